@@ -1,0 +1,77 @@
+"""A small on-disk cache of per-file facts, keyed by file content and tool version.
+
+A second audit of an unchanged tree then reads each file and hashes it, and parses
+nothing. The cache lives in the user's cache directory (never in the scanned repository)
+and is a plain JSON file per audited root; any problem reading or writing it just means a
+cold run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from udef_audit import __version__
+
+
+def cache_dir() -> Path:
+    """`$UDEF_AUDIT_CACHE_DIR`, else `$XDG_CACHE_HOME/udef-audit`, else `~/.cache/udef-audit`."""
+    explicit = os.environ.get("UDEF_AUDIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "udef-audit"
+
+
+def content_key(data: bytes) -> str:
+    """A short, collision-safe digest of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class FactsCache:
+    """content digest -> facts (JSON-able), for one audited root and one kind of facts."""
+
+    def __init__(self, root: Path, kind: str, settings: str, *, enabled: bool = True) -> None:
+        tag = f"{__version__}|{kind}|{settings}|{root}"
+        self.path = cache_dir() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.json"
+        self.enabled = enabled
+        self.entries: dict[str, Any] = self._load() if enabled else {}
+        self.dirty = False
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> Any:
+        """The cached facts for a content digest, or None."""
+        return self.entries.get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        """Remember facts for a content digest."""
+        if self.entries.get(key) != value:
+            self.entries[key] = value
+            self.dirty = True
+
+    def save(self, keep: set[str]) -> None:
+        """Write the entries still in use (atomically); silently skip when not possible."""
+        if not self.enabled:
+            return
+        stale = set(self.entries) - keep
+        if not self.dirty and not stale:
+            return
+        kept = {k: v for k, v in self.entries.items() if k in keep}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(kept, handle, separators=(",", ":"))
+            Path(tmp).replace(self.path)
+        except OSError:
+            return

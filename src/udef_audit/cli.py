@@ -1,0 +1,117 @@
+"""The `udef-audit` command.
+
+Exit codes: 0 nothing at or above the fail level; 1 findings at or above it; 2 a usage,
+configuration or path error (one line on stderr, no traceback); 3 an internal error (a
+rule or plugin failed; the report still lists everything else).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from udef_audit import __version__
+from udef_audit.config import FAIL_LEVELS, ConfigError
+from udef_audit.engine import AuditRequest, AuditResult, run_audit
+from udef_audit.policy import load_policy
+from udef_audit.report import FORMATS, render, write_output
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+SUBCOMMANDS = ("rules", "explain")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one clear line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(message)
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def audit_parser() -> argparse.ArgumentParser:
+    """The main command's options."""
+    parser = _Parser(
+        prog="udef-audit",
+        description="Audit a Python repository against the UDEF build methodology.",
+        epilog="Subcommands: `udef-audit rules` lists the rules; `udef-audit explain ID` documents one.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="repository to audit (default: .)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
+    parser.add_argument("--select", type=_csv, action="extend", help="only these rules (IDs, prefixes or slugs, comma-separated)")
+    parser.add_argument("--ignore", type=_csv, action="extend", default=[], help="skip these rules")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out paths matching GLOB (repeatable)")
+    parser.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest level that makes the exit code 1 (default: error)")
+    parser.add_argument("--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml")
+    parser.add_argument("--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    parser.add_argument("--version", action="version", version=f"udef-audit {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in SUBCOMMANDS:
+            return _subcommand(args[0], args[1:])
+        return _audit(audit_parser().parse_args(args))
+    except ConfigError as exc:
+        print(f"udef-audit: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+        if os.environ.get("UDEF_AUDIT_DEBUG"):
+            raise
+        print(f"udef-audit: internal error: {type(exc).__name__}: {exc} (set UDEF_AUDIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _audit(args: argparse.Namespace) -> int:
+    request = AuditRequest(
+        path=Path(args.path),
+        config_file=args.config,
+        select=tuple(args.select) if args.select else None,
+        ignore=tuple(args.ignore),
+        exclude=tuple(args.exclude),
+        fail_on=args.fail_on,
+        files=tuple(args.files) if args.files else None,
+        use_cache=not args.no_cache,
+    )
+    result = run_audit(request)
+    write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
+    return exit_code(result)
+
+
+def exit_code(result: AuditResult) -> int:
+    """3 when the tool failed, else 1 when something is at or above the fail level."""
+    if any(n.level.value == "error" for n in result.notifications):
+        return EXIT_INTERNAL
+    return EXIT_FINDINGS if result.fails(result.config.fail_on) else EXIT_OK
+
+
+def _subcommand(name: str, args: list[str]) -> int:
+    from udef_audit.report import rules_listing  # noqa: PLC0415 - only these commands need it
+
+    parser = _Parser(prog=f"udef-audit {name}")
+    if name == "explain":
+        parser.add_argument("rule", help="rule ID or slug, e.g. UDEF004 or docker-stages-share-base")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    opts = parser.parse_args(args)
+    policy = load_policy()
+    if name == "rules":
+        print(rules_listing.listing(policy, opts.format))
+        return EXIT_OK
+    meta = policy.find(opts.rule)
+    if meta is None:
+        raise ConfigError(f"no rule {opts.rule!r} (see `udef-audit rules`)")
+    print(rules_listing.explain(meta, opts.format))
+    return EXIT_OK

@@ -1,0 +1,251 @@
+"""The repository context: built once per audit, shared by every rule.
+
+Rules see the repository only through this object. Each file is read at most once and each
+artefact (TOML, YAML, Dockerfile, Python) parsed at most once per audit; a file that
+cannot be read or parsed becomes one UDEF000 note, and the rules that wanted it skip it.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from typing import TYPE_CHECKING
+
+from udef_audit.cache import FactsCache, content_key
+from udef_audit.findings import Finding
+from udef_audit.inventory import Inventory
+from udef_audit.parsers.toml_file import TomlError, load_toml
+from udef_audit.parsers.yaml_file import YamlError, load_yaml
+from udef_audit.projects import Project, find_projects
+
+if TYPE_CHECKING:
+    from udef_audit.parsers.dockerfile import Dockerfile
+    from udef_audit.parsers.python_source import PythonFacts
+
+# Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
+# they are first used: a pre-commit run on three files should not pay for all of them.
+
+UNPARSEABLE = "UDEF000"
+_MISSING = object()
+
+
+class RepoContext:
+    """What rules read: the inventory, projects, and lazily parsed artefacts."""
+
+    def __init__(
+        self,
+        inventory: Inventory,
+        *,
+        max_file_size: int = 5_000_000,
+        project_roots: Sequence[str] = (),
+        use_cache: bool = True,
+        workers: int | None = None,
+    ) -> None:
+        self.inventory = inventory
+        self.root = inventory.root
+        self.files = inventory.files
+        self.file_set = frozenset(inventory.files)
+        self.max_file_size = max_file_size
+        self.project_roots = tuple(project_roots)
+        self.use_cache = use_cache
+        self.workers = workers
+        self.diagnostics: list[Finding] = []
+        self._bytes: dict[str, bytes | None] = {}
+        self._parsed: dict[tuple[str, str], Any] = {}
+        self._reported: set[str] = set()
+
+    # -- the inventory -----------------------------------------------------------------
+    @property
+    def is_git(self) -> bool:
+        """Whether the files came from a git work tree."""
+        return self.inventory.is_git
+
+    def exists(self, path: str) -> bool:
+        """Whether a posix relative path is in scope."""
+        return path in self.file_set
+
+    def matching(self, predicate: Callable[[str], bool]) -> list[str]:
+        """In-scope paths for which the predicate holds, in order."""
+        return [f for f in self.files if predicate(f)]
+
+    def named(self, *names: str) -> list[str]:
+        """In-scope paths whose file name is one of `names`."""
+        wanted = set(names)
+        return [f for f in self.files if f.rpartition("/")[2] in wanted]
+
+    @cached_property
+    def projects(self) -> list[Project]:
+        """Project roots (monorepos have several), each with the files it owns."""
+        return find_projects(self.files, self.project_roots)
+
+    # -- reading -----------------------------------------------------------------------
+    def read_bytes(self, path: str) -> bytes | None:
+        """The file's bytes, read once; None (and a UDEF000 note) when unreadable."""
+        if path not in self._bytes:
+            self._bytes[path] = self._read(path)
+        return self._bytes[path]
+
+    def _read(self, path: str) -> bytes | None:
+        full = self.root / path
+        try:
+            # O_NOFOLLOW: the file may have been swapped for a symlink since it was listed.
+            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            self.unparseable(path, f"cannot be read ({exc.strerror or exc})")
+            return None
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return None
+            if info.st_size > self.max_file_size:
+                self.unparseable(path, f"too large ({info.st_size} bytes; max-file-size is {self.max_file_size})")
+                return None
+            return handle.read(self.max_file_size + 1)
+
+    def text(self, path: str) -> str | None:
+        """The file decoded as UTF-8 (BOM allowed); None and a UDEF000 note otherwise."""
+        return self._once("text", path, self._decode)
+
+    def _decode(self, path: str) -> str | None:
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        if b"\0" in data:
+            self.unparseable(path, "binary file (NUL bytes)")
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.unparseable(path, f"not UTF-8 (byte {exc.start})")
+            return None
+
+    def lines(self, path: str) -> list[str]:
+        """The file's lines (empty when unreadable), split once."""
+        return self._once("lines", path, lambda p: (self.text(p) or "").splitlines()) or []
+
+    # -- parsed artefacts --------------------------------------------------------------
+    def toml(self, path: str) -> dict[str, Any] | None:
+        """Parsed TOML (tomli); None and a UDEF000 note when malformed."""
+        return self._once("toml", path, self._load_toml)
+
+    def _load_toml(self, path: str) -> dict[str, Any] | None:
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            return load_toml(data)
+        except TomlError as exc:
+            self.unparseable(path, f"invalid TOML: {exc}")
+            return None
+
+    def yaml(self, path: str) -> Any:
+        """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""
+        return self._once("yaml", path, self._load_yaml)
+
+    def _load_yaml(self, path: str) -> Any:
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return load_yaml(text)
+        except YamlError as exc:
+            self.unparseable(path, f"invalid YAML: {exc}")
+            return None
+
+    def dockerfile(self, path: str) -> Dockerfile | None:
+        """The Dockerfile model with its stage graph (parsing never fails)."""
+        return self._once("dockerfile", path, self._load_dockerfile)
+
+    def _load_dockerfile(self, path: str) -> Dockerfile | None:
+        from udef_audit.parsers.dockerfile import parse_dockerfile  # noqa: PLC0415
+
+        text = self.text(path)
+        return None if text is None else parse_dockerfile(text.encode("utf-8"))
+
+    def python_module(self, path: str) -> ast.Module | None:
+        """The `ast` of a Python file, for rules that read declarations (setup.py)."""
+        return self._once("ast", path, self._load_module)
+
+    def _load_module(self, path: str) -> ast.Module | None:
+        from udef_audit.parsers.python_source import parse_module  # noqa: PLC0415
+
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        module = parse_module(data)
+        if module is None:
+            facts = self.python_facts((path,)).get(path)
+            if facts is None or facts.error:  # newer syntax that libcst accepts is no error
+                self.unparseable(path, facts.error if facts and facts.error else "syntax error")
+        return module
+
+    def python_facts(self, paths: Iterable[str] | None = None, words: Sequence[str] = ("TODO", "FIXME", "XXX")) -> dict[str, PythonFacts]:
+        """Placeholder, NotImplementedError and pip-call facts for Python files.
+
+        All Python files in scope by default. Facts are cached on disk by file content and
+        tool version, computed in parallel for the files the cache does not know, and
+        reported once as UDEF000 when a file is unparseable.
+        """
+        wanted = [p for p in (self.python_files if paths is None else paths)]
+        key = ("facts", "|".join(words))
+        known: dict[str, PythonFacts] = self._parsed.setdefault(key, {})
+        missing = [p for p in wanted if p not in known]
+        if missing:
+            known.update(self._compute_facts(missing, tuple(words)))
+        return {p: known[p] for p in wanted if p in known}
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        """In-scope `*.py` (and `*.pyi`) files."""
+        return [f for f in self.files if f.endswith((".py", ".pyi"))]
+
+    def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
+        from udef_audit.parsers.python_source import PythonFacts, scan_many  # noqa: PLC0415
+
+        cache = FactsCache(self.root, "python-facts", "|".join(words), enabled=self.use_cache)
+        result: dict[str, PythonFacts] = {}
+        todo: list[tuple[str, bytes]] = []
+        digests: dict[str, str] = {}
+        for path in paths:
+            data = self.read_bytes(path)
+            if data is None:
+                continue
+            digests[path] = content_key(data)
+            cached = cache.get(digests[path])
+            if cached is not None:
+                result[path] = PythonFacts.from_dict(cached)
+            else:
+                todo.append((path, data))
+        for path, facts in scan_many(todo, words=words, workers=self.workers).items():
+            result[path] = facts
+            cache.put(digests[path], facts.to_dict())
+        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(digests.values()))
+        for path, facts in result.items():
+            if facts.error:
+                self.unparseable(path, facts.error)
+        return result
+
+    # -- diagnostics -------------------------------------------------------------------
+    def unparseable(self, path: str, reason: str, line: int = 1) -> None:
+        """Record a UDEF000 note for a file (once per file)."""
+        if path in self._reported:
+            return
+        self._reported.add(path)
+        self.diagnostics.append(Finding(
+            rule_id=UNPARSEABLE, path=path, line=line,
+            message=f"{path} was skipped: {reason}.",
+            key=reason.split(" (")[0],
+        ))
+
+    def _once(self, kind: str, path: str, load: Callable[[str], Any]) -> Any:
+        key = (kind, path)
+        value = self._parsed.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._parsed[key] = load(path)
+        return value

@@ -1,0 +1,76 @@
+"""Findings are plain data: every rule yields them, every reporter reads only them.
+
+Defined once here; nothing in this module knows about rules, outputs or the CLI.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+class Level(str, enum.Enum):
+    """SARIF result levels, ordered by how much they break the methodology."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe: used for --fail-on and sorting."""
+        return {"note": 1, "warning": 2, "error": 3}[self.value]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a result is not counted against the repository (SARIF `suppressions`)."""
+
+    kind: str  # "inSource" (an inline comment) | "external" (baseline, waiver, config)
+    justification: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result: a rule, a place, a message.
+
+    `key` is the rule's semantic key for the fingerprint: what the finding is about,
+    independent of line numbers and wording, so moving code does not make it new.
+    `level` is None until the engine applies the policy (a rule may set it when one rule
+    has results of different levels, as UDEF005 does for docs).
+    """
+
+    rule_id: str
+    message: str
+    path: str
+    line: int = 1
+    column: int | None = None
+    key: str = ""
+    level: Level | None = None
+    suppressions: tuple[Suppression, ...] = ()
+    fingerprint: str = ""
+    properties: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def suppressed(self) -> bool:
+        """True when any suppression applies."""
+        return bool(self.suppressions)
+
+    def with_changes(self, **changes: Any) -> Finding:
+        """A copy with some fields replaced (findings are immutable)."""
+        return replace(self, **changes)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        """Stable report order: by file, line, column, rule."""
+        return (self.path, self.line, self.column or 0, self.rule_id)
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A tool execution notification: the tool, not the repository, had a problem."""
+
+    message: str
+    rule_id: str | None = None
+    level: Level = Level.ERROR
+    exception: str | None = None

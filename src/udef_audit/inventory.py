@@ -1,0 +1,129 @@
+"""Which files an audit looks at.
+
+Files in scope: what git tracks plus untracked files git does not ignore (every file below
+the root when it is not a git work tree), minus virtualenvs, `node_modules`, build output,
+caches and the user's excludes. Symlinks are never followed: a symlinked file or directory
+is left out (its target, when inside the root, is audited under its real path).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "build", "dist", ".tox", ".nox",
+    "site-packages", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+    ".hypothesis", ".eggs", ".udef-audit-cache",
+})
+
+# Git reads repository-local config; a hostile checkout could name an fsmonitor hook or
+# an external diff program there. These settings keep git from running anything.
+GIT_SAFE_ARGS = (
+    "-c", "core.fsmonitor=false", "-c", "core.quotepath=off",
+    "-c", "diff.external=", "-c", "core.untrackedCache=false",
+)
+
+
+def git_env() -> dict[str, str]:
+    """An environment for git that ignores system config and never prompts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
+    return env
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The files in scope (posix paths relative to the root, sorted) and how they were found."""
+
+    root: Path
+    files: tuple[str, ...]
+    is_git: bool
+    skipped_symlinks: tuple[str, ...] = ()
+
+
+def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
+    """List the files in scope below `root` (already resolved, an existing directory)."""
+    listed = _git_files(root)
+    is_git = listed is not None
+    candidates = listed if listed is not None else _walk(root)
+    files, links = _filter(root, candidates, excluded)
+    return Inventory(root=root, files=tuple(sorted(files)), is_git=is_git, skipped_symlinks=tuple(links))
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Tracked + untracked-not-ignored files, or None when root is not in a git work tree."""
+    if not (root / ".git").exists() and not _inside_work_tree(root):
+        return None
+    try:
+        out = subprocess.run(
+            ["git", *GIT_SAFE_ARGS, "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--deduplicate"],
+            capture_output=True, env=git_env(), timeout=120, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _inside_work_tree(root: Path) -> bool:
+    try:
+        out = subprocess.run(
+            ["git", *GIT_SAFE_ARGS, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, env=git_env(), timeout=30, check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and out.stdout.strip() == b"true"
+
+
+def _walk(root: Path) -> Iterator[str]:
+    """Every regular file below root, not descending into skipped or symlinked directories."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = [d for d in dirnames if not _skip_dir(Path(dirpath) / d, d)]
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            yield name if rel_dir == "." else f"{rel_dir}/{name}".replace(os.sep, "/")
+
+
+def _skip_dir(path: Path, name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+
+
+def _filter(root: Path, candidates: Iterator[str] | list[str], excluded: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    candidates = list(candidates)
+    venvs = {p.rpartition("/")[0] for p in candidates if p.endswith("pyvenv.cfg")}
+    files: list[str] = []
+    links: list[str] = []
+    for rel in candidates:
+        parts = rel.split("/")
+        if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
+            continue
+        if _under_any(rel, venvs) or excluded(rel):
+            continue
+        kind = _kind(root / rel)
+        if kind == "file":
+            files.append(rel)
+        elif kind == "link":
+            links.append(rel)
+    return files, links
+
+
+def _under_any(rel: str, dirs: set[str]) -> bool:
+    return any(d == "" or rel.startswith(d + "/") for d in dirs) if dirs else False
+
+
+def _kind(path: Path) -> str:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:  # listed by git but deleted from the work tree
+        return "missing"
+    if stat.S_ISLNK(mode):
+        return "link"
+    return "file" if stat.S_ISREG(mode) else "other"

@@ -1,0 +1,1 @@
+"""Pure parsers: functions of bytes, safe on hostile input; they never import rules or the engine."""

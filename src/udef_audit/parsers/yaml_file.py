@@ -1,0 +1,95 @@
+"""Safe YAML loading for hostile input.
+
+PyYAML's C safe loader (about 9x faster than the pure-Python one), with two YAML 1.1 traps
+closed: only `true`/`false` are booleans (so a GitHub workflow's `on:` stays the string
+"on"), and a duplicate mapping key is an error instead of a silent last-wins. Alias
+expansion is bounded, so an alias bomb fails fast instead of eating memory.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_NODES = 200_000
+
+
+class YamlError(Exception):
+    """The document is not YAML we accept (syntax, duplicate key, too many nodes)."""
+
+
+class _Yaml12Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader with YAML 1.2 booleans and duplicate-key errors."""
+
+
+# Drop the YAML 1.1 bool resolver (yes/no/on/off) and put back the 1.2 one.
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.copy().items()
+}
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        try:
+            duplicate = key in seen
+        except TypeError:  # an unhashable key: let the base constructor report it
+            break
+        if duplicate:
+            line = key_node.start_mark.line + 1
+            raise YamlError(f"duplicate key {key!r} at line {line}")
+        seen.add(key)
+    return loader.construct_mapping(node)  # type: ignore[no-untyped-call]
+
+
+_Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(data: bytes | str) -> Any:
+    """Parse one YAML document safely; raise YamlError with a one-line reason."""
+    try:
+        loader = _Yaml12Loader(data)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_size(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except YamlError:
+        raise
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        raise YamlError(_one_line(exc)) from exc
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Count nodes as aliases would expand them; refuse documents past MAX_NODES."""
+    count = 0
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise YamlError(f"document too large (more than {MAX_NODES} nodes after aliases)")
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+
+
+def _one_line(exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if mark is not None:
+        return f"line {mark.line + 1}: {problem}"
+    return str(problem)

@@ -1,0 +1,105 @@
+"""Finding and loading rule plugins, safely.
+
+Built-in rules come in through the same entry-point group as third-party ones, so the
+engine never names a rule. Two hazards are handled here:
+- a scanned repository could plant a `*.dist-info/entry_points.txt` that Python would find
+  on `sys.path` (the current directory when run as `python -m`, or the scanned root):
+  both are removed from the search path before entry points are read;
+- one broken plugin must not stop the others: entry points are loaded one by one and a
+  failure becomes a diagnostic (pluggy's own loader would abort on the first).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import pluggy
+
+from udef_audit import hookspecs
+from udef_audit.hookspecs import Rule
+
+
+@dataclass
+class LoadedPlugins:
+    """The rules found, the policy directories they bring, and what went wrong loading."""
+
+    rules: list[Rule] = field(default_factory=list)
+    policy_dirs: list[Traversable] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+
+def safe_search_path(scanned_root: Path, path: Iterable[str] | None = None) -> list[str]:
+    """`sys.path` without the current directory and without anything inside the scanned root."""
+    root = _real(scanned_root)
+    cwd = _real(Path.cwd())
+    kept = []
+    for entry in sys.path if path is None else path:
+        resolved = _real(Path(entry or "."))
+        if entry in ("", ".") or resolved == cwd or resolved == root or root in resolved.parents:
+            continue
+        kept.append(entry)
+    return kept
+
+
+def _real(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return path
+
+
+def discover_entry_points(scanned_root: Path) -> list[md.EntryPoint]:
+    """Entry points of the `udef_audit.rules` group, seen only from the safe search path.
+
+    The unsafe entries are removed from `sys.path` itself, not only for discovery, so that
+    loading a legitimate entry point cannot import a same-named module from the repository.
+    """
+    sys.path[:] = safe_search_path(scanned_root)
+    found = md.distributions(path=sys.path)
+    seen: dict[str, md.EntryPoint] = {}
+    for dist in found:
+        for ep in dist.entry_points:
+            if ep.group == hookspecs.ENTRY_POINT_GROUP and ep.name not in seen:
+                seen[ep.name] = ep
+    return [seen[name] for name in sorted(seen)]
+
+
+def load_plugins(scanned_root: Path, disabled: Iterable[str] = ()) -> LoadedPlugins:
+    """Register every allowed entry point with a fresh plugin manager; isolate failures."""
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    deny = {name.strip() for name in disabled}
+    loaded = LoadedPlugins()
+    for ep in discover_entry_points(scanned_root):
+        if ep.name in deny or (ep.dist is not None and ep.dist.name in deny):
+            continue
+        try:
+            manager.register(ep.load(), name=ep.name)
+            manager.check_pending()
+            loaded.names.append(ep.name)
+        except Exception as exc:  # noqa: BLE001 - any plugin failure is the plugin's
+            loaded.problems.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}")
+    _collect(manager, loaded)
+    return loaded
+
+
+def _collect(manager: pluggy.PluginManager, loaded: LoadedPlugins) -> None:
+    # Each implementation is called on its own (not through manager.hook, which would stop
+    # at the first exception) so one broken plugin cannot hide the others' rules.
+    for impl in manager.hook.udef_audit_rules.get_hookimpls():
+        try:
+            loaded.rules.extend(impl.function())
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is a diagnostic
+            loaded.problems.append(f"plugin {impl.plugin_name!r} failed to list its rules: {exc!r}")
+    for impl in manager.hook.udef_audit_policy_dirs.get_hookimpls():
+        try:
+            loaded.policy_dirs.extend(impl.function())
+        except Exception as exc:  # noqa: BLE001
+            loaded.problems.append(f"plugin {impl.plugin_name!r} failed to list its policy: {exc!r}")

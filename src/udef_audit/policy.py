@@ -1,0 +1,193 @@
+"""The policy as data: one YAML file per rule in `rules/`, loaded and validated here.
+
+The YAML is the single source for SARIF rule metadata, `udef-audit rules`,
+`udef-audit explain`, the docs pages and each rule's parameter defaults. It ships inside
+the wheel as `udef_audit/policy`; a development checkout reads the top-level `rules/`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from udef_audit.findings import Level
+from udef_audit.parsers.yaml_file import YamlError, load_yaml
+
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SCOPES = ("repository", "project", "file")
+PARAM_TYPES = ("int", "float", "bool", "str", "list[str]")
+REQUIRED = (
+    "id", "slug", "title", "level", "phase", "section", "category", "scope",
+    "summary", "methodology", "what", "why", "example", "fix",
+)
+OPTIONAL = ("parameters", "tags", "precision", "files", "foundation")
+
+
+class PolicyError(Exception):
+    """The policy data is malformed (a packaging or plugin bug, not a user error)."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A rule parameter with its default, settable in `[tool.udef-audit.rules.ID]`."""
+
+    name: str
+    type: str
+    default: Any
+    description: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything a user or a reporter needs to know about a rule, from its YAML."""
+
+    id: str
+    slug: str
+    title: str
+    level: Level
+    phase: str
+    section: str
+    category: str
+    scope: str
+    summary: str
+    methodology: str
+    what: str
+    why: str
+    example: str
+    fix: str
+    parameters: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    precision: str = "high"
+    files: tuple[str, ...] = ()
+    foundation: bool = False
+    source: str = ""
+
+    def defaults(self) -> dict[str, Any]:
+        """Parameter name -> default value."""
+        return {p.name: p.default for p in self.parameters}
+
+    @property
+    def docs_name(self) -> str:
+        """File stem shared by the rule's YAML, docs page and fixtures: `UDEF004-docker-...`."""
+        return f"{self.id}-{self.slug}"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """All rule metadata plus the reset-vs-repair scoring model."""
+
+    rules: Mapping[str, RuleMeta]
+    score_model: Mapping[str, Any] = field(default_factory=dict)
+
+    def find(self, id_or_slug: str) -> RuleMeta | None:
+        """Look a rule up by ID (any case) or slug."""
+        wanted = id_or_slug.strip()
+        if wanted.upper() in self.rules:
+            return self.rules[wanted.upper()]
+        return next((r for r in self.rules.values() if r.slug == wanted.lower()), None)
+
+
+def packaged_policy_dir() -> Traversable:
+    """Where the built-in rules' YAML lives: inside the wheel, or the checkout's `rules/`."""
+    packaged = resources.files("udef_audit") / "policy"
+    if packaged.is_dir():
+        return packaged
+    # An editable install maps only src/; the policy data stays at the checkout's top level.
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def load_policy(extra_dirs: Iterable[Traversable] = ()) -> Policy:
+    """Load and validate the built-in policy plus any directories plugins contribute."""
+    rules: dict[str, RuleMeta] = {}
+    score_model: dict[str, Any] = {}
+    for directory in (packaged_policy_dir(), *extra_dirs):
+        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+            if not entry.name.endswith(".yaml"):
+                continue
+            data = _read_yaml(entry)
+            if data.get("kind") == "score":
+                score_model = data
+                continue
+            meta = parse_rule_meta(data, source=entry.name)
+            if meta.id in rules:
+                raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
+            rules[meta.id] = meta
+    return Policy(rules=dict(sorted(rules.items())), score_model=score_model)
+
+
+def _read_yaml(entry: Traversable) -> dict[str, Any]:
+    try:
+        data = load_yaml(entry.read_bytes())
+    except YamlError as exc:
+        raise PolicyError(f"{entry.name}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PolicyError(f"{entry.name}: expected a mapping at the top level")
+    return data
+
+
+def parse_rule_meta(data: Mapping[str, Any], source: str = "") -> RuleMeta:
+    """Validate one rule's YAML mapping and build its metadata."""
+    where = source or str(data.get("id", "?"))
+    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    missing = [k for k in REQUIRED if not isinstance(data.get(k), str) or not data[k].strip()]
+    if missing:
+        raise PolicyError(f"{where}: missing or empty key(s) {', '.join(missing)}")
+    _check_identity(data, where)
+    return RuleMeta(
+        **{k: data[k].strip() for k in REQUIRED if k != "level"},
+        level=Level(data["level"]),
+        parameters=_parameters(data.get("parameters") or {}, where),
+        tags=tuple(str(t) for t in data.get("tags") or ()),
+        precision=str(data.get("precision", "high")),
+        files=tuple(str(f) for f in data.get("files") or ()),
+        foundation=bool(data.get("foundation", False)),
+        source=source,
+    )
+
+
+def _check_identity(data: Mapping[str, Any], where: str) -> None:
+    if not RULE_ID.match(data["id"]):
+        raise PolicyError(f"{where}: id {data['id']!r} is not like UDEF001")
+    if not SLUG.match(data["slug"]):
+        raise PolicyError(f"{where}: slug {data['slug']!r} is not kebab-case")
+    if data["level"] not in {lvl.value for lvl in Level}:
+        raise PolicyError(f"{where}: level must be error, warning or note")
+    if data["scope"] not in SCOPES:
+        raise PolicyError(f"{where}: scope must be one of {', '.join(SCOPES)}")
+    if source_name := where if where.endswith(".yaml") else "":
+        expected = f"{data['id']}-{data['slug']}.yaml"
+        if source_name != expected:
+            raise PolicyError(f"{where}: file name must be {expected}")
+
+
+def _parameters(raw: Any, where: str) -> tuple[Parameter, ...]:
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: parameters must be a mapping")
+    params = []
+    for name, spec in raw.items():
+        if not isinstance(spec, dict) or spec.get("type") not in PARAM_TYPES or "default" not in spec:
+            raise PolicyError(f"{where}: parameter {name} needs a type ({PARAM_TYPES}) and a default")
+        if not type_matches(spec["type"], spec["default"]):
+            raise PolicyError(f"{where}: parameter {name}'s default is not a {spec['type']}")
+        params.append(Parameter(str(name), spec["type"], spec["default"], str(spec.get("description", ""))))
+    return tuple(params)
+
+
+def type_matches(type_name: str, value: Any) -> bool:
+    """Whether a value fits a declared parameter type (bools are not ints here)."""
+    checks = {
+        "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        "bool": lambda v: isinstance(v, bool),
+        "str": lambda v: isinstance(v, str),
+        "list[str]": lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
+    }
+    return bool(checks[type_name](value))

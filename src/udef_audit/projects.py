@@ -1,0 +1,115 @@
+"""Project roots: the repository root and every directory holding a manifest.
+
+Monorepos have several projects; rules marked *per project* run once for each. A manifest
+inside a conventional non-product folder (tests, docs, examples, fixtures, ...) is not a
+project unless the user configures it in.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from udef_audit.parsers.requirements import is_lock_file_name, is_requirement_file_name
+
+MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
+NON_PRODUCT_DIRS = frozenset({
+    "tests", "test", "testing", "examples", "example", "docs", "doc", "fixtures",
+    "testdata", "samples", "benchmarks",
+})
+# Folders whose Python files are not the project's importable code (UDEF001's list).
+NON_PACKAGE_DIRS = frozenset({
+    "tests", "test", "testing", "docs", "doc", "scripts", "tools", "examples", "example",
+    "benchmarks", "fixtures", "testdata", "samples",
+})
+ROOT_DEPENDENCY_FILES = ("Pipfile", "environment.yml", "environment.yaml")
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project root and the files it owns (not those of a nested project)."""
+
+    path: str  # "" for the repository root, else a posix path
+    files: tuple[str, ...]  # paths relative to the repository root
+
+    def rel(self, path: str) -> str:
+        """A repository path relative to this project's root."""
+        return path[len(self.path) + 1:] if self.path else path
+
+    def join(self, rel: str) -> str:
+        """A project-relative path as a repository path."""
+        return posixpath.join(self.path, rel) if self.path else rel
+
+    @property
+    def manifests(self) -> tuple[str, ...]:
+        """The project's manifests in anchor order: pyproject.toml, setup.py, setup.cfg."""
+        present = set(self.files)
+        return tuple(self.join(m) for m in MANIFESTS if self.join(m) in present)
+
+    @property
+    def own_python(self) -> tuple[str, ...]:
+        """Python files that are the project's own code (not tests, docs, scripts, ...)."""
+        return tuple(f for f in self.files if f.endswith(".py") and _is_own_code(self.rel(f)))
+
+    @property
+    def dependency_files(self) -> tuple[str, ...]:
+        """Requirement files, Pipfile and conda environment files the project owns."""
+        return tuple(f for f in self.files if _is_dependency_file(self.rel(f)))
+
+    @property
+    def anchor(self) -> str | None:
+        """The file that owns a fix for something missing: the manifest, else the first
+        dependency file (None when the project has neither)."""
+        return next(iter(self.manifests + self.dependency_files), None)
+
+    @property
+    def label(self) -> str:
+        """How messages name the project."""
+        return self.path or "the repository root"
+
+
+def _is_dependency_file(rel: str) -> bool:
+    name = rel.rpartition("/")[2]
+    return (
+        name in ROOT_DEPENDENCY_FILES
+        or is_requirement_file_name(rel)
+        or (is_lock_file_name(name) and name.startswith("requirements"))
+    )
+
+
+def _is_own_code(rel: str) -> bool:
+    parts = rel.split("/")
+    return not any(p in NON_PACKAGE_DIRS or p.startswith(".") for p in parts[:-1])
+
+
+def find_projects(files: Iterable[str], extra_roots: Iterable[str] = ()) -> list[Project]:
+    """Discover project roots and split the files among them (deepest root owns a file)."""
+    files = sorted(files)
+    roots = {posixpath.dirname(f) for f in files if posixpath.basename(f) in MANIFESTS}
+    forced = {r.strip("/") for r in extra_roots}
+    roots = {r for r in roots if r == "" or r in forced or not _in_non_product(r)} | forced
+    roots.add("")
+    owned: dict[str, list[str]] = {r: [] for r in roots}
+    for path in files:
+        owned[_owner(path, roots)].append(path)
+    projects = [Project(path=r, files=tuple(owned[r])) for r in sorted(roots)]
+    return [p for p in projects if p.path or _root_is_project(p)]
+
+
+def _in_non_product(root: str) -> bool:
+    return any(part in NON_PRODUCT_DIRS or part.startswith(".") for part in root.split("/"))
+
+
+def _owner(path: str, roots: set[str]) -> str:
+    directory = posixpath.dirname(path)
+    while directory:
+        if directory in roots:
+            return directory
+        directory = posixpath.dirname(directory)
+    return ""
+
+
+def _root_is_project(project: Project) -> bool:
+    """The root counts only with Python code of its own or a manifest/dependency file."""
+    return bool(project.manifests or project.own_python or project.dependency_files)

@@ -1,0 +1,50 @@
+"""The JSON report: a documented, versioned schema (docs/design/json-report.md and
+`report/schema/report-v1.schema.json`). Additive changes keep `schemaVersion` 1.x."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from udef_audit import __version__
+from udef_audit.engine import AuditResult
+from udef_audit.findings import Finding, Level
+from udef_audit.report.summary import summary
+
+SCHEMA_VERSION = "1.0"
+
+
+def render_json(result: AuditResult) -> str:
+    """The report as JSON text."""
+    return json.dumps(json_report(result), indent=2, ensure_ascii=False)
+
+
+def json_report(result: AuditResult) -> dict[str, Any]:
+    """The report as data."""
+    policy = result.policy.rules
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "tool": {"name": "udef-audit", "version": __version__},
+        "root": str(result.root),
+        "summary": summary(result),
+        "findings": [_finding(f, policy[f.rule_id].slug if f.rule_id in policy else "") for f in result.findings],
+        "rules": [{"id": r, "slug": policy[r].slug, "level": result.settings[r].level.value} for r in result.rules_run],
+        "notifications": [{"message": n.message, "ruleId": n.rule_id} for n in result.notifications],
+        "properties": dict(result.properties),
+        "stats": dict(result.stats),
+    }
+
+
+def _finding(f: Finding, slug: str) -> dict[str, Any]:
+    return {
+        "ruleId": f.rule_id,
+        "slug": slug,
+        "level": (f.level or Level.NOTE).value,
+        "message": f.message,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "fingerprint": f.fingerprint,
+        "suppressed": f.suppressed,
+        "suppressions": [{"kind": s.kind, "justification": s.justification} for s in f.suppressions],
+    }

@@ -1,0 +1,74 @@
+"""Markdown for PR comments and `$GITHUB_STEP_SUMMARY`: a verdict line, totals, and the
+findings grouped by rule in collapsible sections (long reports stay readable)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from udef_audit.engine import AuditResult
+from udef_audit.findings import Finding
+from udef_audit.report.rules_listing import help_uri
+from udef_audit.report.summary import summary
+
+MAX_ROWS_PER_RULE = 50
+
+
+def render_markdown(result: AuditResult) -> str:
+    """The report as GitHub-flavoured Markdown."""
+    totals = summary(result)
+    verdict = "❌ failed" if totals["failed"] else "✅ passed"
+    lines = [
+        f"## UDEF audit: {verdict}",
+        "",
+        f"**{totals['error']}** errors · **{totals['warning']}** warnings · **{totals['note']}** notes"
+        f" · {totals['suppressed']} suppressed · fail-on `{totals['failOn']}`",
+        "",
+    ]
+    lines += _score_section(result.properties.get("udef/resetVsRepair"))
+    lines += _notifications(result)
+    lines += _findings_sections(result)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _score_section(score: Any) -> list[str]:
+    if not isinstance(score, dict):
+        return []
+    lines = [f"### Reset vs repair: **{score['verdict']}** (score {score['score']}/100)", "",
+             "| criterion | value | threshold | met | evidence |", "|---|---|---|---|---|"]
+    for c in score.get("criteria", []):
+        met = {True: "yes", False: "no", None: "unknown"}[c.get("met")]
+        evidence = "; ".join(str(e) for e in c.get("evidence", [])[:3])
+        lines.append(f"| {c['title']} | {_cell(c.get('value'))} | {_cell(c.get('threshold'))} | {met} | {_cell(evidence)} |")
+    return [*lines, ""]
+
+
+def _notifications(result: AuditResult) -> list[str]:
+    if not result.notifications:
+        return []
+    return ["### Tool errors", "", *(f"- {_cell(n.message)}" for n in result.notifications), ""]
+
+
+def _findings_sections(result: AuditResult) -> list[str]:
+    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_rule[finding.rule_id].append(finding)
+    lines: list[str] = []
+    for rule_id in sorted(by_rule):
+        meta = result.policy.rules.get(rule_id)
+        title = f"[{rule_id}]({help_uri(meta)}) {meta.slug}: {meta.title}" if meta else rule_id
+        items = by_rule[rule_id]
+        lines += [f"<details><summary>{rule_id} · {len(items)} result(s)</summary>", "", f"#### {title}", "",
+                  "| level | location | message |", "|---|---|---|"]
+        for f in items[:MAX_ROWS_PER_RULE]:
+            status = " (suppressed)" if f.suppressed else ""
+            level = f.level.value if f.level else "note"
+            lines.append(f"| {level}{status} | `{f.path}:{f.line}` | {_cell(f.message)} |")
+        if len(items) > MAX_ROWS_PER_RULE:
+            lines.append(f"| | | … and {len(items) - MAX_ROWS_PER_RULE} more |")
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ") if value is not None else ""

@@ -1,0 +1,100 @@
+"""Rule documentation from the policy data: `udef-audit rules`, `udef-audit explain`,
+SARIF help text and the docs/rules pages all come from here, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from udef_audit.policy import Policy, RuleMeta
+
+DOCS_URL = "https://github.com/udef-audit/udef-audit/blob/main/docs/rules/{name}.md"
+
+
+def help_uri(meta: RuleMeta) -> str:
+    """Where the rule's page lives."""
+    return DOCS_URL.format(name=meta.docs_name)
+
+
+def rule_markdown(meta: RuleMeta) -> str:
+    """The rule's page: what it does, why (the methodology's own words), example, fix."""
+    parts = [
+        f"# {meta.id} {meta.slug}: {meta.title}",
+        f"Level: **{meta.level.value}** · Scope: {meta.scope} · Methodology: {meta.phase} — {meta.section}",
+        f"## What it does\n\n{meta.what}",
+        f"## Why is this bad?\n\n{meta.why}\n\nThe methodology says:\n\n{_quote(meta.methodology)}",
+        f"## Example\n\n{meta.example}",
+        f"## How to fix\n\n{meta.fix}",
+    ]
+    if meta.parameters:
+        rows = "\n".join(f"| `{p.name}` | {p.type} | `{json.dumps(p.default)}` | {p.description} |" for p in meta.parameters)
+        parts.append("## Settings\n\nIn `[tool.udef-audit.rules." + meta.id + "]`:\n\n"
+                     "| name | type | default | meaning |\n|---|---|---|---|\n" + rows)
+    parts.append(
+        "## Suppressing\n\n"
+        f"On the offending line: `# udef: ignore[{meta.id}] -- reason`; for the whole repository: "
+        f'`ignore = ["{meta.id}"]` in `[tool.udef-audit]`.'
+    )
+    return "\n\n".join(parts) + "\n"
+
+
+def rule_text(meta: RuleMeta) -> str:
+    """Plain-text help (SARIF help.text, explain without markup)."""
+    return (
+        f"{meta.id} {meta.slug}: {meta.title}\n\nWhat it does: {meta.what}\n\nWhy: {meta.why}\n\n"
+        f"Methodology ({meta.phase} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}\n\n"
+        f"Docs: {help_uri(meta)}"
+    )
+
+
+def _quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+def explain(meta: RuleMeta, fmt: str) -> str:
+    """`udef-audit explain ID`."""
+    if fmt == "json":
+        return json.dumps(rule_dict(meta), indent=2)
+    return rule_markdown(meta) if fmt == "markdown" else rule_text(meta)
+
+
+def rule_dict(meta: RuleMeta) -> dict[str, object]:
+    """A rule's metadata as plain data."""
+    return {
+        "id": meta.id, "slug": meta.slug, "title": meta.title, "level": meta.level.value,
+        "scope": meta.scope, "phase": meta.phase, "section": meta.section,
+        "category": meta.category, "summary": meta.summary, "helpUri": help_uri(meta),
+        "parameters": {p.name: p.default for p in meta.parameters},
+    }
+
+
+def listing(policy: Policy, fmt: str) -> str:
+    """`udef-audit rules`: one line per rule."""
+    if fmt == "json":
+        return json.dumps([rule_dict(m) for m in policy.rules.values()], indent=2)
+    if fmt == "markdown":
+        rows = [f"| [{m.id}]({m.docs_name}.md) | `{m.slug}` | {m.level.value} | {m.title} |" for m in policy.rules.values()]
+        return "| ID | slug | level | what |\n|---|---|---|---|\n" + "\n".join(rows)
+    width = max((len(m.slug) for m in policy.rules.values()), default=10)
+    return "\n".join(f"{m.id}  {m.slug:<{width}}  {m.level.value:<7}  {m.title}" for m in policy.rules.values())
+
+
+def write_docs(directory: Path, policy: Policy) -> list[Path]:
+    """Regenerate docs/rules/*.md from the policy (the docs test checks they are current)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for meta in policy.rules.values():
+        path = directory / f"{meta.docs_name}.md"
+        path.write_text(rule_markdown(meta), encoding="utf-8")
+        written.append(path)
+    (directory / "README.md").write_text("# Rules\n\n" + listing(policy, "markdown") + "\n", encoding="utf-8")
+    return written
+
+
+if __name__ == "__main__":  # python -m udef_audit.report.rules_listing docs/rules
+    from udef_audit.policy import load_policy
+
+    for written_path in write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules"), load_policy()):
+        print(written_path)

@@ -1,0 +1,83 @@
+"""The terminal report: findings grouped by file (`path:line:col` first, so editors and
+terminals can jump to them), totals, and a verdict panel. Colour only on a terminal and
+never with NO_COLOR; long lines are never wrapped, so the output stays greppable."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections import defaultdict
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.text import Text
+
+from udef_audit.engine import AuditResult
+from udef_audit.findings import Finding
+from udef_audit.report.summary import summary
+
+STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+
+
+def render_text(result: AuditResult, *, color: bool) -> str:
+    """The report as terminal text (ANSI colour only when `color`)."""
+    color = color and "NO_COLOR" not in os.environ
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=100,
+                      soft_wrap=True, highlight=False, emoji=False)
+    by_path: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_path[finding.path].append(finding)
+    for path in sorted(by_path):
+        console.print(Text(path, style="bold underline"))
+        for finding in by_path[path]:
+            console.print(_line(finding, result))
+        console.print()
+    for note in result.notifications:
+        console.print(Text(f"tool error: {note.message}", style="bold magenta"))
+    console.print(_verdict_panel(result))
+    return buffer.getvalue()
+
+
+def _line(finding: Finding, result: AuditResult) -> Text:
+    level = finding.level.value if finding.level else "note"
+    where = f"{finding.path}:{finding.line}:{finding.column or 1}"
+    slug = result.policy.rules[finding.rule_id].slug if finding.rule_id in result.policy.rules else ""
+    text = Text("  ")
+    text.append(where, style="dim")
+    text.append(f" {finding.rule_id} ", style=STYLES[level])
+    text.append(f"[{level}] ", style=STYLES[level])
+    text.append(finding.message)
+    text.append(f" ({slug})", style="dim")
+    if finding.suppressed:
+        text.append(f"  suppressed: {finding.suppressions[0].justification}", style="dim italic")
+    return text
+
+
+def _verdict_panel(result: AuditResult) -> Panel:
+    totals = summary(result)
+    status = Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
+    body = Text.assemble(
+        status, f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
+        f"{totals['suppressed']} suppressed (fail-on {totals['failOn']}); "
+        f"{result.stats.get('files', 0)} files, {len(result.rules_run)} rules, {result.stats.get('seconds', 0)} s",
+    )
+    score = result.properties.get("udef/resetVsRepair")
+    if isinstance(score, dict):
+        body.append("\n")
+        body.append_text(_score_text(score))
+    return Panel(body, title="udef-audit", expand=False)
+
+
+def _score_text(score: dict[str, Any]) -> Text:
+    verdict = score["verdict"]
+    text = Text.assemble(("Reset vs repair: ", "bold"), (f"{verdict.upper()} ", "bold red" if verdict == "reset" else "bold green"),
+                         f"score {score['score']}/100")
+    for criterion in score.get("criteria", []):
+        met = {True: "met", False: "not met", None: "unknown"}[criterion.get("met")]
+        text.append(f"\n  • {criterion['title']}: {criterion.get('value')} ({met})")
+        evidence = criterion.get("evidence") or []
+        if evidence and criterion.get("met"):
+            text.append(f" — {evidence[0]}", style="dim")
+    return text
