@@ -1,0 +1,249 @@
+"""Find dependency declarations in setup.py and setup.cfg without running either.
+
+setup.py comes from an untrusted repository, so it is only ever parsed with ``ast``: it is
+never imported, compiled to bytecode or executed. setup.cfg is read with configparser.
+"""
+
+from __future__ import annotations
+
+import ast
+import configparser
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from udef_audit.parsers.requirements import decode_text, split_lines
+
+# Larger files are treated as unparseable: a real setup.py/setup.cfg is a few kilobytes.
+MAX_SETUP_BYTES = 2 * 1024 * 1024
+
+_DECLARATION_KEYS = frozenset({"install_requires", "extras_require", "tests_require"})
+# Modules whose `setup` is the packaging entry point (`setuptools.setup(...)`).
+_SETUP_MODULES = frozenset({"setuptools", "distutils.core", "numpy.distutils.core", "skbuild"})
+_OPTIONS = "options"
+_EXTRAS_SECTION = "options.extras_require"
+# configparser treats its default section specially (its keys appear in every section);
+# a name no header can spell keeps a literal [DEFAULT] an ordinary section.
+_NO_DEFAULT_SECTION = "\x00no default section"
+# The header pattern configparser itself uses (greedy: `[a]b]` is section "a]b").
+_INI_SECTION_RE = re.compile(r"\[(?P<name>.+)\]")
+_INI_DELIMITER_RE = re.compile(r"[=:]")
+# configparser's option pattern (`.*?\s*[=:]`) backtracks quadratically over a long run of
+# blanks inside a line; runs this long are squeezed before it sees the text.
+_LONG_BLANK_RUN_RE = re.compile(r"(?<=\S)[^\S\n]{64,}")
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A dependency declaration: its 1-based line and what declares it."""
+
+    line: int
+    key: str
+
+
+def setup_py_declarations(data: bytes) -> tuple[Declaration, ...] | None:
+    """Dependency keywords passed to ``setup()`` in a setup.py, found with ``ast`` only.
+
+    Reports ``install_requires``/``extras_require``/``tests_require`` keywords of any call
+    to ``setup``, ``setuptools.setup`` or distutils' setup (imported aliases included), and
+    the keys of a module-level dict passed as ``setup(**kwargs)``. Returns None when the
+    file does not parse (or exceeds ``MAX_SETUP_BYTES``), an empty tuple when nothing is
+    declared. Never raises.
+    """
+    tree = _parse_python(data)
+    if tree is None:
+        return None
+    setup_names, setup_modules = _setup_bindings(tree)
+    module_dicts = _module_level_dicts(tree)
+    found: set[Declaration] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _is_setup_callee(node.func, setup_names, setup_modules):
+            found.update(_call_declarations(node, module_dicts))
+    return _ordered(found)
+
+
+def setup_cfg_declarations(data: bytes) -> tuple[Declaration, ...] | None:
+    """Dependency declarations in a setup.cfg; None when configparser rejects it.
+
+    Reports the line of ``install_requires`` and ``tests_require`` in ``[options]`` (keys
+    ``"[options] install_requires"``, ``"[options] tests_require"``) and the header line of
+    ``[options.extras_require]`` when that section has entries. Never raises.
+    """
+    if len(data) > MAX_SETUP_BYTES:
+        return None
+    text = _LONG_BLANK_RUN_RE.sub(" ", "\n".join(split_lines(decode_text(data))))
+    parser = configparser.ConfigParser(
+        interpolation=None, strict=False, default_section=_NO_DEFAULT_SECTION
+    )
+    try:
+        parser.read_string(text)
+    except (configparser.Error, ValueError):
+        return None
+    headers, keys = _ini_lines(text)
+    found: list[Declaration] = []
+    for key in ("install_requires", "tests_require"):
+        if _has_setuptools_option(parser, _OPTIONS, key):
+            line = keys.get((_OPTIONS, key)) or headers.get(_OPTIONS, 1)
+            found.append(Declaration(line, f"[{_OPTIONS}] {key}"))
+    if parser.has_section(_EXTRAS_SECTION) and parser.options(_EXTRAS_SECTION):
+        found.append(Declaration(headers.get(_EXTRAS_SECTION, 1), f"[{_EXTRAS_SECTION}]"))
+    return _ordered(found)
+
+
+def _parse_python(data: bytes) -> ast.Module | None:
+    if len(data) > MAX_SETUP_BYTES:
+        return None
+    try:
+        with warnings.catch_warnings():
+            # Invalid escapes and the like warn at parse time; they are not our concern,
+            # and a warnings-as-errors filter must not turn them into a failure.
+            warnings.simplefilter("ignore")
+            return ast.parse(data, filename="setup.py", mode="exec")
+    except Exception:
+        # Hostile source: SyntaxError, ValueError, RecursionError, MemoryError and codec
+        # errors (a bogus coding cookie) all mean "does not parse".
+        return None
+
+
+def _setup_bindings(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
+    """Names bound to a packaging ``setup`` function, and names of modules that provide it."""
+    setup_names = {"setup"}
+    modules = set(_SETUP_MODULES)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in _SETUP_MODULES:
+            setup_names.update(
+                alias.asname or alias.name for alias in node.names if alias.name == "setup"
+            )
+        elif isinstance(node, ast.Import):
+            modules.update(
+                alias.asname
+                for alias in node.names
+                if alias.asname and alias.name in _SETUP_MODULES
+            )
+    return frozenset(setup_names), frozenset(modules)
+
+
+def _is_setup_callee(func: ast.expr, names: frozenset[str], modules: frozenset[str]) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in names
+    if isinstance(func, ast.Attribute) and func.attr == "setup":
+        return _dotted_name(func.value) in modules
+    return False
+
+
+def _dotted_name(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attribute accesses on a name, else None (iterative: a
+    hostile file may nest attributes deeper than the recursion limit)."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _module_level_dicts(tree: ast.Module) -> dict[str, set[Declaration]]:
+    """Declarations held by module-level dicts, by variable name.
+
+    Covers ``kw = {...}``, ``kw = dict(...)`` and ``kw["install_requires"] = ...``.
+    """
+    found: dict[str, set[Declaration]] = {}
+    for statement in tree.body:
+        for target, value in _assignments(statement):
+            if isinstance(target, ast.Name):
+                found.setdefault(target.id, set()).update(_mapping_declarations(value))
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+                key = _declared_key(target.slice)
+                if key is not None:
+                    found.setdefault(target.value.id, set()).add(Declaration(target.lineno, key))
+    return found
+
+
+def _assignments(statement: ast.stmt) -> Iterable[tuple[ast.expr, ast.expr]]:
+    if isinstance(statement, ast.Assign):
+        return [(target, statement.value) for target in statement.targets]
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return [(statement.target, statement.value)]
+    return []
+
+
+def _mapping_declarations(value: ast.expr) -> set[Declaration]:
+    """Declarations in a dict display or a ``dict(...)`` call."""
+    if isinstance(value, ast.Dict):
+        found: set[Declaration] = set()
+        for key_node in value.keys:
+            key = None if key_node is None else _declared_key(key_node)
+            if key_node is not None and key is not None:
+                found.add(Declaration(key_node.lineno, key))
+        return found
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        return _keyword_declarations(value.keywords)
+    return set()
+
+
+def _declared_key(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Constant) and node.value in _DECLARATION_KEYS:
+        return str(node.value)
+    return None
+
+
+def _keyword_declarations(keywords: Iterable[ast.keyword]) -> set[Declaration]:
+    return {
+        Declaration(keyword.lineno, keyword.arg)
+        for keyword in keywords
+        if keyword.arg in _DECLARATION_KEYS
+    }
+
+
+def _call_declarations(
+    call: ast.Call, module_dicts: dict[str, set[Declaration]]
+) -> set[Declaration]:
+    found = _keyword_declarations(call.keywords)
+    for keyword in call.keywords:
+        if keyword.arg is not None:
+            continue
+        if isinstance(keyword.value, ast.Name):
+            found.update(module_dicts.get(keyword.value.id, set()))
+        else:
+            found.update(_mapping_declarations(keyword.value))
+    return found
+
+
+def _ordered(declarations: Iterable[Declaration]) -> tuple[Declaration, ...]:
+    return tuple(sorted(set(declarations), key=lambda item: (item.line, item.key)))
+
+
+def _has_setuptools_option(parser: configparser.ConfigParser, section: str, key: str) -> bool:
+    """setuptools also accepted dashed keys (``install-requires``), with a warning."""
+    if not parser.has_section(section):
+        return False
+    return parser.has_option(section, key) or parser.has_option(section, key.replace("_", "-"))
+
+
+def _ini_lines(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
+    """First line of each section header and of each (section, key) in an INI text.
+
+    Keys are lower-cased with dashes as underscores, as setuptools reads them. Indented
+    lines continue a value and comment lines are skipped, as configparser does.
+    """
+    headers: dict[str, int] = {}
+    keys: dict[tuple[str, str], int] = {}
+    section = ""
+    in_value = False
+    for number, raw in enumerate(text.split("\n"), 1):
+        stripped = raw.strip()
+        if not stripped or stripped[0] in "#;" or (in_value and raw[0].isspace()):
+            continue
+        header = _INI_SECTION_RE.match(stripped)
+        delimiter = _INI_DELIMITER_RE.search(stripped)
+        if header is not None:
+            section, in_value = header.group("name"), False
+            headers.setdefault(section, number)
+        elif delimiter is not None:
+            key = stripped[: delimiter.start()].strip().lower().replace("-", "_")
+            keys.setdefault((section, key), number)
+            in_value = True
+    return headers, keys
