@@ -51,6 +51,7 @@ def audit_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest level that makes the exit code 1 (default: error)")
     parser.add_argument("--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml")
     parser.add_argument("--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)")
+    parser.add_argument("--disable-plugin", action="append", default=[], metavar="NAME", help="do not load the rule plugin NAME (entry-point or distribution name; repeatable)")
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
     parser.add_argument("--version", action="version", version=f"udef-audit {__version__}")
     return parser
@@ -85,6 +86,7 @@ def _audit(args: argparse.Namespace) -> int:
         fail_on=args.fail_on,
         files=tuple(args.files) if args.files else None,
         use_cache=not args.no_cache,
+        disable_plugins=tuple(args.disable_plugin),
     )
     result = run_audit(request)
     write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)

@@ -44,6 +44,7 @@ class AuditRequest:
     files: tuple[str, ...] | None = None  # --files: only these files, only per-file rules
     use_cache: bool = True
     workers: int | None = None
+    disable_plugins: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,6 +141,7 @@ def _effective_config(ctx: RepoContext, request: AuditRequest) -> Config:
         ignore=(*config.ignore, *request.ignore),
         exclude=(*config.exclude, *request.exclude),
         fail_on=request.fail_on,
+        disable_plugins=(*config.disable_plugins, *request.disable_plugins),
     )
 
 

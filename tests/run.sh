@@ -1,0 +1,19 @@
+#!/bin/sh
+# The whole check, from nothing: a venv from the lock, then lint, types, complexity,
+# tests with branch coverage, and the tool's audit of this repository.
+# Usage: sh tests/run.sh [pytest args]   (the README's test command; .ci/run calls it)
+set -eu
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+echo "== ruff"; .venv/bin/ruff check src tests benchmarks
+echo "== mypy --strict"; .venv/bin/mypy --strict src
+echo "== pytest (branch coverage)"
+rm -f .coverage .coverage.*
+.venv/bin/python -m pytest --cov --cov-branch --cov-report=term --cov-fail-under=90 "$@"
+echo "== udef-audit . (the project follows the methodology it audits)"
+.venv/bin/udef-audit . --fail-on warning

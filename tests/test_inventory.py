@@ -1,0 +1,91 @@
+"""Which files are audited: git-aware, never outside the root, never a symlink."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+
+
+def findings(run_cli, repo: Path, *args: str) -> list[tuple[str, str]]:
+    result = run_cli(repo, "--format", "json", "--select", "UDEF000,UDEF006", *args)
+    assert result.code in (0, 1), result.stderr
+    return sorted((f["ruleId"], f["path"]) for f in result.json()["findings"])
+
+
+def test_symlinks_are_never_followed(tmp_path: Path, run_cli) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("# TODO: outside the root\n")
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    (repo / "src" / "real.py").write_text("# TODO: inside\n")
+    os.symlink(outside / "secret.py", repo / "src" / "link.py")
+    os.symlink(outside, repo / "linkdir")
+    os.symlink(repo / "missing.py", repo / "dangling.py")
+    os.symlink(repo / "loop_a.py", repo / "loop_b.py")
+    os.symlink(repo / "loop_b.py", repo / "loop_a.py")
+    os.symlink(repo / "src" / "real.py", repo / "alias.py")
+    assert findings(run_cli, repo) == [("UDEF006", "src/real.py")]
+    subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
+    subprocess.run([*GIT, "-C", str(repo), "add", "-A"], check=True)
+    assert findings(run_cli, repo) == [("UDEF006", "src/real.py")]
+
+
+def test_git_ignored_and_tool_directories_are_skipped(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path
+    for name in ("kept.py", "ignored.py", ".venv/lib/x.py", "node_modules/a/b.py", "build/lib/c.py",
+                 "env2/pyvenv.cfg", "env2/lib/d.py", "pkg/__pycache__/e.py", "untracked.py"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("# TODO\n")
+    (repo / ".gitignore").write_text("ignored.py\n")
+    subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
+    subprocess.run([*GIT, "-C", str(repo), "add", "kept.py", ".gitignore"], check=True)
+    assert findings(run_cli, repo) == [("UDEF006", "kept.py"), ("UDEF006", "untracked.py")]
+    (repo / ".git").rename(repo / "dotgit")  # not a git work tree: every file below the root
+    assert ("UDEF006", "ignored.py") in findings(run_cli, repo)
+    assert ("UDEF006", "env2/lib/d.py") not in findings(run_cli, repo)
+
+
+def test_hostile_git_config_runs_nothing(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
+    marker = tmp_path / "pwned"
+    hook = repo / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    subprocess.run(["git", "-C", str(repo), "config", "core.fsmonitor", str(hook)], check=True)
+    (repo / "a.py").write_text("# TODO\n")
+    assert findings(run_cli, repo) == [("UDEF006", "a.py")]
+    assert not marker.exists()
+
+
+def test_unreadable_and_odd_files_are_notes(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path
+    (repo / "binary.py").write_bytes(b"\x00\x01# TODO\x00")
+    (repo / "latin.py").write_bytes(b"x = '\xe9'  # TODO\n")
+    (repo / "big.py").write_text("# TODO\n" + "x = 1\n" * 100)
+    got = run_cli(repo, "--format", "json", "--select", "UDEF000,UDEF006", "--config", _config(tmp_path, 500))
+    rows = sorted((f["ruleId"], f["path"], f["message"]) for f in got.json()["findings"])
+    assert [(r, p) for r, p, _ in rows] == [("UDEF000", "big.py"), ("UDEF000", "binary.py"), ("UDEF000", "latin.py")]
+    assert "too large" in rows[0][2] and "binary" in rows[1][2] and "UTF-8" in rows[2][2]
+
+
+def _config(tmp_path: Path, size: int) -> Path:
+    path = tmp_path.parent / f"{tmp_path.name}-size.toml"
+    path.write_text(f"max-file-size = {size}\n")
+    return path
+
+
+def test_files_mode_runs_only_per_file_rules_on_the_named_files(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path
+    (repo / "a.py").write_text("# TODO a\n")
+    (repo / "b.py").write_text("# TODO b\n")
+    (repo / "pkg").mkdir()
+    (repo / "pkg" / "__init__.py").write_text("")
+    result = run_cli(repo, "--format", "json", "--files", "a.py", "pkg/__init__.py", cwd=repo)
+    assert sorted((f["ruleId"], f["path"]) for f in result.json()["findings"]) == [("UDEF006", "a.py")]
+    assert result.code == 1
