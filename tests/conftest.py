@@ -45,8 +45,13 @@ def run_cli(cli_env: dict[str, str]) -> Callable[..., Run]:
 
     def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
         proc = subprocess.run(
-            [str(CLI), *map(str, args)], capture_output=True, text=True, cwd=cwd,
-            env={**cli_env, **(env or {})}, timeout=300, check=False,
+            [str(CLI), *map(str, args)],
+            capture_output=True,
+            text=True,
+            cwd=cwd,
+            env={**cli_env, **(env or {})},
+            timeout=300,
+            check=False,
         )
         return Run(proc.returncode, proc.stdout, proc.stderr)
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO
 
 SCHEMA = json.loads((REPO / "src/udef_audit/report/schema/report-v1.schema.json").read_text())
@@ -38,7 +37,9 @@ def test_missing_path_is_exit_2_with_one_line(run_cli) -> None:
     assert result.stderr.splitlines() == ["udef-audit: error: path not found: /no/such/path"]
 
 
-@pytest.mark.parametrize("args", [["--format", "xml"], ["--bogus"], ["--fail-on", "sometimes"], ["--select", "NOPE999"]])
+@pytest.mark.parametrize(
+    "args", [["--format", "xml"], ["--bogus"], ["--fail-on", "sometimes"], ["--select", "NOPE999"]]
+)
 def test_usage_mistakes_are_exit_2_with_one_line(args: list[str], run_cli, tmp_path: Path) -> None:
     result = run_cli(tmp_path, *args)
     assert result.code == 2
@@ -92,21 +93,34 @@ def test_select_ignore_by_prefix_and_slug(tmp_path: Path, run_cli) -> None:
 
 
 def test_config_from_pyproject(tmp_path: Path, run_cli) -> None:
-    config = '\n[tool.udef-audit]\nignore = ["UDEF001"]\nexclude = ["legacy"]\n[tool.udef-audit.rules.UDEF006]\nlevel = "warning"\n'
-    repo = make_repo(tmp_path, {**CLEAN, "pyproject.toml": CLEAN["pyproject.toml"] + config,
-                                "app.py": "# TODO a\n", "legacy/old.py": "# TODO b\n"})
+    config = (
+        '\n[tool.udef-audit]\nignore = ["UDEF001"]\nexclude = ["legacy"]\n'
+        '[tool.udef-audit.rules.UDEF006]\nlevel = "warning"\n'
+    )
+    repo = make_repo(
+        tmp_path,
+        {
+            **CLEAN,
+            "pyproject.toml": CLEAN["pyproject.toml"] + config,
+            "app.py": "# TODO a\n",
+            "legacy/old.py": "# TODO b\n",
+        },
+    )
     report = run_cli(repo, "--format", "json").json()
     assert [(f["ruleId"], f["path"], f["level"]) for f in report["findings"]] == [("UDEF006", "app.py", "warning")]
 
 
-@pytest.mark.parametrize(("table", "named"), [
-    ('[tool.udef-audit]\nselcet = ["UDEF"]\n', "tool.udef-audit.selcet"),
-    ('[tool.udef-audit]\nfail-on = "sometimes"\n', "fail-on"),
-    ('[tool.udef-audit.rules.UDEF006]\nwordz = ["X"]\n', "rules.UDEF006.wordz"),
-    ('[tool.udef-audit.rules.UDEF006]\nwords = "TODO"\n', "rules.UDEF006.words"),
-    ('[tool.udef-audit.rules.UDEF999]\nlevel = "note"\n', "rules.UDEF999"),
-    ('[tool.udef-audit]\nignore = ["NOPE"]\n', "NOPE"),
-])
+@pytest.mark.parametrize(
+    ("table", "named"),
+    [
+        ('[tool.udef-audit]\nselcet = ["UDEF"]\n', "tool.udef-audit.selcet"),
+        ('[tool.udef-audit]\nfail-on = "sometimes"\n', "fail-on"),
+        ('[tool.udef-audit.rules.UDEF006]\nwordz = ["X"]\n', "rules.UDEF006.wordz"),
+        ('[tool.udef-audit.rules.UDEF006]\nwords = "TODO"\n', "rules.UDEF006.words"),
+        ('[tool.udef-audit.rules.UDEF999]\nlevel = "note"\n', "rules.UDEF999"),
+        ('[tool.udef-audit]\nignore = ["NOPE"]\n', "NOPE"),
+    ],
+)
 def test_bad_config_is_exit_2_naming_the_key(table: str, named: str, tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path, {**CLEAN, "pyproject.toml": CLEAN["pyproject.toml"] + table})
     result = run_cli(repo)
@@ -129,7 +143,7 @@ def test_config_file_option(tmp_path: Path, run_cli) -> None:
     config.write_text('select = ["UDEF006"]\n')
     report = run_cli(repo, "--config", config, "--format", "json").json()
     assert {f["ruleId"] for f in report["findings"]} == {"UDEF006"}
-    config.write_text('select = [\n')
+    config.write_text("select = [\n")
     assert run_cli(repo, "--config", config).code == 2
 
 
@@ -140,7 +154,11 @@ def test_rules_and_explain(run_cli) -> None:
     explained = run_cli("explain", "docker-stages-share-base")
     assert explained.code == 0 and "UDEF004" in explained.stdout and "Never diverge" in explained.stdout
     assert run_cli("explain", "UDEF999").code == 2
-    assert json.loads(run_cli("explain", "UDEF006", "--format", "json").stdout)["parameters"]["words"] == ["TODO", "FIXME", "XXX"]
+    assert json.loads(run_cli("explain", "UDEF006", "--format", "json").stdout)["parameters"]["words"] == [
+        "TODO",
+        "FIXME",
+        "XXX",
+    ]
 
 
 def test_version(run_cli) -> None:

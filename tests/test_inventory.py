@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -22,12 +21,12 @@ def test_symlinks_are_never_followed(tmp_path: Path, run_cli) -> None:
     repo = tmp_path / "repo"
     (repo / "src").mkdir(parents=True)
     (repo / "src" / "real.py").write_text("# TODO: inside\n")
-    os.symlink(outside / "secret.py", repo / "src" / "link.py")
-    os.symlink(outside, repo / "linkdir")
-    os.symlink(repo / "missing.py", repo / "dangling.py")
-    os.symlink(repo / "loop_a.py", repo / "loop_b.py")
-    os.symlink(repo / "loop_b.py", repo / "loop_a.py")
-    os.symlink(repo / "src" / "real.py", repo / "alias.py")
+    (repo / "src" / "link.py").symlink_to(outside / "secret.py")
+    (repo / "linkdir").symlink_to(outside)
+    (repo / "dangling.py").symlink_to(repo / "missing.py")
+    (repo / "loop_b.py").symlink_to(repo / "loop_a.py")
+    (repo / "loop_a.py").symlink_to(repo / "loop_b.py")
+    (repo / "alias.py").symlink_to(repo / "src" / "real.py")
     assert findings(run_cli, repo) == [("UDEF006", "src/real.py")]
     subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
     subprocess.run([*GIT, "-C", str(repo), "add", "-A"], check=True)
@@ -36,8 +35,17 @@ def test_symlinks_are_never_followed(tmp_path: Path, run_cli) -> None:
 
 def test_git_ignored_and_tool_directories_are_skipped(tmp_path: Path, run_cli) -> None:
     repo = tmp_path
-    for name in ("kept.py", "ignored.py", ".venv/lib/x.py", "node_modules/a/b.py", "build/lib/c.py",
-                 "env2/pyvenv.cfg", "env2/lib/d.py", "pkg/__pycache__/e.py", "untracked.py"):
+    for name in (
+        "kept.py",
+        "ignored.py",
+        ".venv/lib/x.py",
+        "node_modules/a/b.py",
+        "build/lib/c.py",
+        "env2/pyvenv.cfg",
+        "env2/lib/d.py",
+        "pkg/__pycache__/e.py",
+        "untracked.py",
+    ):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         (repo / name).write_text("# TODO\n")
     (repo / ".gitignore").write_text("ignored.py\n")

@@ -49,7 +49,8 @@ def _third_party_plugin(where: Path, body: str) -> Path:
     (info / "entry_points.txt").write_text("[udef_audit.rules]\nacme = acme_rules\n")
     policy = site / "acme_policy"
     policy.mkdir()
-    (policy / "ACME001-always-fails.yaml").write_text(dedent("""\
+    (policy / "ACME001-always-fails.yaml").write_text(
+        dedent("""\
         id: ACME001
         slug: always-fails
         title: A rule that raises
@@ -64,7 +65,8 @@ def _third_party_plugin(where: Path, body: str) -> Path:
         why: To test isolation.
         example: none
         fix: none
-    """))
+    """)
+    )
     (site / "acme_rules.py").write_text(dedent(body))
     return site
 

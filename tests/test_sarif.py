@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import REPO
 
 SCHEMA_PATH = REPO.parent / "shared" / "sarif" / "sarif-schema-2.1.0.json"
@@ -79,30 +78,51 @@ def test_clean_run_has_an_empty_results_array(tmp_path: Path, run_cli, sarif_val
 
 def test_fingerprints_survive_moving_code(tmp_path: Path, run_cli) -> None:
     repo = write(tmp_path, {"src/p/__init__.py": "# TODO: one\nx = 1\n# TODO: two\n"})
-    before = {r["message"]["text"]: r["partialFingerprints"]["primaryLocationLineHash"]
-              for r in sarif(run_cli, repo, "--select", "UDEF006")["runs"][0]["results"]}
+    before = {
+        r["message"]["text"]: r["partialFingerprints"]["primaryLocationLineHash"]
+        for r in sarif(run_cli, repo, "--select", "UDEF006")["runs"][0]["results"]
+    }
     (repo / "src/p/__init__.py").write_text("\n" * 50 + "# TODO: two\ny = 2\n# TODO: one\n")
-    after = {r["message"]["text"]: r["partialFingerprints"]["primaryLocationLineHash"]
-             for r in sarif(run_cli, repo, "--select", "UDEF006")["runs"][0]["results"]}
+    after = {
+        r["message"]["text"]: r["partialFingerprints"]["primaryLocationLineHash"]
+        for r in sarif(run_cli, repo, "--select", "UDEF006")["runs"][0]["results"]
+    }
     assert len(set(before.values())) == 2
     assert sorted(before.values()) == sorted(after.values())
 
 
 def test_inline_suppression_is_kept_and_counted(tmp_path: Path, run_cli, sarif_validator) -> None:
-    repo = write(tmp_path, {
-        "src/p/__init__.py": "# TODO: later  # udef: ignore[UDEF006] -- tracked in issue 12\n# FIXME now\n",
-        "Dockerfile": "FROM python:3.11\nRUN pip install --no-deps x  # udef: ignore[no-pip-no-deps]\n",
-    })
+    repo = write(
+        tmp_path,
+        {
+            "src/p/__init__.py": "# TODO: later  # udef: ignore[UDEF006] -- tracked in issue 12\n# FIXME now\n",
+            "Dockerfile": "FROM python:3.11\nRUN pip install --no-deps x  # udef: ignore[no-pip-no-deps]\n",
+        },
+    )
     log = sarif(run_cli, repo, "--select", "UDEF005,UDEF006")
     sarif_validator.validate(log)
-    results = {(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r.get("suppressions")
-               for r in log["runs"][0]["results"]}
+    results = {
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"]): r.get("suppressions")
+        for r in log["runs"][0]["results"]
+    }
     assert results == {
         ("UDEF006", 1): [{"kind": "inSource", "justification": "tracked in issue 12"}],
         ("UDEF006", 2): None,
         ("UDEF005", 2): [{"kind": "inSource", "justification": "suppressed inline without a reason"}],
     }
-    summary = json.loads(subprocess.run(
-        [str(Path(__import__("sys").executable).parent / "udef-audit"), str(repo), "--format", "json",
-         "--select", "UDEF005,UDEF006"], capture_output=True, text=True, check=False).stdout)["summary"]
+    summary = json.loads(
+        subprocess.run(
+            [
+                str(Path(__import__("sys").executable).parent / "udef-audit"),
+                str(repo),
+                "--format",
+                "json",
+                "--select",
+                "UDEF005,UDEF006",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+    )["summary"]
     assert (summary["error"], summary["suppressed"], summary["total"]) == (1, 2, 3)

@@ -45,13 +45,29 @@ def audit_parser() -> argparse.ArgumentParser:
     parser.add_argument("path", nargs="?", default=".", help="repository to audit (default: .)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
-    parser.add_argument("--select", type=_csv, action="extend", help="only these rules (IDs, prefixes or slugs, comma-separated)")
+    parser.add_argument(
+        "--select", type=_csv, action="extend", help="only these rules (IDs, prefixes or slugs, comma-separated)"
+    )
     parser.add_argument("--ignore", type=_csv, action="extend", default=[], help="skip these rules")
-    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out paths matching GLOB (repeatable)")
-    parser.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest level that makes the exit code 1 (default: error)")
-    parser.add_argument("--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml")
-    parser.add_argument("--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)")
-    parser.add_argument("--disable-plugin", action="append", default=[], metavar="NAME", help="do not load the rule plugin NAME (entry-point or distribution name; repeatable)")
+    parser.add_argument(
+        "--exclude", action="append", default=[], metavar="GLOB", help="leave out paths matching GLOB (repeatable)"
+    )
+    parser.add_argument(
+        "--fail-on", choices=FAIL_LEVELS, help="lowest level that makes the exit code 1 (default: error)"
+    )
+    parser.add_argument(
+        "--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml"
+    )
+    parser.add_argument(
+        "--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)"
+    )
+    parser.add_argument(
+        "--disable-plugin",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="do not load the rule plugin NAME (entry-point or distribution name; repeatable)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
     parser.add_argument("--version", action="version", version=f"udef-audit {__version__}")
     return parser
@@ -69,10 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback for users
+    except Exception as exc:
         if os.environ.get("UDEF_AUDIT_DEBUG"):
             raise
-        print(f"udef-audit: internal error: {type(exc).__name__}: {exc} (set UDEF_AUDIT_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"udef-audit: internal error: {type(exc).__name__}: {exc} (set UDEF_AUDIT_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

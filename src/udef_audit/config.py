@@ -13,10 +13,19 @@ from udef_audit.findings import Level
 from udef_audit.policy import Policy, RuleMeta, type_matches
 
 FAIL_LEVELS = ("error", "warning", "note", "never")
-TOP_LEVEL_KEYS = frozenset({
-    "select", "ignore", "exclude", "fail-on", "disable-plugins", "project-roots",
-    "max-file-size", "rules", "reset-vs-repair",
-})
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "exclude",
+        "fail-on",
+        "disable-plugins",
+        "project-roots",
+        "max-file-size",
+        "rules",
+        "reset-vs-repair",
+    }
+)
 
 
 class ConfigError(Exception):
@@ -95,7 +104,9 @@ def check_rule_refs(refs: tuple[str, ...], policy: Policy, what: str) -> None:
     """Every select/ignore entry must name a rule ID, an ID prefix or a slug."""
     for ref in refs:
         if not matching_rules(ref, policy):
-            raise ConfigError(f"{what}: {ref!r} matches no rule (use an ID like UDEF006, a prefix like UDEF00, or a slug)")
+            raise ConfigError(
+                f"{what}: {ref!r} matches no rule (use an ID like UDEF006, a prefix like UDEF00, or a slug)"
+            )
 
 
 def matching_rules(ref: str, policy: Policy) -> list[str]:
@@ -132,23 +143,36 @@ def rule_settings(config: Config, meta: RuleMeta) -> RuleSettings:
     overrides: dict[str, Any] = {}
     for key in (meta.id, meta.slug):
         overrides.update(config.rule_overrides.get(key, {}))
-    params = meta.defaults()
     level = meta.level
+    params = meta.defaults()
     for name, value in overrides.items():
         where = f"{config.source}: 'rules.{meta.id}.{name}'"
         if name == "level":
-            if value not in {lvl.value for lvl in Level}:
-                raise ConfigError(f"{where} must be error, warning or note")
-            level = Level(value)
-            continue
-        spec = next((p for p in meta.parameters if p.name == name), None)
-        if spec is None:
-            known = ", ".join(["level", *(p.name for p in meta.parameters)])
-            raise ConfigError(f"{where} is not a setting of {meta.id} (known: {known})")
-        if not type_matches(spec.type, value):
-            raise ConfigError(f"{where} must be a {spec.type}")
-        params[name] = value
+            level = _level_value(value, where)
+        else:
+            params[name] = _param_value(meta, name, value, where)
     return RuleSettings(level=level, params=params)
+
+
+def _level_value(value: Any, where: str) -> Level:
+    if value not in {lvl.value for lvl in Level}:
+        raise ConfigError(f"{where} must be error, warning or note")
+    return Level(value)
+
+
+def _param_value(meta: RuleMeta, name: str, value: Any, where: str) -> Any:
+    spec = next((p for p in meta.parameters if p.name == name), None)
+    if spec is None:
+        known = ", ".join(["level", *(p.name for p in meta.parameters)])
+        raise ConfigError(f"{where} is not a setting of {meta.id} (known: {known})")
+    if not type_matches(spec.type, value):
+        raise ConfigError(f"{where} must be a {spec.type}")
+    return value
+
+
+def explicit_level(config: Config, meta: RuleMeta) -> bool:
+    """Whether the user set this rule's level (then it applies to all its results)."""
+    return any("level" in config.rule_overrides.get(key, {}) for key in (meta.id, meta.slug))
 
 
 def check_rule_tables(config: Config, policy: Policy) -> None:

@@ -12,14 +12,12 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
-from pathlib import Path
-from typing import Any
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from udef_audit.cache import FactsCache, content_key
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
+from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.parsers.yaml_file import YamlError, load_yaml
 from udef_audit.projects import Project, find_projects
@@ -32,7 +30,7 @@ if TYPE_CHECKING:
 # they are first used: a pre-commit run on three files should not pay for all of them.
 
 UNPARSEABLE = "UDEF000"
-_MISSING = object()
+T = TypeVar("T")
 
 
 class RepoContext:
@@ -144,6 +142,14 @@ class RepoContext:
             self.unparseable(path, f"invalid TOML: {exc}")
             return None
 
+    def requirements(self, path: str) -> RequirementsFile | None:
+        """A parsed requirement file (lock or source); None when unreadable."""
+        return self._once("requirements", path, self._load_requirements)
+
+    def _load_requirements(self, path: str) -> RequirementsFile | None:
+        data = self.read_bytes(path)
+        return None if data is None else parse_requirements(data)
+
     def yaml(self, path: str) -> Any:
         """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""
         return self._once("yaml", path, self._load_yaml)
@@ -185,7 +191,9 @@ class RepoContext:
                 self.unparseable(path, facts.error if facts and facts.error else "syntax error")
         return module
 
-    def python_facts(self, paths: Iterable[str] | None = None, words: Sequence[str] = ("TODO", "FIXME", "XXX")) -> dict[str, PythonFacts]:
+    def python_facts(
+        self, paths: Iterable[str] | None = None, words: Sequence[str] = ("TODO", "FIXME", "XXX")
+    ) -> dict[str, PythonFacts]:
         """Placeholder, NotImplementedError and pip-call facts for Python files.
 
         All Python files in scope by default. Facts are cached on disk by file content and
@@ -237,15 +245,20 @@ class RepoContext:
         if path in self._reported:
             return
         self._reported.add(path)
-        self.diagnostics.append(Finding(
-            rule_id=UNPARSEABLE, path=path, line=line,
-            message=f"{path} was skipped: {reason}.",
-            key=reason.split(" (")[0],
-        ))
+        self.diagnostics.append(
+            Finding(
+                rule_id=UNPARSEABLE,
+                path=path,
+                line=line,
+                message=f"{path} was skipped: {reason}.",
+                key=reason.split(" (", maxsplit=1)[0],
+            )
+        )
 
-    def _once(self, kind: str, path: str, load: Callable[[str], Any]) -> Any:
+    def _once(self, kind: str, path: str, load: Callable[[str], T]) -> T:
+        """Memoise one artefact per (kind, path): the at-most-once guarantee lives here."""
         key = (kind, path)
-        value = self._parsed.get(key, _MISSING)
-        if value is _MISSING:
-            value = self._parsed[key] = load(path)
+        if key not in self._parsed:
+            self._parsed[key] = load(path)
+        value: T = self._parsed[key]
         return value

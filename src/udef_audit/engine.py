@@ -16,8 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from udef_audit.config import (
-    Config, ConfigError, RuleSettings, check_rule_refs, check_rule_tables, parse_config,
-    rule_settings, selected_rules,
+    Config,
+    ConfigError,
+    RuleSettings,
+    check_rule_refs,
+    check_rule_tables,
+    explicit_level,
+    parse_config,
+    rule_settings,
+    selected_rules,
 )
 from udef_audit.context import UNPARSEABLE, RepoContext
 from udef_audit.findings import Finding, Level, Notification
@@ -106,8 +113,12 @@ def run_audit(request: AuditRequest) -> AuditResult:
     if UNPARSEABLE in selected_rules(config, policy):
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
-    stats = {"files": len(ctx.files), "python_files": len(ctx.python_files), "git": ctx.is_git,
-             "seconds": round(time.perf_counter() - started, 3)}
+    stats = {
+        "files": len(ctx.files),
+        "python_files": len(ctx.python_files),
+        "git": ctx.is_git,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     return AuditResult(root, config, policy, chosen, settings, findings, notifications, ctx, stats)
 
 
@@ -125,7 +136,7 @@ def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> s
     for name in files:
         candidate = Path(name) if Path(name).is_absolute() else Path.cwd() / name
         try:
-            rel = Path(os.path.abspath(candidate)).relative_to(root).as_posix()
+            rel = Path(os.path.normpath(candidate)).relative_to(root).as_posix()
         except ValueError:
             continue  # outside the audited root
         if rel in listed:
@@ -181,9 +192,13 @@ def _index_rules(found: list[Rule], policy: Policy, notes: list[Notification]) -
     for rule in found:
         rule_id = getattr(rule, "id", None)
         if not isinstance(rule_id, str) or rule_id not in policy.rules:
-            notes.append(Notification(message=f"rule {rule_id!r} from {type(rule).__module__} has no policy entry; skipped"))
+            notes.append(
+                Notification(message=f"rule {rule_id!r} from {type(rule).__module__} has no policy entry; skipped")
+            )
         elif rule_id in rules:
-            notes.append(Notification(message=f"rule {rule_id} is provided twice; the second was skipped", rule_id=rule_id))
+            notes.append(
+                Notification(message=f"rule {rule_id} is provided twice; the second was skipped", rule_id=rule_id)
+            )
         else:
             rules[rule_id] = rule
     return rules
@@ -196,16 +211,25 @@ def _choose(config: Config, policy: Policy, rules: dict[str, Rule], file_mode: b
     return chosen
 
 
-def _run_rules(ctx: RepoContext, chosen: list[str], rules: dict[str, Rule], settings: dict[str, RuleSettings], notes: list[Notification]) -> list[Finding]:
+def _run_rules(
+    ctx: RepoContext,
+    chosen: list[str],
+    rules: dict[str, Rule],
+    settings: dict[str, RuleSettings],
+    notes: list[Notification],
+) -> list[Finding]:
     findings: list[Finding] = []
     for rule_id in chosen:
         try:
             produced = list(rules[rule_id].check(ctx, settings[rule_id].params))
-        except Exception as exc:  # noqa: BLE001 - one broken rule must not end the audit
-            notes.append(Notification(
-                message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
-                rule_id=rule_id, exception="".join(traceback.format_exception(exc)[-3:]),
-            ))
+        except Exception as exc:
+            notes.append(
+                Notification(
+                    message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
+                    rule_id=rule_id,
+                    exception="".join(traceback.format_exception(exc)[-3:]),
+                )
+            )
             continue
         findings.extend(f for f in produced if _valid(f, rule_id, ctx, notes))
     return findings
@@ -218,23 +242,28 @@ def _valid(finding: Finding, rule_id: str, ctx: RepoContext, notes: list[Notific
     return True
 
 
-def _finish(raw: list[Finding], ctx: RepoContext, policy: Policy, settings: dict[str, RuleSettings], config: Config) -> list[Finding]:
-    levelled = [f.with_changes(level=_level(f, settings, config)) for f in raw]
+def _finish(
+    raw: list[Finding], ctx: RepoContext, policy: Policy, settings: dict[str, RuleSettings], config: Config
+) -> list[Finding]:
+    levelled = [f.with_changes(level=_level(f, settings, config, policy)) for f in raw]
     slug_of = lambda rid: policy.rules[rid].slug if rid in policy.rules else rid  # noqa: E731
     suppressed = apply_inline(levelled, _line_of(ctx), slug_of)
     return assign_fingerprints(suppressed)
 
 
-def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config) -> Level:
+def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, policy: Policy) -> Level:
+    """A level the user configured wins; else the rule's own choice; else its default."""
     configured = settings.get(finding.rule_id)
-    explicit = config.rule_overrides.get(finding.rule_id, {}).get("level")
-    if configured is not None and (explicit or finding.level is None):
+    if configured is None:
+        return finding.level or Level.NOTE
+    if finding.level is None or explicit_level(config, policy.rules[finding.rule_id]):
         return configured.level
-    return finding.level or Level.NOTE
+    return finding.level
 
 
 def _line_of(ctx: RepoContext) -> Any:
     def line_of(path: str, line: int) -> str:
         lines = ctx.lines(path) if ctx.exists(path) else []
         return lines[line - 1] if 0 < line <= len(lines) else ""
+
     return line_of

@@ -8,10 +8,11 @@ its own rules, `udef_audit_policy_dirs` for their YAML metadata.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from importlib.resources.abc import Traversable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pluggy
+
+from udef_audit.compat import Traversable
 
 if TYPE_CHECKING:
     from udef_audit.context import RepoContext

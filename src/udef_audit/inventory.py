@@ -15,17 +15,40 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-SKIP_DIRS = frozenset({
-    ".git", ".hg", ".svn", ".venv", "venv", "node_modules", "build", "dist", ".tox", ".nox",
-    "site-packages", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".hypothesis", ".eggs", ".udef-audit-cache",
-})
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".eggs",
+        ".udef-audit-cache",
+    }
+)
 
 # Git reads repository-local config; a hostile checkout could name an fsmonitor hook or
 # an external diff program there. These settings keep git from running anything.
 GIT_SAFE_ARGS = (
-    "-c", "core.fsmonitor=false", "-c", "core.quotepath=off",
-    "-c", "diff.external=", "-c", "core.untrackedCache=false",
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "core.quotepath=off",
+    "-c",
+    "diff.external=",
+    "-c",
+    "core.untrackedCache=false",
 )
 
 
@@ -61,9 +84,22 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     try:
         out = subprocess.run(
-            ["git", *GIT_SAFE_ARGS, "-C", str(root), "ls-files", "-z", "--cached", "--others",
-             "--exclude-standard", "--deduplicate"],
-            capture_output=True, env=git_env(), timeout=120, check=False,
+            [
+                "git",
+                *GIT_SAFE_ARGS,
+                "-C",
+                str(root),
+                "ls-files",
+                "-z",
+                "--cached",
+                "--others",
+                "--exclude-standard",
+                "--deduplicate",
+            ],
+            capture_output=True,
+            env=git_env(),
+            timeout=120,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -76,7 +112,10 @@ def _inside_work_tree(root: Path) -> bool:
     try:
         out = subprocess.run(
             ["git", *GIT_SAFE_ARGS, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True, env=git_env(), timeout=30, check=False,
+            capture_output=True,
+            env=git_env(),
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return False
@@ -96,16 +135,15 @@ def _skip_dir(path: Path, name: str) -> bool:
     return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
 
 
-def _filter(root: Path, candidates: Iterator[str] | list[str], excluded: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+def _filter(
+    root: Path, candidates: Iterator[str] | list[str], excluded: Callable[[str], bool]
+) -> tuple[list[str], list[str]]:
     candidates = list(candidates)
     venvs = {p.rpartition("/")[0] for p in candidates if p.endswith("pyvenv.cfg")}
     files: list[str] = []
     links: list[str] = []
     for rel in candidates:
-        parts = rel.split("/")
-        if any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
-            continue
-        if _under_any(rel, venvs) or excluded(rel):
+        if _skipped(rel, venvs) or excluded(rel):
             continue
         kind = _kind(root / rel)
         if kind == "file":
@@ -113,6 +151,12 @@ def _filter(root: Path, candidates: Iterator[str] | list[str], excluded: Callabl
         elif kind == "link":
             links.append(rel)
     return files, links
+
+
+def _skipped(rel: str, venvs: set[str]) -> bool:
+    """Inside a tool directory or a virtualenv (git may track them; we never audit them)."""
+    parents = rel.split("/")[:-1]
+    return any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parents) or _under_any(rel, venvs)
 
 
 def _under_any(rel: str, dirs: set[str]) -> bool:

@@ -16,12 +16,13 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import cast
 
 import pluggy
 
 from udef_audit import hookspecs
+from udef_audit.compat import Traversable
 from udef_audit.hookspecs import Rule
 
 
@@ -42,7 +43,7 @@ def safe_search_path(scanned_root: Path, path: Iterable[str] | None = None) -> l
     kept = []
     for entry in sys.path if path is None else path:
         resolved = _real(Path(entry or "."))
-        if entry in ("", ".") or resolved == cwd or resolved == root or root in resolved.parents:
+        if entry in ("", ".") or resolved in (cwd, root) or root in resolved.parents:
             continue
         kept.append(entry)
     return kept
@@ -84,7 +85,7 @@ def load_plugins(scanned_root: Path, disabled: Iterable[str] = ()) -> LoadedPlug
             manager.register(ep.load(), name=ep.name)
             manager.check_pending()
             loaded.names.append(ep.name)
-        except Exception as exc:  # noqa: BLE001 - any plugin failure is the plugin's
+        except Exception as exc:
             loaded.problems.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}")
     _collect(manager, loaded)
     return loaded
@@ -95,11 +96,11 @@ def _collect(manager: pluggy.PluginManager, loaded: LoadedPlugins) -> None:
     # at the first exception) so one broken plugin cannot hide the others' rules.
     for impl in manager.hook.udef_audit_rules.get_hookimpls():
         try:
-            loaded.rules.extend(impl.function())
-        except Exception as exc:  # noqa: BLE001 - a broken plugin is a diagnostic
+            loaded.rules.extend(cast("Iterable[Rule]", impl.function()))
+        except Exception as exc:
             loaded.problems.append(f"plugin {impl.plugin_name!r} failed to list its rules: {exc!r}")
     for impl in manager.hook.udef_audit_policy_dirs.get_hookimpls():
         try:
-            loaded.policy_dirs.extend(impl.function())
-        except Exception as exc:  # noqa: BLE001
+            loaded.policy_dirs.extend(cast("Iterable[Traversable]", impl.function()))
+        except Exception as exc:
             loaded.problems.append(f"plugin {impl.plugin_name!r} failed to list its policy: {exc!r}")

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from udef_audit.compat import Traversable
 from udef_audit.findings import Level
 from udef_audit.parsers.yaml_file import YamlError, load_yaml
 
@@ -23,8 +23,20 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCOPES = ("repository", "project", "file")
 PARAM_TYPES = ("int", "float", "bool", "str", "list[str]")
 REQUIRED = (
-    "id", "slug", "title", "level", "phase", "section", "category", "scope",
-    "summary", "methodology", "what", "why", "example", "fix",
+    "id",
+    "slug",
+    "title",
+    "level",
+    "phase",
+    "section",
+    "category",
+    "scope",
+    "summary",
+    "methodology",
+    "what",
+    "why",
+    "example",
+    "fix",
 )
 OPTIONAL = ("parameters", "tags", "precision", "files", "foundation")
 
@@ -134,12 +146,7 @@ def _read_yaml(entry: Traversable) -> dict[str, Any]:
 def parse_rule_meta(data: Mapping[str, Any], source: str = "") -> RuleMeta:
     """Validate one rule's YAML mapping and build its metadata."""
     where = source or str(data.get("id", "?"))
-    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
-    if unknown:
-        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-    missing = [k for k in REQUIRED if not isinstance(data.get(k), str) or not data[k].strip()]
-    if missing:
-        raise PolicyError(f"{where}: missing or empty key(s) {', '.join(missing)}")
+    _check_keys(data, where)
     _check_identity(data, where)
     return RuleMeta(
         **{k: data[k].strip() for k in REQUIRED if k != "level"},
@@ -151,6 +158,15 @@ def parse_rule_meta(data: Mapping[str, Any], source: str = "") -> RuleMeta:
         foundation=bool(data.get("foundation", False)),
         source=source,
     )
+
+
+def _check_keys(data: Mapping[str, Any], where: str) -> None:
+    unknown = set(data) - set(REQUIRED) - set(OPTIONAL)
+    if unknown:
+        raise PolicyError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    missing = [k for k in REQUIRED if not isinstance(data.get(k), str) or not data[k].strip()]
+    if missing:
+        raise PolicyError(f"{where}: missing or empty key(s) {', '.join(missing)}")
 
 
 def _check_identity(data: Mapping[str, Any], where: str) -> None:

@@ -14,15 +14,39 @@ from dataclasses import dataclass
 from udef_audit.parsers.requirements import is_lock_file_name, is_requirement_file_name
 
 MANIFESTS = ("pyproject.toml", "setup.py", "setup.cfg")
-NON_PRODUCT_DIRS = frozenset({
-    "tests", "test", "testing", "examples", "example", "docs", "doc", "fixtures",
-    "testdata", "samples", "benchmarks",
-})
+NON_PRODUCT_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "examples",
+        "example",
+        "docs",
+        "doc",
+        "fixtures",
+        "testdata",
+        "samples",
+        "benchmarks",
+    }
+)
 # Folders whose Python files are not the project's importable code (UDEF001's list).
-NON_PACKAGE_DIRS = frozenset({
-    "tests", "test", "testing", "docs", "doc", "scripts", "tools", "examples", "example",
-    "benchmarks", "fixtures", "testdata", "samples",
-})
+NON_PACKAGE_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "docs",
+        "doc",
+        "scripts",
+        "tools",
+        "examples",
+        "example",
+        "benchmarks",
+        "fixtures",
+        "testdata",
+        "samples",
+    }
+)
 ROOT_DEPENDENCY_FILES = ("Pipfile", "environment.yml", "environment.yaml")
 
 
@@ -35,7 +59,7 @@ class Project:
 
     def rel(self, path: str) -> str:
         """A repository path relative to this project's root."""
-        return path[len(self.path) + 1:] if self.path else path
+        return path[len(self.path) + 1 :] if self.path else path
 
     def join(self, rel: str) -> str:
         """A project-relative path as a repository path."""
@@ -70,6 +94,11 @@ class Project:
 
 
 def _is_dependency_file(rel: str) -> bool:
+    # Requirement files of tests, examples or fixtures are not the project's; the docs'
+    # requirement files are (the contract counts them as a second source).
+    parents = rel.split("/")[:-1]
+    if any(p in NON_PRODUCT_DIRS - {"docs", "doc"} or p.startswith(".") for p in parents):
+        return False
     name = rel.rpartition("/")[2]
     return (
         name in ROOT_DEPENDENCY_FILES
@@ -86,15 +115,18 @@ def _is_own_code(rel: str) -> bool:
 def find_projects(files: Iterable[str], extra_roots: Iterable[str] = ()) -> list[Project]:
     """Discover project roots and split the files among them (deepest root owns a file)."""
     files = sorted(files)
-    roots = {posixpath.dirname(f) for f in files if posixpath.basename(f) in MANIFESTS}
-    forced = {r.strip("/") for r in extra_roots}
-    roots = {r for r in roots if r == "" or r in forced or not _in_non_product(r)} | forced
-    roots.add("")
+    roots = _project_roots(files, {r.strip("/") for r in extra_roots})
     owned: dict[str, list[str]] = {r: [] for r in roots}
     for path in files:
         owned[_owner(path, roots)].append(path)
     projects = [Project(path=r, files=tuple(owned[r])) for r in sorted(roots)]
     return [p for p in projects if p.path or _root_is_project(p)]
+
+
+def _project_roots(files: list[str], forced: set[str]) -> set[str]:
+    """The root, every manifest folder outside non-product folders, and forced roots."""
+    found = {posixpath.dirname(f) for f in files if posixpath.basename(f) in MANIFESTS}
+    return {r for r in found if r in forced or not _in_non_product(r)} | forced | {""}
 
 
 def _in_non_product(root: str) -> bool:

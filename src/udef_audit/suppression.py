@@ -49,8 +49,7 @@ def apply_inline(
         ignore = parse_inline(line_of(finding.path, finding.line))
         if ignore is not None and ({finding.rule_id, slug_of(finding.rule_id).upper()} & ignore.rules):
             reason = ignore.reason or "suppressed inline without a reason"
-            finding = finding.with_changes(
-                suppressions=(*finding.suppressions, Suppression("inSource", reason)),
-            )
-        out.append(finding)
+            out.append(finding.with_changes(suppressions=(*finding.suppressions, Suppression("inSource", reason))))
+        else:
+            out.append(finding)
     return out

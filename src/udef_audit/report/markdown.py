@@ -34,12 +34,18 @@ def render_markdown(result: AuditResult) -> str:
 def _score_section(score: Any) -> list[str]:
     if not isinstance(score, dict):
         return []
-    lines = [f"### Reset vs repair: **{score['verdict']}** (score {score['score']}/100)", "",
-             "| criterion | value | threshold | met | evidence |", "|---|---|---|---|---|"]
+    lines = [
+        f"### Reset vs repair: **{score['verdict']}** (score {score['score']}/100)",
+        "",
+        "| criterion | value | threshold | met | evidence |",
+        "|---|---|---|---|---|",
+    ]
     for c in score.get("criteria", []):
         met = {True: "yes", False: "no", None: "unknown"}[c.get("met")]
         evidence = "; ".join(str(e) for e in c.get("evidence", [])[:3])
-        lines.append(f"| {c['title']} | {_cell(c.get('value'))} | {_cell(c.get('threshold'))} | {met} | {_cell(evidence)} |")
+        lines.append(
+            f"| {c['title']} | {_cell(c.get('value'))} | {_cell(c.get('threshold'))} | {met} | {_cell(evidence)} |"
+        )
     return [*lines, ""]
 
 
@@ -58,8 +64,14 @@ def _findings_sections(result: AuditResult) -> list[str]:
         meta = result.policy.rules.get(rule_id)
         title = f"[{rule_id}]({help_uri(meta)}) {meta.slug}: {meta.title}" if meta else rule_id
         items = by_rule[rule_id]
-        lines += [f"<details><summary>{rule_id} · {len(items)} result(s)</summary>", "", f"#### {title}", "",
-                  "| level | location | message |", "|---|---|---|"]
+        lines += [
+            f"<details><summary>{rule_id} · {len(items)} result(s)</summary>",
+            "",
+            f"#### {title}",
+            "",
+            "| level | location | message |",
+            "|---|---|---|",
+        ]
         for f in items[:MAX_ROWS_PER_RULE]:
             status = " (suppressed)" if f.suppressed else ""
             level = f.level.value if f.level else "note"

@@ -29,9 +29,13 @@ def rule_markdown(meta: RuleMeta) -> str:
         f"## How to fix\n\n{meta.fix}",
     ]
     if meta.parameters:
-        rows = "\n".join(f"| `{p.name}` | {p.type} | `{json.dumps(p.default)}` | {p.description} |" for p in meta.parameters)
-        parts.append("## Settings\n\nIn `[tool.udef-audit.rules." + meta.id + "]`:\n\n"
-                     "| name | type | default | meaning |\n|---|---|---|---|\n" + rows)
+        rows = "\n".join(
+            f"| `{p.name}` | {p.type} | `{json.dumps(p.default)}` | {p.description} |" for p in meta.parameters
+        )
+        parts.append(
+            "## Settings\n\nIn `[tool.udef-audit.rules." + meta.id + "]`:\n\n"
+            "| name | type | default | meaning |\n|---|---|---|---|\n" + rows
+        )
     parts.append(
         "## Suppressing\n\n"
         f"On the offending line: `# udef: ignore[{meta.id}] -- reason`; for the whole repository: "
@@ -63,9 +67,16 @@ def explain(meta: RuleMeta, fmt: str) -> str:
 def rule_dict(meta: RuleMeta) -> dict[str, object]:
     """A rule's metadata as plain data."""
     return {
-        "id": meta.id, "slug": meta.slug, "title": meta.title, "level": meta.level.value,
-        "scope": meta.scope, "phase": meta.phase, "section": meta.section,
-        "category": meta.category, "summary": meta.summary, "helpUri": help_uri(meta),
+        "id": meta.id,
+        "slug": meta.slug,
+        "title": meta.title,
+        "level": meta.level.value,
+        "scope": meta.scope,
+        "phase": meta.phase,
+        "section": meta.section,
+        "category": meta.category,
+        "summary": meta.summary,
+        "helpUri": help_uri(meta),
         "parameters": {p.name: p.default for p in meta.parameters},
     }
 
@@ -75,7 +86,9 @@ def listing(policy: Policy, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([rule_dict(m) for m in policy.rules.values()], indent=2)
     if fmt == "markdown":
-        rows = [f"| [{m.id}]({m.docs_name}.md) | `{m.slug}` | {m.level.value} | {m.title} |" for m in policy.rules.values()]
+        rows = [
+            f"| [{m.id}]({m.docs_name}.md) | `{m.slug}` | {m.level.value} | {m.title} |" for m in policy.rules.values()
+        ]
         return "| ID | slug | level | what |\n|---|---|---|---|\n" + "\n".join(rows)
     width = max((len(m.slug) for m in policy.rules.values()), default=10)
     return "\n".join(f"{m.id}  {m.slug:<{width}}  {m.level.value:<7}  {m.title}" for m in policy.rules.values())

@@ -89,10 +89,14 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "ruleId": finding.rule_id,
         "level": (finding.level or Level.NOTE).value,
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
-            "region": region,
-        }}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }
+        ],
         "partialFingerprints": {
             "primaryLocationLineHash": finding.fingerprint,
             "udef/v1": finding.fingerprint,

@@ -24,8 +24,9 @@ def render_text(result: AuditResult, *, color: bool) -> str:
     """The report as terminal text (ANSI colour only when `color`)."""
     color = color and "NO_COLOR" not in os.environ
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, width=100,
-                      soft_wrap=True, highlight=False, emoji=False)
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=100, soft_wrap=True, highlight=False, emoji=False
+    )
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_path[finding.path].append(finding)
@@ -42,7 +43,7 @@ def render_text(result: AuditResult, *, color: bool) -> str:
 
 def _line(finding: Finding, result: AuditResult) -> Text:
     level = finding.level.value if finding.level else "note"
-    where = f"{finding.path}:{finding.line}:{finding.column or 1}"
+    where = f"{finding.path}:{finding.line}" + (f":{finding.column}" if finding.column else "")
     slug = result.policy.rules[finding.rule_id].slug if finding.rule_id in result.policy.rules else ""
     text = Text("  ")
     text.append(where, style="dim")
@@ -59,7 +60,8 @@ def _verdict_panel(result: AuditResult) -> Panel:
     totals = summary(result)
     status = Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
     body = Text.assemble(
-        status, f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
+        status,
+        f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
         f"{totals['suppressed']} suppressed (fail-on {totals['failOn']}); "
         f"{result.stats.get('files', 0)} files, {len(result.rules_run)} rules, {result.stats.get('seconds', 0)} s",
     )
@@ -72,8 +74,11 @@ def _verdict_panel(result: AuditResult) -> Panel:
 
 def _score_text(score: dict[str, Any]) -> Text:
     verdict = score["verdict"]
-    text = Text.assemble(("Reset vs repair: ", "bold"), (f"{verdict.upper()} ", "bold red" if verdict == "reset" else "bold green"),
-                         f"score {score['score']}/100")
+    text = Text.assemble(
+        ("Reset vs repair: ", "bold"),
+        (f"{verdict.upper()} ", "bold red" if verdict == "reset" else "bold green"),
+        f"score {score['score']}/100",
+    )
     for criterion in score.get("criteria", []):
         met = {True: "met", False: "not met", None: "unknown"}[criterion.get("met")]
         text.append(f"\n  • {criterion['title']}: {criterion.get('value')} ({met})")
