@@ -179,16 +179,17 @@ class RepoContext:
         return self._once("ast", path, self._load_module)
 
     def _load_module(self, path: str) -> ast.Module | None:
-        from udef_audit.parsers.python_source import parse_module  # noqa: PLC0415
+        from udef_audit.parsers.python_source import check_syntax, parse_module  # noqa: PLC0415
 
         data = self.read_bytes(path)
         if data is None:
             return None
         module = parse_module(data)
         if module is None:
-            facts = self.python_facts((path,)).get(path)
-            if facts is None or facts.error:  # newer syntax that libcst accepts is no error
-                self.unparseable(path, facts.error if facts and facts.error else "syntax error")
+            # Newer syntax that libcst accepts is no error; check_syntax says which it is.
+            reason = check_syntax(data)
+            if reason is not None:
+                self.unparseable(path, reason)
         return module
 
     def python_facts(

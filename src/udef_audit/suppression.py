@@ -44,9 +44,13 @@ def apply_inline(
     slug_of: Callable[[str], str],
 ) -> list[Finding]:
     """Mark findings whose line carries a matching `udef: ignore[...]` comment."""
+    parsed: dict[tuple[str, int], InlineIgnore | None] = {}  # many findings can share one line
     out = []
     for finding in findings:
-        ignore = parse_inline(line_of(finding.path, finding.line))
+        where = (finding.path, finding.line)
+        if where not in parsed:
+            parsed[where] = parse_inline(line_of(*where))
+        ignore = parsed[where]
         if ignore is not None and ({finding.rule_id, slug_of(finding.rule_id).upper()} & ignore.rules):
             reason = ignore.reason or "suppressed inline without a reason"
             out.append(finding.with_changes(suppressions=(*finding.suppressions, Suppression("inSource", reason))))
