@@ -37,16 +37,29 @@ class LoadedPlugins:
 
 
 def safe_search_path(scanned_root: Path, path: Iterable[str] | None = None) -> list[str]:
-    """`sys.path` without the current directory and without anything inside the scanned root."""
+    """`sys.path` without the current directory and without anything inside the scanned root.
+
+    The running interpreter's own environment and udef-audit's own location stay, even when
+    they sit inside the scanned root (a project's `.venv`, or this tool auditing itself):
+    the user chose to run them; what the repository merely contains is not trusted.
+    """
     root = _real(scanned_root)
     cwd = _real(Path.cwd())
+    trusted = {_real(Path(sys.prefix)), _real(Path(sys.exec_prefix)), _real(Path(__file__).parents[1])}
     kept = []
     for entry in sys.path if path is None else path:
         resolved = _real(Path(entry or "."))
-        if entry in ("", ".") or resolved in (cwd, root) or root in resolved.parents:
+        if _within_any(resolved, trusted):
+            kept.append(entry)
+        elif entry in ("", ".") or resolved in (cwd, root) or root in resolved.parents:
             continue
-        kept.append(entry)
+        else:
+            kept.append(entry)
     return kept
+
+
+def _within_any(path: Path, parents: set[Path]) -> bool:
+    return any(path == parent or parent in path.parents for parent in parents)
 
 
 def _real(path: Path) -> Path:
