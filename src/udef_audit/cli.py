@@ -59,6 +59,9 @@ def audit_parser() -> argparse.ArgumentParser:
         "--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml"
     )
     parser.add_argument(
+        "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
+    )
+    parser.add_argument(
         "--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)"
     )
     parser.add_argument(
@@ -108,14 +111,31 @@ def _audit(args: argparse.Namespace) -> int:
         disable_plugins=tuple(args.disable_plugin),
     )
     result = run_audit(request)
+    if request.files is None:  # the score is about a whole repository, not a few files
+        attach_score(result)
     write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
-    return exit_code(result)
+    return exit_code(result, fail_on_reset=args.fail_on_reset)
 
 
-def exit_code(result: AuditResult) -> int:
-    """3 when the tool failed, else 1 when something is at or above the fail level."""
+def attach_score(result: AuditResult) -> None:
+    """Compute the reset-vs-repair score and put it where every report finds it."""
+    from udef_audit.parsers.gitlog import read_history  # noqa: PLC0415 - not needed in --files mode
+    from udef_audit.scoring.model import effective_model  # noqa: PLC0415
+    from udef_audit.scoring.reset_repair import compute_score  # noqa: PLC0415
+
+    model = effective_model(result.policy.score_model, result.config.score, result.config.source)
+    history = read_history(result.root, window_days=int(model["window-days"]))
+    result.properties["udef/resetVsRepair"] = compute_score(result, history, model).to_dict()
+
+
+def exit_code(result: AuditResult, *, fail_on_reset: bool = False) -> int:
+    """3 when the tool failed, else 1 when something is at or above the fail level (or the
+    verdict is reset and --fail-on-reset was given)."""
     if any(n.level.value == "error" for n in result.notifications):
         return EXIT_INTERNAL
+    score = result.properties.get("udef/resetVsRepair") or {}
+    if fail_on_reset and score.get("verdict") == "reset":
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if result.fails(result.config.fail_on) else EXIT_OK
 
 

@@ -42,7 +42,7 @@ def _score_section(score: Any) -> list[str]:
     ]
     for c in score.get("criteria", []):
         met = {True: "yes", False: "no", None: "unknown"}[c.get("met")]
-        evidence = "; ".join(str(e) for e in c.get("evidence", [])[:3])
+        evidence = "; ".join(e["text"] for e in c.get("evidence", [])[:3])
         lines.append(
             f"| {c['title']} | {_cell(c.get('value'))} | {_cell(c.get('threshold'))} | {met} | {_cell(evidence)} |"
         )

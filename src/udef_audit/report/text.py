@@ -38,6 +38,9 @@ def render_text(result: AuditResult, *, color: bool) -> str:
     for note in result.notifications:
         console.print(Text(f"tool error: {note.message}", style="bold magenta"))
     console.print(_verdict_panel(result))
+    score = result.properties.get("udef/resetVsRepair")
+    if isinstance(score, dict):
+        console.print(_score_text(score))
     return buffer.getvalue()
 
 
@@ -67,22 +70,22 @@ def _verdict_panel(result: AuditResult) -> Panel:
     )
     score = result.properties.get("udef/resetVsRepair")
     if isinstance(score, dict):
-        body.append("\n")
-        body.append_text(_score_text(score))
+        verdict = score["verdict"]
+        body.append("\nReset vs repair: ", style="bold")
+        body.append(f"{verdict.upper()} ", style="bold red" if verdict == "reset" else "bold green")
+        body.append(f"(score {score['score']}/100, reset at {score['threshold']:g})")
     return Panel(body, title="udef-audit", expand=False)
 
 
 def _score_text(score: dict[str, Any]) -> Text:
-    verdict = score["verdict"]
-    text = Text.assemble(
-        ("Reset vs repair: ", "bold"),
-        (f"{verdict.upper()} ", "bold red" if verdict == "reset" else "bold green"),
-        f"score {score['score']}/100",
-    )
+    """The criteria under the panel, unclipped: value, met or not, and the top evidence."""
+    text = Text('Reset criteria (the methodology\'s "When to Reset vs Repair"):', style="bold")
     for criterion in score.get("criteria", []):
         met = {True: "met", False: "not met", None: "unknown"}[criterion.get("met")]
         text.append(f"\n  • {criterion['title']}: {criterion.get('value')} ({met})")
-        evidence = criterion.get("evidence") or []
-        if evidence and criterion.get("met"):
-            text.append(f" — {evidence[0]}", style="dim")
+        for item in (criterion.get("evidence") or [])[:3] if criterion.get("met") else []:
+            text.append(f"\n      {item['text']}", style="dim")
+    present = [s["title"] for s in score.get("repairSignals", []) if s.get("met")]
+    if present:
+        text.append(f"\nRepair signals: {', '.join(present)}", style="green")
     return text

@@ -1,0 +1,1 @@
+"""Scoring: turn repository facts into the methodology's criteria and scores."""
