@@ -35,9 +35,11 @@ def test_planted_plugin_in_scanned_root_never_runs(tmp_path: Path, run_cli) -> N
     # the current directory on sys.path), and with the repository given as the path.
     run_cli(".", cwd=repo)
     subprocess.run([sys.executable, "-m", "udef_audit", "."], cwd=repo, capture_output=True, check=False)
-    result = run_cli(repo)
+    result = run_cli(repo, "--format", "json")
     assert not marker.exists()
-    assert "evil" not in result.stdout + result.stderr
+    report = result.json()
+    assert report["notifications"] == []  # not even a failed attempt to load it
+    assert {r["id"] for r in report["rules"]} <= {f"UDEF00{i}" for i in range(8)}
 
 
 def _third_party_plugin(where: Path, body: str) -> Path:
@@ -95,15 +97,16 @@ def test_a_crashing_rule_is_a_notification_and_exit_3(tmp_path: Path, run_cli) -
     repo = tmp_path / "repo"
     (repo / "src" / "pkg").mkdir(parents=True)
     (repo / "src" / "pkg" / "__init__.py").write_text("# TODO: finish\n")
-    result = run_cli(repo, "--format", "sarif", env={"PYTHONPATH": str(site)})
+    result = run_cli(repo, "--format", "sarif", "--select", "UDEF006,ACME001", env={"PYTHONPATH": str(site)})
     assert result.code == 3
     run = result.json()["runs"][0]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert run["invocations"][0]["executionSuccessful"] is False
     assert notes[0]["associatedRule"] == {"id": "ACME001"}
     assert "RuntimeError: boom" in notes[0]["message"]["text"]
-    # The built-in rules still ran.
+    # The built-in rules still ran, and the plugin's rule is listed with its own metadata.
     assert [r["ruleId"] for r in run["results"]] == ["UDEF006"]
+    assert "ACME001" in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
 
 
 def test_disabled_plugin_is_not_loaded(tmp_path: Path, run_cli) -> None:

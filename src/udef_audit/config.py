@@ -44,7 +44,7 @@ class RuleSettings:
 class Config:
     """The effective settings of one audit."""
 
-    select: tuple[str, ...] = ("UDEF",)
+    select: tuple[str, ...] = ()  # empty: every rule, third-party plugins' included
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     fail_on: str = "error"
@@ -73,7 +73,7 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
     if not type_matches("int", max_size) or max_size < 1:
         raise ConfigError(f"{source}: 'max-file-size' must be a positive integer (bytes)")
     return Config(
-        select=_str_list(table, "select", source) or ("UDEF",),
+        select=_str_list(table, "select", source),
         ignore=_str_list(table, "ignore", source),
         exclude=_str_list(table, "exclude", source),
         fail_on=fail_on,
@@ -122,7 +122,7 @@ def selected_rules(config: Config, policy: Policy) -> list[str]:
     (`select = ["UDEF"]`, `ignore = ["UDEF00"]`, `select` on the command line `UDEF006`)."""
     chosen = []
     for rule_id in policy.rules:
-        sel = _best_match(rule_id, config.select, policy)
+        sel = _best_match(rule_id, config.select, policy) if config.select else 0
         ign = _best_match(rule_id, config.ignore, policy)
         if sel is not None and (ign is None or sel > ign):
             chosen.append(rule_id)

@@ -125,7 +125,14 @@ class RepoContext:
 
     def lines(self, path: str) -> list[str]:
         """The file's lines (empty when unreadable), split once."""
-        return self._once("lines", path, lambda p: (self.text(p) or "").splitlines()) or []
+        return self._once("lines", path, self._split_lines)
+
+    def _split_lines(self, path: str) -> list[str]:
+        # Split on "\n" only: str.splitlines() also breaks at \f, \v, \x85, \u2028..., which
+        # would make our line numbers disagree with git, GitHub and the parsers.
+        text = self.text(path) or ""
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
+        return lines[:-1] if lines and lines[-1] == "" else lines
 
     # -- parsed artefacts --------------------------------------------------------------
     def toml(self, path: str) -> dict[str, Any] | None:

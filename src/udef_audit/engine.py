@@ -173,7 +173,8 @@ def _file_config(ctx: RepoContext, config_file: Path | None) -> Config:
 
 
 def _narrow(ctx: RepoContext, config: Config) -> None:
-    """Apply the config's excludes before any rule looks at the inventory."""
+    """Apply the config's excludes and file-size limit before any rule looks at files."""
+    ctx.max_file_size = config.max_file_size
     excluded = path_matcher(config.exclude)
     files = tuple(f for f in ctx.files if not excluded(f))
     ctx.inventory = Inventory(ctx.root, files, ctx.inventory.is_git, ctx.inventory.skipped_symlinks)

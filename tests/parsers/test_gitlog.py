@@ -11,7 +11,7 @@ import os
 import shutil
 import stat
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -73,7 +73,7 @@ class Repo:
         )
         return result.stdout.decode("utf-8", "surrogateescape").strip()
 
-    def commit(self, subject: str, date: str, files: dict[str, str | bytes] | None = None) -> str:
+    def commit(self, subject: str, date: str, files: Mapping[str, str | bytes] | None = None) -> str:
         """Write ``files``, commit everything with ``subject`` at ``date``; return the sha."""
         for name, content in (files or {}).items():
             path = self.path / name
@@ -148,6 +148,19 @@ def test_reads_subjects_dates_parents_and_numstat_newest_first(repo: Repo) -> No
     assert (middle.added, middle.deleted, middle.files) == (2, 1, ("a.py",))
     assert (newest.added, newest.deleted, sorted(newest.files)) == (2, 0, ["b.py", "docs/x.md"])
     assert not any(commit.is_merge for commit in history.commits)
+
+
+def test_without_numstat_only_the_diff_is_missing(repo: Repo) -> None:
+    repo.commit("one", at("2023-03-01"), {"a.py": "a\n"})
+    repo.commit("two", at("2023-03-02"), {"b.py": "b\n"})
+
+    full = read_history(repo.path)
+    light = read_history(repo.path, numstat=False)
+
+    assert [(c.sha, c.date, c.subject, c.parents) for c in light.commits] == [
+        (c.sha, c.date, c.subject, c.parents) for c in full.commits
+    ]
+    assert [(c.added, c.deleted, c.files) for c in light.commits] == [(0, 0, ()), (0, 0, ())]
 
 
 def test_dates_keep_the_committer_offset(repo: Repo) -> None:

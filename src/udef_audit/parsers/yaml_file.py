@@ -53,6 +53,20 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
 _Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    """Application tags (GitLab's `!reference [...]`, CloudFormation's `!Ref`) load as the
+    plain value they tag: valid YAML must not become a UDEF000 note, and nothing is
+    constructed beyond lists, mappings and strings."""
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)  # type: ignore[no-untyped-call]
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_scalar(node)  # type: ignore[no-untyped-call]
+
+
+_Yaml12Loader.add_multi_constructor("!", _construct_tagged)
+
+
 def load_yaml(data: bytes | str) -> Any:
     """Parse one YAML document safely; raise YamlError with a one-line reason."""
     try:

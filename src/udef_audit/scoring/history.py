@@ -56,6 +56,7 @@ conventional_type
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -176,28 +177,53 @@ def classify(commit: Commit) -> CommitClass:
     """Classify one commit by its subject and whether it is a merge."""
     subject = commit.subject.strip()
     conventional_type, description = _conventional(subject)
-    revert = conventional_type == "revert" or _REVERT_SUBJECT.match(subject) is not None
     sources = _merge_sources(subject)
+    revert = conventional_type == "revert" or _REVERT_SUBJECT.match(subject) is not None
     hotfix_merge = any(_HOTFIX_BRANCH.search(branch) for branch in sources)
+    emergency = revert or hotfix_merge or _has_emergency_words(subject, conventional_type, sources)
+    merge = commit.is_merge or bool(sources)
+    feature, fix = _feature_and_fix(conventional_type, description)
+    return _shared_class(
+        (
+            emergency,
+            revert,
+            hotfix_merge,
+            _is_wip(subject),
+            feature and not (merge or emergency),
+            fix and not merge,
+            conventional_type,
+        )
+    )
+
+
+def _has_emergency_words(subject: str, conventional_type: str | None, sources: list[str]) -> bool:
+    if conventional_type == "hotfix":
+        return True
     # A merge subject is generated: only the merged branches' names say anything, not the
     # branch merged into ("Merge branch 'main' into 'hotfix/x'" is no fix).
     worded = " ".join(sources) if sources else subject
-    emergency = revert or hotfix_merge or conventional_type == "hotfix" or _EMERGENCY_WORDS.search(worded) is not None
-    merge = commit.is_merge or bool(sources)
-    free_form = description if conventional_type not in _KNOWN_TYPES else None
-    feature = conventional_type in _FEATURE_TYPES or (
-        free_form is not None and _FEATURE_VERBS.match(free_form) is not None
-    )
-    fix = conventional_type in _FIX_TYPES or (free_form is not None and _FIX_VERBS.match(free_form) is not None)
-    return CommitClass(
-        emergency=emergency,
-        revert=revert,
-        hotfix_merge=hotfix_merge,
-        wip=_WIP_START.match(subject) is not None or _WIP_WORD.search(subject) is not None,
-        feature=feature and not merge and not emergency,
-        fix=fix and not merge,
-        conventional_type=conventional_type,
-    )
+    return _EMERGENCY_WORDS.search(worded) is not None
+
+
+def _feature_and_fix(conventional_type: str | None, description: str) -> tuple[bool, bool]:
+    """Feature and fix by conventional type, or by the leading verb when the type says nothing."""
+    if conventional_type in _KNOWN_TYPES:
+        return conventional_type in _FEATURE_TYPES, conventional_type in _FIX_TYPES
+    return _FEATURE_VERBS.match(description) is not None, _FIX_VERBS.match(description) is not None
+
+
+def _is_wip(subject: str) -> bool:
+    if _WIP_START.match(subject) is not None:
+        return True
+    # The unanchored search is the slow one; most subjects do not contain the letters.
+    return "wip" in subject.lower() and _WIP_WORD.search(subject) is not None
+
+
+# Few distinct classes exist, so one frozen instance per combination is shared: building a
+# dataclass per commit was a third of classify's time on a 60,000-commit history.
+@functools.lru_cache(maxsize=1024)
+def _shared_class(fields: tuple[bool, bool, bool, bool, bool, bool, str | None]) -> CommitClass:
+    return CommitClass(*fields)
 
 
 _Classified = Sequence[tuple[Commit, CommitClass]]
