@@ -97,3 +97,13 @@ def test_files_mode_runs_only_per_file_rules_on_the_named_files(tmp_path: Path, 
     result = run_cli(repo, "--format", "json", "--files", "a.py", "pkg/__init__.py", cwd=repo)
     assert sorted((f["ruleId"], f["path"]) for f in result.json()["findings"]) == [("UDEF006", "a.py")]
     assert result.code == 1
+
+
+def test_project_templates_are_not_audited(tmp_path: Path, run_cli) -> None:
+    # cookiecutter/copier templates do not parse until rendered: not code, not a UDEF000 note.
+    template = tmp_path / "{{cookiecutter.project_slug}}"
+    (template / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+    (template / "pyproject.toml").write_text('[project]\nname = "{{ cookiecutter.name }}"\n{%- if x %}\n')
+    (template / "{{cookiecutter.project_slug}}" / "app.py").write_text("{% if x %}\n# TODO\n")
+    (tmp_path / "hooks.py").write_text("# TODO: real\n")
+    assert findings(run_cli, tmp_path) == [("UDEF006", "hooks.py")]

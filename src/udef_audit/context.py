@@ -258,7 +258,7 @@ class RepoContext:
                 rule_id=UNPARSEABLE,
                 path=path,
                 line=line,
-                message=f"{path} was skipped: {reason}.",
+                message=f"{path} could not be read or parsed: {reason}; results that needed it are missing.",
                 key=reason.split(" (", maxsplit=1)[0],
             )
         )

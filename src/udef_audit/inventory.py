@@ -132,7 +132,7 @@ def _walk(root: Path) -> Iterator[str]:
 
 
 def _skip_dir(path: Path, name: str) -> bool:
-    return name in SKIP_DIRS or name.endswith(".egg-info") or (path / "pyvenv.cfg").exists()
+    return _skip_name(name) or (path / "pyvenv.cfg").exists()
 
 
 def _filter(
@@ -154,9 +154,16 @@ def _filter(
 
 
 def _skipped(rel: str, venvs: set[str]) -> bool:
-    """Inside a tool directory or a virtualenv (git may track them; we never audit them)."""
+    """Inside a tool directory, a virtualenv or a project template (git may track them; we
+    never audit them)."""
     parents = rel.split("/")[:-1]
-    return any(part in SKIP_DIRS or part.endswith(".egg-info") for part in parents) or _under_any(rel, venvs)
+    return any(_skip_name(part) for part in parents) or _under_any(rel, venvs)
+
+
+def _skip_name(name: str) -> bool:
+    # `{{cookiecutter.project_slug}}/` and copier's `{{ name }}/` hold Jinja templates, not
+    # code: their pyproject.toml and Python do not parse until rendered.
+    return name in SKIP_DIRS or name.endswith(".egg-info") or "{{" in name or "{%" in name
 
 
 def _under_any(rel: str, dirs: set[str]) -> bool:

@@ -348,3 +348,12 @@ def test_setup_py_in_newer_syntax_is_no_unparseable_note(tmp_path: Path, audit: 
     found = audit(root, "--select", "UDEF000,UDEF002")
     # Where the interpreter reads 3.12 syntax the declaration is found; older ones skip it.
     assert found in ([], [("UDEF002", "setup.py", 3, None)])
+
+
+def test_requirements_of_hidden_ci_helpers_are_not_the_projects(tmp_path: Path, audit) -> None:
+    # pydantic keeps `.github/actions/people/requirements.in` for a CI helper script.
+    (tmp_path / ".github" / "actions" / "people").mkdir(parents=True)
+    (tmp_path / ".github" / "actions" / "people" / "requirements.in").write_text("pygithub\n")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1"\n')
+    (tmp_path / "requirements.txt").write_text("requests\n")
+    assert audit(tmp_path, "--select", "UDEF002") == [("UDEF002", "requirements.txt", 1, None)]

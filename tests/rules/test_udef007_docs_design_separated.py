@@ -286,3 +286,14 @@ def test_unreadable_document_is_classified_by_name(audit: Audit, tmp_path: Path)
 def test_findings_anchor_at_line_one_even_for_content_evidence(run_cli: RunCli) -> None:
     findings = _results(run_cli, fixture(RULE, "misplaced-by-content"))
     assert {f["line"] for f in findings} == {1}
+
+
+def test_sphinx_source_index_is_the_anchor(tmp_path: Path, audit) -> None:
+    # jupyterhub keeps its landing page at docs/source/index.md.
+    for name in ("docs/source/contributing/community.md", "docs/source/index.md", "README.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("# Page\n")
+    assert audit(tmp_path, "--select", "UDEF007") == [
+        ("UDEF007", "docs/source/index.md", 1, None),
+        ("UDEF007", "docs/source/index.md", 1, None),
+    ]

@@ -164,6 +164,13 @@ _ANSI_C_SIMPLE = {
     "f": "\f", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
 }  # fmt: skip
 _BACKTICK_BODY = re.compile(r"[^`\\]*(?:\\.[^`\\]*)*", re.DOTALL)
+# Runs the lexer jumps over in one match instead of one character per step (a 3 MB run of
+# blanks must not cost seconds). Unrolled, so the regex never backtracks.
+_BLANK_RUN = re.compile(r"[ \t\r\f\v]*")
+_BLANKS_AND_CONTINUATIONS = re.compile(r"[ \t\r\f\v]*(?:\\\r?\n[ \t\r\f\v]*)*")
+# `;`, `&`, `|`, `&&`, `||`, `;;`...: every character ends the simple command, so a run ends it once.
+_LIST_OPERATOR_RUN = re.compile(r"[;&|]+")
+_BRACKETS = {"(": re.compile(r"[()]"), "{": re.compile(r"[{}]")}
 _REDIRECTION = re.compile(r"&>>?|<<<|<<-?|<>|[<>]&|>>|>\||[<>]")
 _FD_PREFIX = re.compile(r"\d+|\{[A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -408,16 +415,36 @@ class _Lexer:
 
     def _step(self, i: int, state: _ListState) -> int:
         char = self.text[i]
-        if char in _BLANKS or (char == "\\" and self._continuation_length(i)):
-            return i + max(1, self._continuation_length(i))  # a continuation is a blank
+        if char in _BLANKS or char == "\\":
+            after = self._skip_blanks(i)
+            if after > i:
+                return after
         if char in "\n#":
             return self._end_of_line(i, state)
-        if state.line_start and self.source.make_syntax and char in "@-+":
-            return i + 1  # Make's silent / ignore-errors / always-run recipe prefixes
+        if self._is_make_recipe_prefix(char, state):
+            return i + 1
         state.line_start = False
         if char in _OPERATOR_CHARS and not self._at_process_substitution(i):
             return self._operator(i, state)
         return self._word(i, state)
+
+    def _skip_blanks(self, i: int) -> int:
+        """Index after the blanks and line continuations at `i` (a continuation is a blank)."""
+        i = self._run_end(_BLANKS_AND_CONTINUATIONS, i)
+        if self.end - 3 < i < self.end:
+            # The regex stops at the end of a region; a continuation that starts in it but
+            # runs past it is still skipped whole, leaving `i` past the end.
+            i += self._continuation_length(i)
+        return i
+
+    def _run_end(self, run: re.Pattern[str], i: int) -> int:
+        """Index after the run of `run` at `i` (`i` itself where none starts)."""
+        match = run.match(self.text, i, self.end)
+        return match.end() if match else i
+
+    def _is_make_recipe_prefix(self, char: str, state: _ListState) -> bool:
+        """Make's silent / ignore-errors / always-run recipe prefixes `@ - +` at a line start."""
+        return state.line_start and self.source.make_syntax and char in "@-+"
 
     def _end_of_line(self, i: int, state: _ListState) -> int:
         if self.text[i] == "#":  # between words, so this starts a comment
@@ -449,19 +476,23 @@ class _Lexer:
             if state.paren_depth == 0 and state.closing:
                 state.done = True
             state.paren_depth = max(0, state.paren_depth - 1)
+        else:
+            return self._list_operator_end(i)
         return i + 1
+
+    def _list_operator_end(self, i: int) -> int:
+        """Index after the run of `;&|` at `i`, short of an `&>` redirection that ends it."""
+        end = self._run_end(_LIST_OPERATOR_RUN, i)
+        # `&>` is only checked where the run ends: `>` is not part of it. As in `_operator`,
+        # the check may look past the end of a region.
+        return end - 1 if self.text.startswith("&>", end - 1) else end
 
     def _redirection(self, i: int, state: _ListState) -> int:
         match = _REDIRECTION.match(self.text, i, self.end)
         operator = match.group() if match else self.text[i]
-        tokens = state.command.tokens
-        if tokens and tokens[-1].end == i and _FD_PREFIX.fullmatch(tokens[-1].text):
-            tokens.pop()  # `2>&1`: the 2 is a file descriptor, not an argument
-        i += len(operator)
-        while i < self.end and self.text[i] in _BLANKS:
-            i += 1
-        at_word = i < self.end and self.text[i] not in _WORD_BREAKS
-        if not (at_word or self._at_process_substitution(i)):
+        _drop_file_descriptor(state.command.tokens, i)
+        i = self._run_end(_BLANK_RUN, i + len(operator))
+        if not self._at_word_start(i):
             return i
         target, i = self._scan_word(i, _WordBuilder(record=False))
         if operator in ("<<", "<<-"):
@@ -474,11 +505,14 @@ class _Lexer:
     def _word(self, i: int, state: _ListState) -> int:
         token, i = self._scan_word(i, _WordBuilder(record=False))
         command = state.command
-        unquoted = token.text == self.text[token.start : token.end]
-        if not command.tokens and unquoted and token.text in _COMMAND_START_KEYWORDS:
+        if not command.tokens and token.text in _COMMAND_START_KEYWORDS and self._unquoted(token):
             return i
         command.tokens.append(token)
         return i
+
+    def _unquoted(self, token: _Token) -> bool:
+        """Whether the token is written as it reads: no quotes or escapes (`"if"` is no keyword)."""
+        return token.text == self.text[token.start : token.end]
 
     # -- heredocs
 
@@ -529,7 +563,7 @@ class _Lexer:
     def _substitution_end(self, i: int) -> int:
         """Index after the `)` closing a `$(` / `<(` whose body starts at `i`."""
         if self.nesting >= _MAX_NESTING:
-            return self._skip_balanced(i, "(", ")")
+            return self._skip_balanced(i, "(")
         saved = self.heredocs
         self.heredocs = []
         self.nesting += 1
@@ -539,19 +573,21 @@ class _Lexer:
             self.nesting -= 1
             self.heredocs = saved
 
-    def _skip_balanced(self, i: int, opening: str, closing: str) -> int:
+    def _skip_balanced(self, i: int, opening: str) -> int:
+        """Index after the bracket closing `opening` (`(` or `{`); the body starts at `i`."""
         depth = 1
-        for index in range(i, self.end):
-            char = self.text[index]
-            if char == opening:
-                depth += 1
-            elif char == closing:
-                depth -= 1
-                if depth == 0:
-                    return index + 1
+        for bracket in _BRACKETS[opening].finditer(self.text, i, self.end):  # only brackets
+            depth += 1 if bracket.group() == opening else -1
+            if depth == 0:
+                return bracket.end()
         return self.end
 
     # -- words
+
+    def _at_word_start(self, i: int) -> bool:
+        """Whether a word (or a `<(` / `>(` process substitution) starts at `i`."""
+        at_word = i < self.end and self.text[i] not in _WORD_BREAKS
+        return at_word or self._at_process_substitution(i)
 
     def _at_process_substitution(self, i: int) -> bool:
         return self.text.startswith(("<(", ">("), i) and i + 2 <= self.end
@@ -588,8 +624,9 @@ class _Lexer:
         if i + 1 >= self.end:
             builder.add("\\", i)
             return i + 1
-        if self._continuation_length(i):
-            return i + self._continuation_length(i)
+        continuation = self._continuation_length(i)
+        if continuation:
+            return i + continuation
         builder.add(self.text[i + 1], i, width=2)
         return i + 2
 
@@ -631,23 +668,29 @@ class _Lexer:
 
     def _dollar(self, i: int, builder: _WordBuilder, *, quoted: bool) -> int:
         following = self.text[i + 1] if i + 1 < self.end else ""
-        if following == "(":
-            end = self._substitution_end(i + 2)
-            builder.add(self.text[i:end], i)
-            return end
-        if following == "{":
-            end = self._skip_balanced(i + 2, "{", "}")
+        if following in ("(", "{"):
+            end = self._expansion_end(i + 2, following)
             builder.add(self.text[i:end], i)
             return end
         if following == "$" and self.source.make_syntax:
             return i + 1  # Make's `$$` is a `$` for the shell: read the second one
         if following in ("'", '"') and not quoted:
-            if following == '"':
-                return self._double_quoted(i + 2, builder)
-            return self._ansi_c_quoted(i + 2, builder)
+            return self._dollar_quoted(i + 2, following, builder)
         dollars = "$$" if following == "$" else "$"
         builder.add(dollars, i)
         return i + len(dollars)
+
+    def _expansion_end(self, i: int, opening: str) -> int:
+        """Index after the `$( ... )` (lexed for its commands) or `${ ... }` whose body is at `i`."""
+        if opening == "(":
+            return self._substitution_end(i)
+        return self._skip_balanced(i, "{")
+
+    def _dollar_quoted(self, i: int, quote: str, builder: _WordBuilder) -> int:
+        """Read the body at `i` of `$"..."` (double-quoted) or `$'...'` (ANSI-C quoted)."""
+        if quote == '"':
+            return self._double_quoted(i, builder)
+        return self._ansi_c_quoted(i, builder)
 
     def _ansi_c_quoted(self, i: int, builder: _WordBuilder) -> int:
         while i < self.end:
@@ -674,6 +717,12 @@ class _Lexer:
         self._lex_region(i + 1, body_end, line_start=False)
         builder.add(self.text[i:end], i)
         return end
+
+
+def _drop_file_descriptor(tokens: list[_Token], operator_start: int) -> None:
+    """`2>&1`: the 2 written right before the operator is a file descriptor, not an argument."""
+    if tokens and tokens[-1].end == operator_start and _FD_PREFIX.fullmatch(tokens[-1].text):
+        tokens.pop()
 
 
 def _decode_ansi_c(escape: str) -> str:
@@ -920,20 +969,29 @@ def _shell_script_tokens(tokens: list[_Token], index: int) -> list[_Token] | Non
         return tokens[index + 1 :] or None
     if name not in _SHELLS:
         return None
-    reads_command = False
-    index += 1
-    while index < len(tokens):
-        text = tokens[index].text
-        if text == "--":
-            index += 1
-            break
-        if not text.startswith(("-", "+")) or len(text) < 2:
-            break
-        reads_command = reads_command or (text[0] == "-" and text[1] != "-" and "c" in text)
-        index += 2 if text in _SHELL_VALUE_OPTIONS else 1
+    reads_command, index = _shell_options(tokens, index + 1)
     if reads_command and index < len(tokens):
         return [tokens[index]]
     return None
+
+
+def _shell_options(tokens: list[_Token], index: int) -> tuple[bool, int]:
+    """Whether a shell's options from `index` include `-c`; the index of its first operand."""
+    reads_command = False
+    while index < len(tokens):
+        text = tokens[index].text
+        if text == "--":
+            return reads_command, index + 1
+        if not text.startswith(("-", "+")) or len(text) < 2:
+            break
+        reads_command = reads_command or _is_command_string_option(text)
+        index += 2 if text in _SHELL_VALUE_OPTIONS else 1
+    return reads_command, index
+
+
+def _is_command_string_option(option: str) -> bool:
+    """`-c`, alone or in a cluster such as `-lc`; neither `+c` nor a `--long` option."""
+    return option[0] == "-" and option[1] != "-" and "c" in option
 
 
 def _analyze_script(source: _Source, tokens: list[_Token], findings: _Findings) -> None:

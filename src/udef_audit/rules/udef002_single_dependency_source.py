@@ -418,7 +418,9 @@ def _and_list(items: Sequence[str]) -> str:
 
 
 def _in_data_dir(rel: str) -> bool:
-    return any(part in _DATA_DIRS for part in rel.split("/")[:-1])
+    # Hidden folders too: `.github/actions/x/requirements.in` pins a CI helper's own tools,
+    # not the project's dependencies (pydantic has two).
+    return any(part in _DATA_DIRS or part.startswith(".") for part in rel.split("/")[:-1])
 
 
 @hookimpl

@@ -30,7 +30,7 @@ class NoPlaceholders:
                     path=path,
                     line=marker.line,
                     column=marker.column,
-                    message=f"{marker.word} in a {where}: {_excerpt(marker.text)}.",
+                    message=f"{marker.word} in a {where}: {_excerpt(marker.text)}",
                     key=f"{marker.word}|{marker.text}",
                 )
             for raised in facts.raises:
@@ -47,9 +47,10 @@ class NoPlaceholders:
 
 
 def _excerpt(text: str, limit: int = 80) -> str:
-    """The comment or docstring line, shortened, as the alert's title."""
+    """The comment or docstring line, shortened, ending as a sentence (the alert's title)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if text.endswith((".", "…", "!", "?")) else text + "."
 
 
 @hookimpl

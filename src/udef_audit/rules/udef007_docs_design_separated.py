@@ -124,14 +124,20 @@ def _is_document(path: str, docs: str) -> bool:
 def _docs_anchor(files: Sequence[str], docs: str, documents: Sequence[str]) -> str:
     """The docs folder's landing page, else its first document, else the repository's
     README, else the docs folder's first file (it has one: that is how it exists)."""
-    present = set(files)
-    landing = next((f"{docs}/{p}" for p in LANDING_PAGES if f"{docs}/{p}" in present), None)
+    landing = _landing_page(files, docs)
     if landing is not None:
         return landing
     if documents:
         return documents[0]
     readme = _readme(files)
     return readme or next(f for f in files if f.startswith(docs + "/"))
+
+
+def _landing_page(files: Sequence[str], docs: str) -> str | None:
+    """The shallowest README/index page in the docs folder (Sphinx projects keep theirs in
+    docs/source/index.rst), in LANDING_PAGES order at equal depth."""
+    pages = [f for f in files if f.startswith(docs + "/") and f.rpartition("/")[2] in LANDING_PAGES]
+    return min(pages, key=lambda f: (f.count("/"), LANDING_PAGES.index(f.rpartition("/")[2]), f), default=None)
 
 
 def _repository_anchor(files: Sequence[str]) -> str | None:
