@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 import sysconfig
 import textwrap
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
@@ -1081,13 +1083,22 @@ def test_the_parser_of_last_resort_messages() -> None:
     for error, message in ((RecursionError(), "too complex to parse (RecursionError)"),
                            (MemoryError(), "too complex to parse (MemoryError)"),
                            (ValueError("null"), "syntax error line 0: null")):
-        with mock.patch.object(python_source.ast, "parse", side_effect=error):
+        with mock.patch.object(ast, "parse", side_effect=error):
             assert python_source._parse("x = 1\n") == python_source._Rejected(message)
 
 
 def test_cpu_count() -> None:
-    with mock.patch.object(python_source.os, "process_cpu_count", create=True, new=lambda: 3):
+    with mock.patch.object(os, "process_cpu_count", create=True, new=lambda: 3):
         assert python_source._cpu_count() == 3
-    with mock.patch.object(python_source.os, "process_cpu_count", create=True, new=lambda: None):
+    with mock.patch.object(os, "process_cpu_count", create=True, new=lambda: None):
         assert python_source._cpu_count() == 1
     assert python_source._cpu_count() >= 1
+
+
+def test_parser_warnings_do_not_turn_into_errors() -> None:
+    source = 'def f():\n    """Regex \\d TODO"""\n    return f"{\'{\'}\\d"  # XXX\n'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        facts = scan_python(source.encode())
+    assert facts.error is None
+    assert found(facts) == [(2, 17, "TODO", "docstring"), (3, 26, "XXX", "comment")]

@@ -936,8 +936,9 @@ def _cst_facts(answer: dict[str, Any] | None, text: str, lines: LineIndex) -> _C
 
 @dataclass
 class _Deferred:
-    """A file that ``ast`` rejected, waiting for libcst's verdict (picklable, so that the
-    parallel scan can run all libcst work in one child per worker)."""
+    """A file that ``ast`` rejected, waiting for libcst's verdict. Picklable: worker
+    processes return it, and the parent hands all of them to a few libcst children at the
+    end (one child start-up per group, not per file)."""
 
     text: str
     hits: list[tuple[int, str]]

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from udef_audit.context import RepoContext
 from udef_audit.engine import AuditResult
 from udef_audit.findings import Finding, Level
 from udef_audit.parsers.gitlog import Commit, History
@@ -306,7 +307,8 @@ def _debt_vs_velocity(inputs: _Inputs) -> Criterion:
     ctx = inputs.result.context
     changed = _changed_python(inputs.history.commits, ctx.file_set)
     placeholders = [f for f in inputs.findings if f.rule_id == "UDEF006" and f.path in changed]
-    complex_ = complex_functions(ctx, sorted(changed)[: int(spec["max-files"])], int(spec["complexity-limit"]))
+    measured = _within_budget(ctx, changed, int(spec["complexity-budget-bytes"]))
+    complex_ = complex_functions(ctx, measured, int(spec["complexity-limit"]))
     debt, features = len(placeholders) + len(complex_), inputs.signals.features
     allowed = float(spec["threshold"]) * features  # debt items the feature work can carry
     ratio = debt / max(1, features)
@@ -318,8 +320,9 @@ def _debt_vs_velocity(inputs: _Inputs) -> Criterion:
         inputs,
         "debt-vs-velocity",
         value=f"{len(placeholders)} placeholders and {len(complex_)} functions over complexity "
-        f"{spec['complexity-limit']} in the {len(changed)} Python files changed in the window, "
-        f"against {features} feature commits",
+        f"{spec['complexity-limit']} in the {len(changed)} Python files changed in the window"
+        + (f" (complexity of the {len(measured)} most recently changed)" if len(measured) < len(changed) else "")
+        + f", against {features} feature commits",
         measure=round(ratio, 2),
         threshold=spec["threshold"],
         met=debt > allowed,
@@ -328,8 +331,33 @@ def _debt_vs_velocity(inputs: _Inputs) -> Criterion:
     )
 
 
-def _changed_python(commits: Sequence[Commit], in_scope: frozenset[str]) -> set[str]:
-    return {f for c in commits for f in c.files if f.endswith(".py") and f in in_scope}
+def _changed_python(commits: Sequence[Commit], in_scope: frozenset[str]) -> list[str]:
+    """Python files changed in the window, most recently changed first (commits are newest first)."""
+    ordered = dict.fromkeys(f for c in commits for f in c.files if f.endswith(".py") and f in in_scope)
+    return list(ordered)
+
+
+def _within_budget(ctx: RepoContext, paths: Sequence[str], budget: int) -> list[str]:
+    """The leading paths whose sizes fit the byte budget (0: all). Parsing every changed file
+    of a large repository costs seconds on a cold cache; recent changes matter most."""
+    if budget <= 0:
+        return list(paths)
+    chosen: list[str] = []
+    used = 0
+    for path in paths:
+        size = _size(ctx, path)
+        if used + size > budget and chosen:
+            break
+        chosen.append(path)
+        used += size
+    return chosen
+
+
+def _size(ctx: RepoContext, path: str) -> int:
+    try:
+        return (ctx.root / path).stat().st_size
+    except OSError:
+        return 0
 
 
 # -- 5. lost confidence ------------------------------------------------------------------
