@@ -122,12 +122,12 @@ def _audit(args: argparse.Namespace) -> int:
 
 def attach_score(result: AuditResult) -> None:
     """Compute the reset-vs-repair score and put it where every report finds it."""
-    from udef_audit.parsers.gitlog import read_history  # noqa: PLC0415 - not needed in --files mode
+    from udef_audit.scoring.history_cache import cached_history  # noqa: PLC0415 - not needed in --files mode
     from udef_audit.scoring.model import effective_model  # noqa: PLC0415
     from udef_audit.scoring.reset_repair import compute_score  # noqa: PLC0415
 
     model = effective_model(result.policy.score_model, result.config.score, result.config.source)
-    history = read_history(result.root, window_days=int(model["window-days"]))
+    history = cached_history(result.root, int(model["window-days"]), enabled=result.context.use_cache)
     result.properties["udef/resetVsRepair"] = compute_score(result, history, model).to_dict()
 
 

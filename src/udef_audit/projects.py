@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from udef_audit.parsers.requirements import is_lock_file_name, is_requirement_file_name
 
@@ -52,7 +53,11 @@ ROOT_DEPENDENCY_FILES = ("Pipfile", "environment.yml", "environment.yaml")
 
 @dataclass(frozen=True)
 class Project:
-    """A project root and the files it owns (not those of a nested project)."""
+    """A project root and the files it owns (not those of a nested project).
+
+    Derived views (manifests, own code, dependency files) are computed once: rules ask for
+    them repeatedly and a large repository's root project owns thousands of files.
+    """
 
     path: str  # "" for the repository root, else a posix path
     files: tuple[str, ...]  # paths relative to the repository root
@@ -65,23 +70,23 @@ class Project:
         """A project-relative path as a repository path."""
         return posixpath.join(self.path, rel) if self.path else rel
 
-    @property
+    @cached_property
     def manifests(self) -> tuple[str, ...]:
         """The project's manifests in anchor order: pyproject.toml, setup.py, setup.cfg."""
         present = set(self.files)
         return tuple(self.join(m) for m in MANIFESTS if self.join(m) in present)
 
-    @property
+    @cached_property
     def own_python(self) -> tuple[str, ...]:
         """Python files that are the project's own code (not tests, docs, scripts, ...)."""
         return tuple(f for f in self.files if f.endswith(".py") and _is_own_code(self.rel(f)))
 
-    @property
+    @cached_property
     def dependency_files(self) -> tuple[str, ...]:
         """Requirement files, Pipfile and conda environment files the project owns."""
         return tuple(f for f in self.files if _is_dependency_file(self.rel(f)))
 
-    @property
+    @cached_property
     def anchor(self) -> str | None:
         """The file that owns a fix for something missing: the manifest, else the first
         dependency file (None when the project has neither)."""
