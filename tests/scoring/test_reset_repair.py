@@ -204,3 +204,14 @@ def test_score_in_sarif_and_markdown(tmp_path: Path, run_cli) -> None:
     assert "### Reset vs repair: **reset**" in markdown
     text = run_cli(repo).stdout
     assert "RESET" in text and "hotfix: payments again" in text
+
+
+def test_cached_history_follows_head(tmp_path: Path, run_cli) -> None:
+    repo = needs_reset(tmp_path / "legacy")
+    first = score(run_cli, repo)  # fills the cache
+    assert score(run_cli, repo) == first  # served from the cache, same numbers
+    commit(repo, {"app/core.py": "def run():\n    return 0\n"}, "hotfix: one more", "2023-03-13T12:00:00+00:00")
+    after = score(run_cli, repo)
+    assert after["history"]["head"] != first["history"]["head"]
+    assert after["history"]["commits"] == first["history"]["commits"] + 1
+    assert by_id(after)["emergency-fixes"]["measure"] == 5

@@ -39,10 +39,12 @@ def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> His
 
 def _history_key(root: Path, window_days: int) -> str | None:
     """HEAD's sha plus a digest of the shallow file; None when git cannot say."""
-    out = _git(root, "rev-parse", "--verify", "-q", "HEAD", "--git-path", "shallow")
-    if out is None or len(out) < 2:
+    # Two calls: rev-parse prints --git-path answers before revisions, whatever the order.
+    head_out = _git(root, "rev-parse", "--verify", "-q", "HEAD")
+    path_out = _git(root, "rev-parse", "--git-path", "shallow")
+    if not head_out or not path_out:
         return None
-    head, shallow_path = out[0], Path(out[1])
+    head, shallow_path = head_out[0], Path(path_out[0])
     if not shallow_path.is_absolute():
         shallow_path = root / shallow_path
     try:
