@@ -210,7 +210,7 @@ def test_cached_history_follows_head(tmp_path: Path, run_cli) -> None:
     repo = needs_reset(tmp_path / "legacy")
     first = score(run_cli, repo)  # fills the cache
     assert score(run_cli, repo) == first  # served from the cache, same numbers
-    commit(repo, {"app/core.py": "def run():\n    return 0\n"}, "hotfix: one more", "2023-03-13T12:00:00+00:00")
+    commit(repo, {"app/core.py": "def run():\n    return 0\n"}, "hotfix: one more", "2023-03-12T13:00:00+00:00")
     after = score(run_cli, repo)
     assert after["history"]["head"] != first["history"]["head"]
     assert after["history"]["commits"] == first["history"]["commits"] + 1
