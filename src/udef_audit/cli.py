@@ -58,6 +58,16 @@ def audit_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, help="read settings from FILE instead of the repository's pyproject.toml"
     )
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="report only findings not recorded in FILE")
+    parser.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record today's findings in FILE (then report none of them)"
+    )
+    parser.add_argument(
+        "--prune-baseline", action="store_true", help="drop fixed entries from the --baseline file (it only shrinks)"
+    )
+    parser.add_argument(
+        "--policy", type=Path, metavar="FILE", help="the org policy (TOML): rules the repository cannot switch off"
+    )
     parser.add_argument(
         "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
     )
@@ -112,7 +122,13 @@ def _audit(args: argparse.Namespace) -> int:
         files=tuple(args.files) if args.files else None,
         use_cache=not args.no_cache,
         disable_plugins=tuple(args.disable_plugin),
+        baseline=args.baseline,
+        write_baseline=args.write_baseline,
+        prune_baseline=args.prune_baseline,
+        policy_file=args.policy,
     )
+    if args.prune_baseline and args.baseline is None:
+        raise ConfigError("--prune-baseline needs --baseline FILE")
     result = run_audit(request)
     if request.files is None:  # the score is about a whole repository, not a few files
         attach_score(result)

@@ -18,6 +18,7 @@ TOP_LEVEL_KEYS = frozenset(
         "select",
         "ignore",
         "exclude",
+        "waivers",
         "fail-on",
         "disable-plugins",
         "project-roots",
@@ -53,6 +54,7 @@ class Config:
     max_file_size: int = 5_000_000
     rule_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     score: Mapping[str, Any] = field(default_factory=dict)
+    waivers: tuple[Any, ...] = ()  # validated by baseline.parse_waivers
     source: str = "defaults"
 
     def merged(self, **changes: Any) -> Config:
@@ -82,8 +84,16 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
         max_file_size=max_size,
         rule_overrides=_table(table, "rules", source),
         score=_table(table, "reset-vs-repair", source),
+        waivers=_waiver_tables(table, source),
         source=source,
     )
+
+
+def _waiver_tables(table: Mapping[str, Any], source: str) -> tuple[Any, ...]:
+    value = table.get("waivers", [])
+    if not isinstance(value, list):
+        raise ConfigError(f"{source}: 'waivers' must be an array of tables ([[tool.udef-audit.waivers]])")
+    return tuple(value)
 
 
 def _str_list(table: Mapping[str, Any], key: str, source: str) -> tuple[str, ...]:

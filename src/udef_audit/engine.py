@@ -7,6 +7,7 @@ run. The single-repository audit here is also the unit of work of batch audits.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 import traceback
@@ -15,6 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from udef_audit.baseline import (
+    OrgPolicy,
+    apply_baseline,
+    apply_waivers,
+    load_org_policy,
+    parse_waivers,
+    prune_baseline,
+    read_baseline,
+    refuse_inline,
+    write_baseline,
+)
 from udef_audit.config import (
     Config,
     ConfigError,
@@ -52,6 +64,11 @@ class AuditRequest:
     use_cache: bool = True
     workers: int | None = None
     disable_plugins: tuple[str, ...] = ()
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    prune_baseline: bool = False
+    policy_file: Path | None = None
+    today: dt.date | None = None  # waiver expiry is real time; tests may pin it
 
 
 @dataclass
@@ -105,21 +122,24 @@ def run_audit(request: AuditRequest) -> AuditResult:
     plugins = load_plugins(root, config.disable_plugins)
     policy = load_policy(plugins.policy_dirs)
     _validate_refs(config, policy)
+    org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
     notifications = [Notification(message=p) for p in plugins.problems]
     rules = _index_rules(plugins.rules, policy, notifications)
-    chosen = _choose(config, policy, rules, request.files is not None)
+    chosen = _choose(config, policy, rules, file_mode=request.files is not None, org=org, notes=notifications)
     settings = {rid: rule_settings(config, policy.rules[rid]) for rid in [*chosen, UNPARSEABLE] if rid in policy.rules}
+    _hold_enforced_levels(settings, policy, org, notifications)
     raw = _run_rules(ctx, chosen, rules, settings, notifications)
     if UNPARSEABLE in selected_rules(config, policy):
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
+    findings, properties = _adoption(findings, request, config, org, notifications)
     stats = {
         "files": len(ctx.files),
         "python_files": len(ctx.python_files),
         "git": ctx.is_git,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    return AuditResult(root, config, policy, chosen, settings, findings, notifications, ctx, stats)
+    return AuditResult(root, config, policy, chosen, settings, findings, notifications, ctx, stats, properties)
 
 
 def _inventory(root: Path, request: AuditRequest, excluded: Any) -> Inventory:
@@ -205,11 +225,77 @@ def _index_rules(found: list[Rule], policy: Policy, notes: list[Notification]) -
     return rules
 
 
-def _choose(config: Config, policy: Policy, rules: dict[str, Rule], file_mode: bool) -> list[str]:
-    chosen = [r for r in selected_rules(config, policy) if r in rules]
+def _choose(
+    config: Config,
+    policy: Policy,
+    rules: dict[str, Rule],
+    *,
+    file_mode: bool,
+    org: OrgPolicy,
+    notes: list[Notification],
+) -> list[str]:
+    """Selected rules, plus every rule the org policy enforces (the attempt to drop one is reported)."""
+    selected = selected_rules(config, policy)
+    for rule_id in sorted(org.enforce - set(selected)):
+        notes.append(
+            Notification(
+                message=f"{config.source} switches off {rule_id}, which the org policy ({org.source}) enforces: "
+                "it runs",
+                rule_id=rule_id,
+                level=Level.WARNING,
+            )
+        )
+    wanted = set(selected) | org.enforce
+    chosen = [r for r in policy.rules if r in wanted and r in rules]
     if file_mode:
         chosen = [r for r in chosen if policy.rules[r].scope == "file"]
     return chosen
+
+
+def _hold_enforced_levels(
+    settings: dict[str, RuleSettings], policy: Policy, org: OrgPolicy, notes: list[Notification]
+) -> None:
+    """An enforced rule keeps at least its default level: lowering it would switch it off."""
+    for rule_id in org.enforce & set(settings):
+        default = policy.rules[rule_id].level
+        if settings[rule_id].level.rank < default.rank:
+            notes.append(
+                Notification(
+                    message=f"lowering {rule_id} to {settings[rule_id].level.value} refused: "
+                    "the org policy enforces it",
+                    rule_id=rule_id,
+                    level=Level.WARNING,
+                )
+            )
+            settings[rule_id] = RuleSettings(default, settings[rule_id].params)
+
+
+def _adoption(
+    findings: list[Finding], request: AuditRequest, config: Config, org: OrgPolicy, notes: list[Notification]
+) -> tuple[list[Finding], dict[str, Any]]:
+    """Org policy over inline suppressions, then waivers, then the baseline."""
+    findings, refused = refuse_inline(findings, org.enforce)
+    waivers = parse_waivers(list(config.waivers), config.source)
+    findings, waiver_notes = apply_waivers(findings, waivers, request.today or dt.date.today(), org.enforce)
+    notes.extend([*refused, *waiver_notes])
+    properties: dict[str, Any] = {}
+    if request.write_baseline is not None:
+        count = write_baseline(request.write_baseline, findings)
+        properties["udef/baseline"] = {"file": str(request.write_baseline), "written": count}
+        request = AuditRequest(path=request.path, baseline=request.write_baseline)
+    if request.baseline is not None:
+        baseline = read_baseline(request.baseline)
+        outcome = apply_baseline(findings, baseline, request.baseline.name)
+        findings = outcome.findings
+        pruned = prune_baseline(request.baseline, baseline, outcome.fixed) if request.prune_baseline else 0
+        properties["udef/baseline"] = {
+            **properties.get("udef/baseline", {}),
+            "file": str(request.baseline),
+            "matched": outcome.matched,
+            "pruned": pruned,
+            "fixed": [{"fingerprint": e.fingerprint, "ruleId": e.rule_id, "path": e.path} for e in outcome.fixed],
+        }
+    return findings, properties
 
 
 def _run_rules(

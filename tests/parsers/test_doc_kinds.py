@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import sys
 import time
+from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from udef_audit.parsers import doc_kinds
 from udef_audit.parsers.doc_kinds import (
     MAX_TEXT_CHARS,
     DocClass,
@@ -377,3 +382,94 @@ def test_never_raises(path: str, text: str | None) -> None:
     found = classify_document(path, text)
     assert found is None or found.kind in ("design", "report", "adr")
     assert found is None or found.reason
+
+
+# -- the whole-text prefilter ----------------------------------------------------------------
+def classify_line_by_line(path: str, text: str | None) -> DocClass | None:
+    """`classify_document` with the prefilter off: every text goes through the line analysis."""
+    with mock.patch.object(doc_kinds, "_may_hold_evidence", return_value=True):
+        return classify_document(path, text)
+
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE_DOCS = sorted(
+    path.relative_to(FIXTURES).as_posix()
+    for path in FIXTURES.rglob("*")
+    if path.is_file() and path.name.lower().endswith(doc_kinds.DOCUMENT_SUFFIXES)
+)
+
+
+def test_there_are_fixture_docs() -> None:
+    assert len(FIXTURE_DOCS) > 20
+
+
+@pytest.mark.parametrize("relative", FIXTURE_DOCS)
+def test_prefilter_keeps_the_verdict_on_fixture_docs(relative: str) -> None:
+    text = (FIXTURES / relative).read_text(encoding="utf-8", errors="replace")
+    path = relative.split("/", 2)[2]  # the path inside the fixture repository
+    assert classify_document(path, text) == classify_line_by_line(path, text)
+
+
+NAMES = [
+    "guide.md", "notes.rst", "manual.adoc", "api-design.md", "load-test-report.md",
+    "module-tasks.md", "tasks.md", "001-choose-db.md", "adr-002-x.rst", "2024-05-01-status.md",
+    "shop.reports.rst", "openapi-spec.md", "json-report.md", "docs/adr/notes.md",
+]  # fmt: skip
+PIECES = [
+    "\n", "\n\n", " ", "  ", "\t", "#", "# ", "## ", "= ", "===", "---", "~~~~", "```", "````", "::",
+    "*", "**", "_", "`", "|", "- ", "1. ", "> ", ":", "FR-01", "NFR-12", "FR-1", "fr-01", "SHALL",
+    "shall", "TASK-001", "TASK-", "Test", "test", "Status", "status", "\u017ftatus", "STATUS", "report",
+    "Report", "REPORTS", "re*port", "Re_po`rt", "Implementation", "progress", "Verification", "for",
+    "format", "2024-05-01", "v2", ".. automodule:: x", ".. autoclass:: m.C", "::: pkg.mod",
+    ".. code-block:: text", ".. note::", "Status:", "**Status:**", "\u0130", "\u212a", "\u0131", "x", "Plain prose.",
+]  # fmt: skip
+DOC_TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(path=st.sampled_from(NAMES), text=st.one_of(st.none(), DOC_TEXT, st.text(max_size=200)))
+def test_prefilter_never_changes_the_verdict(path: str, text: str | None) -> None:
+    assert classify_document(path, text) == classify_line_by_line(path, text)
+
+
+@pytest.mark.parametrize("path", NAMES)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# **Test Re*port**: sprint 3\n",  # emphasis inside the word; `_plain` removes it
+        "Status\n------\n\nAccepted\n",
+        "# S*tatus\n",
+        "\u017ftatus: accepted\n",  # long s matches `s` case-insensitively
+        "FR-01: x\n",
+        "A SHALL b.\nC SHALL d.\n",
+        "- TASK-7 write it\n",
+        ".. automodule:: shop.reports\n",
+        "::: shop.reports\n",
+        "```\n# Test Report\nFR-01 x\n```\n",
+    ],
+)
+def test_prefilter_keeps_the_verdict_on_near_misses(path: str, text: str) -> None:
+    assert classify_document(path, text) == classify_line_by_line(path, text)
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("guide.rst", "Guide\n=====\n\n.. autofunction:: sympy.solve\n\nSee the status page.\n"),
+        ("load-test-report.md", "# Numbers\n\nAll green.\n"),
+        ("index.md", "# Index\n\n::: pkg.mod\n"),
+    ],
+)
+def test_pages_without_evidence_skip_the_line_analysis(path: str, text: str) -> None:
+    expected = classify_line_by_line(path, text)
+    with mock.patch.object(doc_kinds, "_prose_lines", side_effect=AssertionError("read by line")):
+        assert classify_document(path, text) == expected
+
+
+def test_report_letters_lower_case_like_the_case_insensitive_heading_pattern() -> None:
+    """The report hint searches `text.lower()` for what `_REPORT_HEADING_RE` matches with
+    IGNORECASE: each character that matches a letter of `report` must lower-case to it."""
+    every_character = "".join(map(chr, range(sys.maxunicode + 1)))
+    for letter in "report":
+        matching = re.findall(letter, every_character, re.IGNORECASE)
+        assert {character.lower() for character in matching} == {letter}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+import time
 
 import pytest
 from hypothesis import given, settings
@@ -451,6 +452,32 @@ def test_pathological_inputs_finish() -> None:
     ]:
         assert find_no_deps(script) == []
         assert find_no_deps(script, make_syntax=True) == []
+
+
+def test_long_runs_of_blanks_are_skipped_in_one_step() -> None:
+    """2 MB of blanks before the command: one regex match, not one lexer step per blank."""
+    script = " \t\f\v\r" * 400_000 + "pip install --no-deps x"
+    start = time.perf_counter()
+    found = find_no_deps(script)
+    elapsed = time.perf_counter() - start
+    assert found == [NoDepsUse(script.index("--no-deps"), "--no-deps", "pip")]
+    assert elapsed < 2.0
+
+
+@pytest.mark.parametrize(
+    ("script", "flag"),
+    [
+        ("pip install \\\n  \\\n\t--no-deps x", "--no-deps"),  # continuations among blanks
+        ("pip install \\\r\n   --no-deps x", "--no-deps"),
+        ("true &&& pip install --no-deps x", "--no-deps"),  # a run of list operators
+        ("true ;;|| pip install --no-deps x", "--no-deps"),
+        ("true &&> log pip install --no-deps x", "--no-deps"),  # `&>` after `&&` redirects
+        ("echo ${a{b}c} && pip install --no-deps x", "--no-deps"),  # nested braces
+        ("pip install x 2>    err --no-deps", "--no-deps"),  # blanks after a redirection
+    ],
+)
+def test_runs_the_lexer_jumps_over_keep_offsets(script: str, flag: str) -> None:
+    single_flag_at_index(script, flag)
 
 
 # --- PIP_NO_DEPS in the environment ---------------------------------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 import faulthandler
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +40,7 @@ _EXEMPTING_DECORATORS = {
 _TYPING_MODULES = frozenset({"abc", "typing", "typing_extensions"})
 _SUBPROCESS_FUNCTIONS = frozenset({"run", "call", "check_call", "check_output", "Popen"})
 _NOX_RUN_METHODS = frozenset({"run", "run_always", "run_install"})
+_NOX_PIP_METHODS = _NOX_RUN_METHODS | {"install"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,22 @@ def _dotted(node: cst.BaseExpression) -> str | None:
     return None
 
 
+def _bound_name(alias: cst.ImportAlias) -> str | None:
+    """The dotted local name an import alias binds: its ``as`` name, else its own name."""
+    local = alias.asname.name if alias.asname else alias.name
+    return _dotted(local) if isinstance(local, cst.BaseExpression) else None
+
+
+def _add_imported(aliases: Sequence[cst.ImportAlias], wanted: Set[str],
+                  bound_names: set[str]) -> None:
+    """Add to ``bound_names`` the local names of the ``wanted`` names a from-import binds."""
+    for alias in aliases:
+        name = _dotted(alias.name)
+        bound = _bound_name(alias) or name
+        if name in wanted and bound:
+            bound_names.add(bound)
+
+
 @dataclass
 class _Names:
     subprocess: set[str] = field(default_factory=lambda: {"subprocess"})
@@ -136,25 +153,21 @@ class _Names:
     executable: set[str] = field(default_factory=set)
 
     def add_import(self, node: cst.Import) -> None:
+        """``import subprocess`` and ``import sys``, with or without ``as``."""
         for alias in node.names:
             name = _dotted(alias.name)
             if name in ("subprocess", "sys"):
-                local = alias.asname.name if alias.asname else alias.name
-                bound = _dotted(local) if isinstance(local, cst.BaseExpression) else None
-                getattr(self, name).add(bound or name)
+                getattr(self, name).add(_bound_name(alias) or name)
 
     def add_import_from(self, node: cst.ImportFrom) -> None:
-        module = _dotted(node.module) if node.module is not None else None
-        if isinstance(node.names, cst.ImportStar) or module not in ("subprocess", "sys"):
+        """``from subprocess import run...`` and ``from sys import executable``."""
+        if isinstance(node.names, cst.ImportStar):
             return
-        for alias in node.names:
-            name = _dotted(alias.name)
-            local = alias.asname.name if alias.asname else alias.name
-            bound = (_dotted(local) if isinstance(local, cst.BaseExpression) else None) or name
-            if module == "subprocess" and name in _SUBPROCESS_FUNCTIONS and bound:
-                self.functions.add(bound)
-            elif module == "sys" and name == "executable" and bound:
-                self.executable.add(bound)
+        module = _dotted(node.module) if node.module is not None else None
+        if module == "subprocess":
+            _add_imported(node.names, _SUBPROCESS_FUNCTIONS, self.functions)
+        elif module == "sys":
+            _add_imported(node.names, {"executable"}, self.executable)
 
     def argv_item(self, node: cst.BaseExpression) -> str | None:
         value = _literal_string(node)
@@ -174,34 +187,51 @@ class _Names:
         return tuple(item for item in argv if item is not None)
 
 
-def _subprocess_argv(node: cst.Call, names: _Names) -> tuple[str, ...] | None:
-    func = node.func
+def _is_subprocess_call(func: cst.BaseExpression, names: _Names) -> bool:
+    """Whether ``func`` names one of subprocess's functions (``run``, ``sp.Popen``...)."""
     if isinstance(func, cst.Name):
-        known = func.value in names.functions
-    else:
-        known = (isinstance(func, cst.Attribute) and func.attr.value in _SUBPROCESS_FUNCTIONS
-                 and isinstance(func.value, cst.Name) and func.value.value in names.subprocess)
+        return func.value in names.functions
+    return (isinstance(func, cst.Attribute) and func.attr.value in _SUBPROCESS_FUNCTIONS
+            and isinstance(func.value, cst.Name) and func.value.value in names.subprocess)
+
+
+def _args_argument(node: cst.Call) -> cst.BaseExpression | None:
+    """The argument of a subprocess call that holds the argv: the first positional one,
+    unless an ``args=`` keyword is given (then the last of those)."""
     positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
     argument = positional[0] if positional else None
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == "args":
             argument = arg.value
-    if not known or not isinstance(argument, (cst.List, cst.Tuple)):
+    return argument
+
+
+def _subprocess_argv(node: cst.Call, names: _Names) -> tuple[str, ...] | None:
+    """The argv of a subprocess call given as a literal list or tuple, else None."""
+    if not _is_subprocess_call(node.func, names):
+        return None
+    argument = _args_argument(node)
+    if not isinstance(argument, (cst.List, cst.Tuple)):
         return None
     if any(not isinstance(element, cst.Element) for element in argument.elements):
         return None
     return names.literal_argv([element.value for element in argument.elements])
 
 
-def _nox_argv(node: cst.Call, names: _Names) -> tuple[str, ...] | None:
-    func = node.func
+def _nox_method(func: cst.BaseExpression) -> str | None:
+    """``method`` for ``session.method`` when that method may run pip, else None."""
     if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
             and func.value.value == "session"):
         return None
     method = func.attr.value
-    if method != "install" and method not in _NOX_RUN_METHODS:
-        return None
-    if any(arg.star for arg in node.args):
+    return method if method in _NOX_PIP_METHODS else None
+
+
+def _nox_argv(node: cst.Call, names: _Names) -> tuple[str, ...] | None:
+    """The argv of ``session.install(...)`` (as a pip command) or ``session.run(...)``."""
+    method = _nox_method(node.func)
+    # A starred argument hides part of the argv.
+    if method is None or any(arg.star for arg in node.args):
         return None
     argv = names.literal_argv([arg.value for arg in node.args if arg.keyword is None])
     if argv is None:

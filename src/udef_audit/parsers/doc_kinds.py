@@ -83,6 +83,27 @@ _API_PAGE_RE = re.compile(
     r"|:::\s+[A-Za-z_][\w.]*\s*$"
 )
 
+
+def _spelled(word: str) -> str:
+    """A pattern for `word` as a line may write it: emphasis markup may sit between its
+    letters (`_plain` removes it from a heading before the heading patterns look)."""
+    return "[*_`]*".join(re.escape(letter) for letter in word)
+
+
+# The whole-text prefilter. Each hint is implied by a rule's evidence (it also looks across
+# line ends and inside code blocks, so it may only send a text to the slow path needlessly):
+# a text without any (most pages of a project's docs) skips the per-line analysis. Plain
+# substrings and patterns that start with a letter, as sre scans alternations slowly.
+_CONTENT_HINTS = ("FR-", "SHALL", "TASK-")  # _REQUIREMENT_LINE_RE (NFR- too), _SHALL_RE, _TASK_ID_RE
+# _REPORT_HEADING_RE (case-insensitive), searched in `text.lower()`: lower-casing once is
+# faster than an IGNORECASE scan, and every character that matches a letter of `report`
+# case-insensitively lower-cases to that letter (not so for `s`: U+017F; see the tests).
+_REPORT_HINT_RE = re.compile(_spelled("report"))
+# A `Status` heading or `Status:` field (`_has_status`), asked only of numbered ADR names.
+_STATUS_HINT_RE = re.compile(_spelled("status"), re.IGNORECASE)
+# _API_PAGE_RE, asked only when the name has a verdict that an API page would overrule.
+_API_PAGE_HINT_RE = re.compile(r"auto[a-z]+::|:::")
+
 # Heading openers only: the text is cut with str methods (a lazy `.+?\s*$` is quadratic).
 _ATX_HEADING_RE = re.compile(r" {0,3}#{1,6}(?=\s|$)")
 _ADOC_HEADING_RE = re.compile(r"={1,6}(?=\s)")
@@ -117,7 +138,28 @@ def classify_document(path: str, text: str | None) -> DocClass | None:
     folders, _, name = path.rpartition("/")
     if any(part.lower() in ADR_FOLDERS for part in folders.split("/")):
         return DocClass("adr", f"it sits under {_adr_folder(folders)}/")
-    lines = _prose_lines((text or "")[:MAX_TEXT_CHARS].splitlines(), _syntax(name))
+    text = (text or "")[:MAX_TEXT_CHARS]
+    if _may_hold_evidence(name, text):
+        return _classify_lines(name, text)
+    # No line can be content evidence, so the lines can only turn the name's verdict into
+    # None (an API page); a page the name says nothing about is None either way.
+    verdict = _by_name(name, ())
+    if verdict is not None and _API_PAGE_HINT_RE.search(text):
+        return _classify_lines(name, text)
+    return verdict
+
+
+def _may_hold_evidence(name: str, text: str) -> bool:
+    """Whether a line of `text` could be ADR or content evidence, or a task ID the name
+    needs: a cheap whole-text search that errs only towards yes."""
+    if any(hint in text for hint in _CONTENT_HINTS) or _REPORT_HINT_RE.search(text.lower()):
+        return True
+    return bool(_ADR_NAME_RE.match(name)) and _STATUS_HINT_RE.search(text) is not None
+
+
+def _classify_lines(name: str, text: str) -> DocClass | None:
+    """The verdict from the name and the prose lines of `text` (already cut to size)."""
+    lines = _prose_lines(text.splitlines(), _syntax(name))
     headings = list(_headings(lines, _syntax(name)))
     if _ADR_NAME_RE.match(name) and _has_status(lines, headings):
         return DocClass("adr", "a numbered decision record with a Status section")

@@ -421,19 +421,24 @@ class _Expander:
             self._apply_operator(name, operator, word)
 
     def _apply_operator(self, name: str, operator: str, word: str) -> None:
-        value = self._lookup(name)
-        is_set = value is not None and value.value is not None
-        if is_set and operator.startswith(":"):
-            is_set = bool(value and value.value)
+        """`${V-w}` / `${V+w}` / `${V?w}` and their `:` forms, as the shell reads them."""
+        current = self._value_if_set(name, non_empty=operator.startswith(":"))
         if operator.endswith("+"):
-            if is_set:
+            if current is not None:
                 self._emit_nested(word)
-        elif is_set and value is not None and value.value is not None:
-            self._emit(value.value)
+        elif current is not None:
+            self._emit(current)
         elif operator.endswith("?"):
             self._trace.tainted.append(name)
         else:
             self._emit_nested(word)
+
+    def _value_if_set(self, name: str, *, non_empty: bool) -> str | None:
+        """The value of `name` if it counts as set: defined, and for a `:` operator non-empty."""
+        value = self._lookup(name)
+        if value is None or value.value is None or (non_empty and not value.value):
+            return None
+        return value.value
 
     def _emit_nested(self, word: str) -> None:
         if self._depth >= _MAX_NESTING:
@@ -531,6 +536,22 @@ def _escape_character(lines: list[str]) -> str:
 def _is_skipped(line: str) -> bool:
     stripped = line.lstrip()
     return not stripped or stripped.startswith("#")
+
+
+def _last_flag_value(flags: list[tuple[str, int]], prefix: str) -> str | None:
+    """The value of the last `--name=value` flag with this `--name=` prefix (the last wins)."""
+    found = None
+    for flag, _ in flags:
+        if flag.startswith(prefix):
+            found = flag.removeprefix(prefix)
+    return found
+
+
+def _stage_name(from_args: list[str]) -> str | None:
+    """The lower-cased stage name of `FROM image AS name`, else None."""
+    if len(from_args) >= 3 and from_args[1].lower() == "as":
+        return from_args[2].lower()
+    return None
 
 
 def _split_flags(value: _Text, escape: str) -> tuple[list[tuple[str, int]], _Text]:
@@ -739,13 +760,10 @@ class _Builder:
 
     def _from(self, logical: _Logical) -> None:
         flags, rest = _split_flags(logical.value, self.escape)
-        platform = None
-        for flag, _ in flags:
-            if flag.startswith("--platform="):
-                platform = flag.removeprefix("--platform=")
+        platform = _last_flag_value(flags, "--platform=")
         args = rest.text.split()
         image_raw = args[0] if args else ""
-        name = args[2].lower() if len(args) >= 3 and args[1].lower() == "as" else None
+        name = _stage_name(args)
         image, unresolved = _expand(image_raw, self.scope, self.escape)
         resolved = image if image and not unresolved else None
         parent = self.stage_by_name.get(resolved.lower()) if resolved else None

@@ -186,6 +186,16 @@ def _declared_dependency_tables(
     data: Mapping[str, object],
 ) -> Iterator[tuple[tuple[str, ...], str]]:
     """(TOML path, label) of every dependency table or key present in ``data``."""
+    yield from _standard_dependency_tables(data)
+    yield from _poetry_dependency_tables(_table(data, "tool", "poetry"))
+    if "dev-dependencies" in _table(data, "tool", "pdm"):
+        yield ("tool", "pdm", "dev-dependencies"), "[tool.pdm.dev-dependencies]"
+
+
+def _standard_dependency_tables(
+    data: Mapping[str, object],
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """The PEP 621 ``[project]`` dependency keys and PEP 735 ``[dependency-groups]``."""
     project = _table(data, "project")
     if "dependencies" in project:
         yield ("project", "dependencies"), "[project] dependencies"
@@ -193,7 +203,12 @@ def _declared_dependency_tables(
         yield ("project", "optional-dependencies"), "[project.optional-dependencies]"
     if "dependency-groups" in data:
         yield ("dependency-groups",), "[dependency-groups]"
-    poetry = _table(data, "tool", "poetry")
+
+
+def _poetry_dependency_tables(
+    poetry: Mapping[str, object],
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Poetry's main and dev dependency tables, then those of its groups, in ``[tool.poetry]``."""
     for key in ("dependencies", "dev-dependencies"):
         if key in poetry:
             yield ("tool", "poetry", key), f"[tool.poetry.{key}]"
@@ -201,8 +216,6 @@ def _declared_dependency_tables(
         if isinstance(group, str) and isinstance(body, Mapping) and "dependencies" in body:
             path = ("tool", "poetry", "group", group, "dependencies")
             yield path, f"[{_dotted_label(path)}]"
-    if "dev-dependencies" in _table(data, "tool", "pdm"):
-        yield ("tool", "pdm", "dev-dependencies"), "[tool.pdm.dev-dependencies]"
 
 
 def _table(data: Mapping[str, object], *path: str) -> Mapping[str, object]:
@@ -276,19 +289,26 @@ def _toml_line_index(text: str) -> dict[tuple[str, ...], int]:
             _scan_value(raw, 0, state)
             continue
         line = raw.strip().removeprefix("\ufeff").lstrip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            header = _read_header(line)
-            if header is not None:
-                table = header
-                index.record(header, number)
-            continue
-        key = _read_key(line, 0)
-        if key is not None and key[1] < len(line) and line[key[1]] == "=":
-            index.record(table + key[0], number)
-            _scan_value(line, key[1] + 1, state)
+        if line and not line.startswith("#"):
+            table = _index_statement(line, number, table, index, state)
     return index.merged()
+
+
+def _index_statement(
+    line: str, number: int, table: tuple[str, ...], index: _LineIndex, state: _ValueState
+) -> tuple[str, ...]:
+    """Record a ``[header]`` or ``key = value`` line in ``index``; the table of the next lines."""
+    if line.startswith("["):
+        header = _read_header(line)
+        if header is not None:
+            index.record(header, number)
+            return header
+        return table
+    key = _read_key(line, 0)
+    if key is not None and key[1] < len(line) and line[key[1]] == "=":
+        index.record(table + key[0], number)
+        _scan_value(line, key[1] + 1, state)  # a value may open an array or string over lines
+    return table
 
 
 def _read_header(line: str) -> tuple[str, ...] | None:

@@ -430,7 +430,8 @@ class _Lexer:
 
     def _skip_blanks(self, i: int) -> int:
         """Index after the blanks and line continuations at `i` (a continuation is a blank)."""
-        i = self._run_end(_BLANKS_AND_CONTINUATIONS, i)
+        match = _BLANKS_AND_CONTINUATIONS.match(self.text, i, self.end)
+        i = match.end() if match else i
         if self.end - 3 < i < self.end:
             # The regex stops at the end of a region; a continuation that starts in it but
             # runs past it is still skipped whole, leaving `i` past the end.

@@ -582,11 +582,20 @@ class _ImportedNames:
     executable: set[str] = field(default_factory=set)
 
     def add(self, node: ast.Import | ast.ImportFrom) -> None:
+        """Record the names an import statement binds."""
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name in ("subprocess", "sys"):
-                    getattr(self, alias.name).add(alias.asname or alias.name)
-            return
+            self._add_import(node)
+        else:
+            self._add_import_from(node)
+
+    def _add_import(self, node: ast.Import) -> None:
+        """``import subprocess`` and ``import sys``, with or without ``as``."""
+        for alias in node.names:
+            if alias.name in ("subprocess", "sys"):
+                getattr(self, alias.name).add(alias.asname or alias.name)
+
+    def _add_import_from(self, node: ast.ImportFrom) -> None:
+        """``from subprocess import run...`` and ``from sys import executable``."""
         for alias in node.names:
             if node.module == "subprocess" and alias.name in _SUBPROCESS_FUNCTIONS:
                 self.functions.add(alias.asname or alias.name)
@@ -760,19 +769,27 @@ class _ChunkParser:
         if body is None or not body[1]:
             return None
         body_line, indent = body
+        scope = self._header_scope(first, body_line, indent)
+        if scope is None:
+            return None
+        starts = statement_starts(self.lines, self.regions, indent, body_line, stop)
+        if not starts or starts[0] != body_line:
+            return None
+        return _BlockPlan(scope, starts, stop)
+
+    def _header_scope(self, first: int, body_line: int, indent: str) -> _Scope | None:
+        """The scope opened by the header on lines ``first`` to ``body_line`` (exclusive);
+        None unless, given a ``pass`` body, it parses as exactly one def or class."""
         header = _parse(self._source(first, body_line) + indent + "pass\n")
         if isinstance(header, _Rejected) or len(header.body) != 1:
             return None
         node = header.body[0]
         scope = _block_scope(node, _Scope())
         block = getattr(node, "body", None)
-        if scope is None or not (isinstance(block, list) and len(block) == 1
-                                 and isinstance(block[0], ast.Pass)):
+        # Anything but our one `pass` means the guessed body line was not the real one.
+        if not (isinstance(block, list) and len(block) == 1 and isinstance(block[0], ast.Pass)):
             return None
-        starts = statement_starts(self.lines, self.regions, indent, body_line, stop)
-        if not starts or starts[0] != body_line:
-            return None
-        return _BlockPlan(scope, starts, stop)
+        return scope
 
     def _cover_member(self, plan: _BlockPlan, target: int) -> bool:
         index = bisect_right(plan.starts, target) - 1
@@ -980,27 +997,38 @@ def _targets(lines: LineIndex, regions: Regions, string_hits: Sequence[int],
     return sorted(targets)
 
 
-def _analyse(text: str, hits: list[tuple[int, str]], raises: list[int],
-             want_pip: bool, size: int) -> PythonFacts | _Deferred:
-    """Stages 2-4 for a file with hits (see the module docstring)."""
-    regions = lex_regions(text, None if raises or want_pip else hits[-1][0])
-    lines = LineIndex(text)
-    string_hits = [offset for offset, _ in hits
-                   if (index := regions.index_at(offset)) >= 0 and regions.kinds[index] == STRING]
-    code_raises = [offset for offset in raises if regions.index_at(offset) < 0]
-    if not (regions.anomalous or string_hits or code_raises or want_pip):
-        return PythonFacts(markers=_markers(text, lines, regions, hits), parser="tokens")
-    if not regions.complete:
-        regions = lex_regions(text)
-    # An anomalous lex may have missed or misplaced hits: then the whole tree is walked.
-    targets = None if regions.anomalous else _targets(lines, regions, string_hits, code_raises)
-    tree: _TreeFacts | _Rejected | None = None
+def _string_hits(regions: Regions, hits: Sequence[tuple[int, str]]) -> list[int]:
+    """Offsets of the marker hits inside strings: only a parser can tell docstrings apart."""
+    return [offset for offset, _ in hits
+            if (index := regions.index_at(offset)) >= 0 and regions.kinds[index] == STRING]
+
+
+def _code_raises(regions: Regions, raises: Sequence[int]) -> list[int]:
+    """Offsets of the raise hits in code (not in a comment or a string)."""
+    return [offset for offset in raises if regions.index_at(offset) < 0]
+
+
+def _needs_parser(regions: Regions, string_hits: Sequence[int], code_raises: Sequence[int],
+                  want_pip: bool) -> bool:
+    """Whether the lexer alone cannot settle the file (stage 2 is not enough)."""
+    return bool(regions.anomalous or string_hits or code_raises or want_pip)
+
+
+def _tree_facts(text: str, lines: LineIndex, regions: Regions, targets: Sequence[int] | None,
+                want_pip: bool) -> _TreeFacts | _Rejected:
+    """Stage 3: what ``ast`` says, from the statements around the target lines where that
+    is possible and cheaper, else from the whole file (all of it when ``targets`` is None)."""
+    # pip calls are looked for everywhere, and small files are cheaper to parse whole.
     if targets is not None and not want_pip and len(text) > _WHOLE_FILE_CHARS:
-        tree = _ChunkParser(lines, regions, targets).run()
-    if tree is None:
-        tree = _whole_file_facts(text, lines, want_pip, targets)
-    if isinstance(tree, _Rejected):
-        return _Deferred(text, hits, regions, tree.message, size)
+        chunked = _ChunkParser(lines, regions, targets).run()
+        if chunked is not None:
+            return chunked
+    return _whole_file_facts(text, lines, want_pip, targets)
+
+
+def _parsed_facts(text: str, lines: LineIndex, regions: Regions,
+                  hits: Sequence[tuple[int, str]], tree: _TreeFacts) -> PythonFacts:
+    """The facts of a file that ``ast`` accepted (``parser="ast"``)."""
     if regions.anomalous:
         # The file is valid for this interpreter, so its tokenizer is the better lexer here.
         regions = tokenize_regions(text, lines) or regions
@@ -1011,6 +1039,26 @@ def _analyse(text: str, hits: list[tuple[int, str]], raises: list[int],
         pip_calls=tuple(sorted(tree.pip_calls, key=_position)),
         parser="ast",
     )
+
+
+def _analyse(text: str, hits: list[tuple[int, str]], raises: list[int],
+             want_pip: bool, size: int) -> PythonFacts | _Deferred:
+    """Stages 2-4 for a file with hits (see the module docstring)."""
+    # Marker hits alone need the lexer only up to the last of them.
+    regions = lex_regions(text, None if raises or want_pip else hits[-1][0])
+    lines = LineIndex(text)
+    string_hits = _string_hits(regions, hits)
+    code_raises = _code_raises(regions, raises)
+    if not _needs_parser(regions, string_hits, code_raises, want_pip):
+        return PythonFacts(markers=_markers(text, lines, regions, hits), parser="tokens")
+    if not regions.complete:
+        regions = lex_regions(text)
+    # An anomalous lex may have missed or misplaced hits: then the whole tree is walked.
+    targets = None if regions.anomalous else _targets(lines, regions, string_hits, code_raises)
+    tree = _tree_facts(text, lines, regions, targets, want_pip)
+    if isinstance(tree, _Rejected):
+        return _Deferred(text, hits, regions, tree.message, size)
+    return _parsed_facts(text, lines, regions, hits, tree)
 
 
 def _scan(data: bytes, words: tuple[str, ...], max_bytes: int) -> PythonFacts | _Deferred:
@@ -1028,6 +1076,14 @@ def _scan(data: bytes, words: tuple[str, ...], max_bytes: int) -> PythonFacts | 
 def _finish_all(deferred: Sequence[_Deferred], workers: int = 1) -> list[PythonFacts]:
     """Run libcst on the deferred files (in ``workers`` children at most) and finish them."""
     eligible = [item for item in deferred if item.libcst_eligible()]
+    answers = _libcst_answers(eligible, workers)
+    return [item.finish(answers.get(id(item))) for item in deferred]
+
+
+def _libcst_answers(eligible: Sequence[_Deferred],
+                    workers: int) -> dict[int, dict[str, Any] | None]:
+    """libcst's answer for each file, keyed by ``id``: the files are dealt round-robin to
+    at most ``workers`` groups, each run by its own child, side by side."""
     answers: dict[int, dict[str, Any] | None] = {}
     groups = [eligible[index::workers] for index in range(max(1, workers))]
     groups = [group for group in groups if group]
@@ -1035,7 +1091,7 @@ def _finish_all(deferred: Sequence[_Deferred], workers: int = 1) -> list[PythonF
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             for group, results in zip(groups, pool.map(_run_libcst_on, groups), strict=True):
                 answers.update((id(item), result) for item, result in zip(group, results, strict=True))
-    return [item.finish(answers.get(id(item))) for item in deferred]
+    return answers
 
 
 def _run_libcst_on(group: Sequence[_Deferred]) -> list[dict[str, Any] | None]:
@@ -1136,24 +1192,38 @@ def scan_many(
     """
     clean = _clean_words(words)
     unique = dict(items)  # a name given twice: the last data counts
-    settled: dict[str, PythonFacts] = {}
-    pending: list[tuple[str, bytes]] = []
-    for name, data in unique.items():
-        text, error = _read(data, max_bytes)
-        if text is None or not _has_candidates(text, clean):
-            settled[name] = PythonFacts(error=error)
-        else:
-            pending.append((name, data))
+    settled, pending = _prefilter(unique, clean, max_bytes)
     count = _worker_count(workers, pending)
     if count > 1:
         outcomes = _scan_parallel(pending, clean, max_bytes, count)
     else:
         outcomes = dict(_scan_batch(pending, clean, max_bytes))
-    deferred = [(name, item) for name, item in outcomes.items() if isinstance(item, _Deferred)]
-    finished = _finish_all([item for _, item in deferred], count)
-    settled.update(zip([name for name, _ in deferred], finished, strict=True))
-    settled.update((name, item) for name, item in outcomes.items() if isinstance(item, PythonFacts))
+    settled.update(_finish_outcomes(outcomes, count))
     return {name: settled[name] for name in unique}
+
+
+def _prefilter(unique: dict[str, bytes], words: tuple[str, ...],
+               max_bytes: int) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
+    """Stage 1 for every file: (facts of the files it settles, the files left to scan)."""
+    settled: dict[str, PythonFacts] = {}
+    pending: list[tuple[str, bytes]] = []
+    for name, data in unique.items():
+        text, error = _read(data, max_bytes)
+        if text is None or not _has_candidates(text, words):
+            settled[name] = PythonFacts(error=error)
+        else:
+            pending.append((name, data))
+    return settled, pending
+
+
+def _finish_outcomes(outcomes: dict[str, PythonFacts | _Deferred],
+                     workers: int) -> dict[str, PythonFacts]:
+    """The facts of every scanned file, the deferred ones finished with libcst."""
+    deferred = [(name, item) for name, item in outcomes.items() if isinstance(item, _Deferred)]
+    finished = _finish_all([item for _, item in deferred], workers)
+    settled = dict(zip([name for name, _ in deferred], finished, strict=True))
+    settled.update((name, item) for name, item in outcomes.items() if isinstance(item, PythonFacts))
+    return settled
 
 
 # --- other users ------------------------------------------------------------------------------

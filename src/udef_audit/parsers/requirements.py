@@ -152,13 +152,24 @@ def is_requirement_file_name(path: str) -> bool:
     if not parts:
         return False
     base = parts[-1].lower()
-    stem, dot, suffix = base.rpartition(".")
-    if not dot or suffix not in ("txt", "in") or base == "manifest.in":
+    if not _has_requirement_suffix(base):
         return False
-    if base.startswith("requirements") or stem.endswith(("-requirements", "_requirements")):
+    if _has_requirement_name(base):
         return True
     in_folder = any(part.lower() in _REQUIREMENT_FOLDERS for part in parts[:-1])
     return in_folder and not base.startswith(_PROSE_PREFIXES)
+
+
+def _has_requirement_suffix(base: str) -> bool:
+    """A lower-case basename ending in ``.txt`` or ``.in``, other than ``manifest.in``."""
+    _, dot, suffix = base.rpartition(".")
+    return bool(dot) and suffix in ("txt", "in") and base != "manifest.in"
+
+
+def _has_requirement_name(base: str) -> bool:
+    """``requirements*`` or ``*-requirements`` / ``*_requirements`` (a lower-case basename)."""
+    stem = base.rpartition(".")[0]
+    return base.startswith("requirements") or stem.endswith(("-requirements", "_requirements"))
 
 
 def is_lock_file_name(path: str) -> bool:
@@ -295,18 +306,27 @@ def _classify(
 ) -> tuple[str, str | None]:
     """(kind, generator) for a parsed requirement file."""
     entries = [entry for entry in requirements if not _is_option(entry)]
-    banner = _find_marker(comments, _BANNER_MARKERS)
-    if banner is not None:
-        return "lock", banner
-    command = _find_marker(comments, _COMMAND_MARKERS)
-    named = [entry for entry in entries if entry.name is not None]
-    if command is not None and named and all(entry.pinned for entry in named):
-        return "lock", command
+    generator = _lock_generator(comments, entries)
+    if generator is not None:
+        return "lock", generator
     if not entries and not includes:
         return "empty", None
     if entries and all(_is_locked(entry) for entry in entries):
         return "lock", "hashes"
     return "source", None
+
+
+def _lock_generator(comments: list[str], entries: list[RequirementLine]) -> str | None:
+    """The tool a header comment names: a lock banner's, or a compile command's when every
+    entry with a name is pinned (a hand edit may have unpinned one); else None."""
+    banner = _find_marker(comments, _BANNER_MARKERS)
+    if banner is not None:
+        return banner
+    command = _find_marker(comments, _COMMAND_MARKERS)
+    named = [entry for entry in entries if entry.name is not None]
+    if command is not None and named and all(entry.pinned for entry in named):
+        return command
+    return None
 
 
 def _find_marker(comments: list[str], markers: tuple[tuple[str, str], ...]) -> str | None:

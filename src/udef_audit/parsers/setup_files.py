@@ -112,16 +112,20 @@ def _setup_bindings(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
     modules = set(_SETUP_MODULES)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in _SETUP_MODULES:
-            setup_names.update(
-                alias.asname or alias.name for alias in node.names if alias.name == "setup"
-            )
+            setup_names.update(_setup_function_aliases(node))
         elif isinstance(node, ast.Import):
-            modules.update(
-                alias.asname
-                for alias in node.names
-                if alias.asname and alias.name in _SETUP_MODULES
-            )
+            modules.update(_setup_module_aliases(node))
     return frozenset(setup_names), frozenset(modules)
+
+
+def _setup_function_aliases(node: ast.ImportFrom) -> list[str]:
+    """Local names of ``setup`` in ``from setuptools import setup [as name]``."""
+    return [alias.asname or alias.name for alias in node.names if alias.name == "setup"]
+
+
+def _setup_module_aliases(node: ast.Import) -> list[str]:
+    """``name`` in ``import setuptools as name``; the unaliased modules are known already."""
+    return [alias.asname for alias in node.names if alias.asname and alias.name in _SETUP_MODULES]
 
 
 def _is_setup_callee(func: ast.expr, names: frozenset[str], modules: frozenset[str]) -> bool:

@@ -38,7 +38,7 @@ _Yaml12Loader.add_implicit_resolver(
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node)
         try:
             duplicate = key in seen
         except TypeError:  # an unhashable key: let the base constructor report it
@@ -47,7 +47,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[
             line = key_node.start_mark.line + 1
             raise YamlError(f"duplicate key {key!r} at line {line}")
         seen.add(key)
-    return loader.construct_mapping(node)  # type: ignore[no-untyped-call]
+    return loader.construct_mapping(node)
 
 
 _Yaml12Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
@@ -58,10 +58,10 @@ def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> 
     plain value they tag: valid YAML must not become a UDEF000 note, and nothing is
     constructed beyond lists, mappings and strings."""
     if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)  # type: ignore[no-untyped-call]
+        return loader.construct_sequence(node, deep=True)
     if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)  # type: ignore[no-untyped-call]
-    return loader.construct_scalar(node)  # type: ignore[no-untyped-call]
+        return loader.construct_mapping(node, deep=True)
+    return loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else None
 
 
 _Yaml12Loader.add_multi_constructor("!", _construct_tagged)

@@ -29,7 +29,9 @@ def json_report(result: AuditResult) -> dict[str, Any]:
         "summary": summary(result),
         "findings": [_finding(f, policy[f.rule_id].slug if f.rule_id in policy else "") for f in result.findings],
         "rules": [{"id": r, "slug": policy[r].slug, "level": result.settings[r].level.value} for r in result.rules_run],
-        "notifications": [{"message": n.message, "ruleId": n.rule_id} for n in result.notifications],
+        "notifications": [
+            {"message": n.message, "ruleId": n.rule_id, "level": n.level.value} for n in result.notifications
+        ],
         "properties": dict(result.properties),
         "stats": dict(result.stats),
     }

@@ -52,7 +52,11 @@ def _score_section(score: Any) -> list[str]:
 def _notifications(result: AuditResult) -> list[str]:
     if not result.notifications:
         return []
-    return ["### Tool errors", "", *(f"- {_cell(n.message)}" for n in result.notifications), ""]
+    lines = ["### Tool and policy notices", ""]
+    lines += [
+        f"- {'tool error' if n.level.value == 'error' else 'policy'}: {_cell(n.message)}" for n in result.notifications
+    ]
+    return [*lines, ""]
 
 
 def _findings_sections(result: AuditResult) -> list[str]:

@@ -36,7 +36,11 @@ def render_text(result: AuditResult, *, color: bool) -> str:
             console.print(_line(finding, result))
         console.print()
     for note in result.notifications:
-        console.print(Text(f"tool error: {note.message}", style="bold magenta"))
+        label = "tool error" if note.level.value == "error" else "policy"
+        console.print(Text(f"{label}: {note.message}", style="bold magenta" if label == "tool error" else "yellow"))
+    baseline = result.properties.get("udef/baseline")
+    if isinstance(baseline, dict) and "matched" in baseline:
+        console.print(_baseline_line(baseline))
     console.print(_verdict_panel(result))
     score = result.properties.get("udef/resetVsRepair")
     if isinstance(score, dict):
@@ -56,6 +60,16 @@ def _line(finding: Finding, result: AuditResult) -> Text:
     text.append(f" ({slug})", style="dim")
     if finding.suppressed:
         text.append(f"  suppressed: {finding.suppressions[0].justification}", style="dim italic")
+    return text
+
+
+def _baseline_line(baseline: dict[str, Any]) -> Text:
+    fixed = len(baseline.get("fixed", []))
+    text = Text(f"baseline {baseline['file']}: {baseline['matched']} known findings not counted")
+    if baseline.get("pruned"):
+        text.append(f"; {baseline['pruned']} fixed entries pruned", style="green")
+    elif fixed:
+        text.append(f"; {fixed} entries are fixed: --prune-baseline drops them", style="green")
     return text
 
 

@@ -88,10 +88,7 @@ def _message(code: FlatCode, project: Project, *, mixed: bool) -> str:
     src = project.join(SRC_DIR)
     what = f"package `{code.name}`" if code.kind == "package" else f"module `{code.name}.py`"
     where = f" of {project.path}" if project.path else ""
-    if code.kind == "package":
-        fix = f"move it to {src}/{code.name}"
-    else:
-        fix = f"move it into a package under {src}/"
+    fix = f"move it to {src}/{code.name}" if code.kind == "package" else f"move it into a package under {src}/"
     if mixed:  # a half-finished migration: both import roots exist
         return f"mixed layout: {what} sits at the root{where} beside {src}/; {fix}."
     return f"flat layout: {what} sits at the root{where} instead of under {src}/; {fix}."

@@ -189,14 +189,6 @@ def _foundation_breadth(inputs: _Inputs) -> Criterion:
     total = sum(_code_size(p) for p in projects)
     affected = sum(_code_size(p) for p in projects if p.path in failing)
     share = affected / total if total else (1.0 if failing else 0.0)
-    evidence = tuple(
-        file_evidence(
-            p.anchor or p.path or ".",
-            f"{p.label}: {', '.join(sorted(failing[p.path]))} fail; {_code_size(p)} Python files",
-        )
-        for p in projects
-        if p.path in failing
-    )
     return _criterion(
         inputs,
         "foundation-breadth",
@@ -205,7 +197,19 @@ def _foundation_breadth(inputs: _Inputs) -> Criterion:
         threshold=spec["threshold"],
         met=share > spec["threshold"],
         points=_graded(float(spec["weight"]), share, float(spec["threshold"])),
-        evidence=evidence,
+        evidence=_foundation_evidence(projects, failing),
+    )
+
+
+def _foundation_evidence(projects: Sequence[Project], failing: Mapping[str, set[str]]) -> tuple[Evidence, ...]:
+    """One item per project failing a foundation rule: the rules and its Python file count."""
+    return tuple(
+        file_evidence(
+            p.anchor or p.path or ".",
+            f"{p.label}: {', '.join(sorted(failing[p.path]))} fail; {_code_size(p)} Python files",
+        )
+        for p in projects
+        if p.path in failing
     )
 
 
@@ -273,12 +277,8 @@ def _two_dependency_systems(inputs: _Inputs) -> list[Evidence]:
     ctx = inputs.result.context
     out = []
     for project in ctx.projects:
-        pyproject = project.join("pyproject.toml")
-        data = ctx.toml(pyproject) if ctx.exists(pyproject) else None
-        declares = bool(data and ("project" in data or "poetry" in (data.get("tool") or {})))
-        others = sorted(
-            {f.path for f in inputs.findings if f.rule_id == "UDEF002" and _owner(f.path, ctx.projects) == project.path}
-        )
+        declares = _pyproject_declares_dependencies(ctx, project)
+        others = _other_dependency_files(inputs, project)
         if declares and others:
             out.append(
                 file_evidence(
@@ -286,6 +286,21 @@ def _two_dependency_systems(inputs: _Inputs) -> list[Evidence]:
                 )
             )
     return out
+
+
+def _pyproject_declares_dependencies(ctx: RepoContext, project: Project) -> bool:
+    """Whether the project's pyproject.toml has a `[project]` or a `[tool.poetry]` table."""
+    pyproject = project.join("pyproject.toml")
+    data = ctx.toml(pyproject) if ctx.exists(pyproject) else None
+    return bool(data and ("project" in data or "poetry" in (data.get("tool") or {})))
+
+
+def _other_dependency_files(inputs: _Inputs, project: Project) -> list[str]:
+    """The project's files that UDEF002 reports as a second source of dependencies, sorted."""
+    projects = inputs.result.context.projects
+    return sorted(
+        {f.path for f in inputs.findings if f.rule_id == "UDEF002" and _owner(f.path, projects) == project.path}
+    )
 
 
 def _setup_beside_pyproject(inputs: _Inputs) -> list[Evidence]:
@@ -363,24 +378,13 @@ def _size(ctx: RepoContext, path: str) -> int:
 # -- 5. lost confidence ------------------------------------------------------------------
 def _lost_confidence(inputs: _Inputs) -> Criterion:
     spec = inputs.spec("criteria", "lost-confidence")
-    ctx = inputs.result.context
-    problems: list[Evidence] = []
-    if not has_tests(ctx):
-        problems.append(file_evidence(_repo_anchor(inputs), "no tests: no test files found"))
-    if not has_ci(ctx):
-        problems.append(file_evidence(_repo_anchor(inputs), "no CI: no workflow or pipeline file found"))
     share = inputs.signals.wip_share
-    if share is not None and share >= spec["threshold"]:
-        problems.append(file_evidence(".", f"{share:.0%} of commits are wip/retry commits"))
-        problems.extend(commit_evidence(c) for c in inputs.signals.wip_commits[:5])
+    problems = _confidence_problems(inputs, share, spec["threshold"])
     met: bool | None = bool(problems) or (None if share is None else False)
-    history_note = "" if share is not None else f"; history unknown ({inputs.signals.reason})"
     return _criterion(
         inputs,
         "lost-confidence",
-        value=(f"wip/retry share {share:.0%}" if share is not None else "wip/retry share unknown")
-        + f"; tests {'present' if has_tests(ctx) else 'missing'}; CI {'present' if has_ci(ctx) else 'missing'}"
-        + history_note,
+        value=_confidence_summary(inputs, share),
         measure=share,
         threshold=spec["threshold"],
         met=met,
@@ -388,6 +392,31 @@ def _lost_confidence(inputs: _Inputs) -> Criterion:
         evidence=tuple(problems),
         reason=None if met is not None else inputs.signals.reason,
     )
+
+
+def _confidence_problems(inputs: _Inputs, share: float | None, threshold: Any) -> list[Evidence]:
+    """Missing tests, missing CI, and a wip/retry share at or over the threshold (with the
+    first five such commits)."""
+    ctx = inputs.result.context
+    problems: list[Evidence] = []
+    if not has_tests(ctx):
+        problems.append(file_evidence(_repo_anchor(inputs), "no tests: no test files found"))
+    if not has_ci(ctx):
+        problems.append(file_evidence(_repo_anchor(inputs), "no CI: no workflow or pipeline file found"))
+    if share is not None and share >= threshold:
+        problems.append(file_evidence(".", f"{share:.0%} of commits are wip/retry commits"))
+        problems.extend(commit_evidence(c) for c in inputs.signals.wip_commits[:5])
+    return problems
+
+
+def _confidence_summary(inputs: _Inputs, share: float | None) -> str:
+    """The criterion's value: the wip/retry share (or why it is unknown), tests and CI."""
+    ctx = inputs.result.context
+    wip = f"wip/retry share {share:.0%}" if share is not None else "wip/retry share unknown"
+    tests = "present" if has_tests(ctx) else "missing"
+    ci = "present" if has_ci(ctx) else "missing"
+    history_note = "" if share is not None else f"; history unknown ({inputs.signals.reason})"
+    return f"{wip}; tests {tests}; CI {ci}{history_note}"
 
 
 def _repo_anchor(inputs: _Inputs) -> str:
