@@ -135,18 +135,22 @@ def parse_waivers(raw: Any, source: str) -> list[Waiver]:
 def _waiver(item: Any, where: str) -> Waiver:
     if not isinstance(item, dict) or set(item) != WAIVER_KEYS:
         raise ConfigError(f"{where} needs exactly the keys {', '.join(sorted(WAIVER_KEYS))}")
-    expires = item["expires"]
-    if isinstance(expires, str):
-        try:
-            expires = dt.date.fromisoformat(expires)
-        except ValueError:
-            raise ConfigError(f"{where}.expires must be a date like 2027-01-31") from None
-    if not isinstance(expires, dt.date) or isinstance(expires, dt.datetime):
-        raise ConfigError(f"{where}.expires must be a date like 2027-01-31")
     fields = {k: item[k] for k in ("rule", "path", "reason", "owner")}
     if not all(isinstance(v, str) and v.strip() for v in fields.values()):
         raise ConfigError(f"{where}: rule, path, reason and owner must be non-empty strings")
-    return Waiver(expires=expires, **{k: v.strip() for k, v in fields.items()})
+    return Waiver(expires=_expiry(item["expires"], where), **{k: v.strip() for k, v in fields.items()})
+
+
+def _expiry(value: Any, where: str) -> dt.date:
+    """A TOML date (or an ISO date string); a datetime is refused: waivers end on a day."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{where}.expires must be a date like 2027-01-31") from None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        raise ConfigError(f"{where}.expires must be a date like 2027-01-31")
+    return value
 
 
 def apply_waivers(
@@ -156,15 +160,15 @@ def apply_waivers(
     notes = [_expired_note(w) for w in waivers if w.expires < today]
     notes += [_refused_note(w) for w in waivers if w.rule in enforced]
     live = [w for w in waivers if w.expires >= today and w.rule not in enforced]
-    out = []
-    for finding in findings:
-        waiver = next((w for w in live if w.covers(finding)), None)
-        if waiver is not None and not finding.suppressed:
-            justification = f"waived until {waiver.expires} by {waiver.owner}: {waiver.reason}"
-            out.append(finding.with_changes(suppressions=(Suppression("external", justification),)))
-        else:
-            out.append(finding)
-    return out, notes
+    return [_waived(finding, live) for finding in findings], notes
+
+
+def _waived(finding: Finding, live: Sequence[Waiver]) -> Finding:
+    waiver = next((w for w in live if w.covers(finding)), None)
+    if waiver is None or finding.suppressed:
+        return finding
+    justification = f"waived until {waiver.expires} by {waiver.owner}: {waiver.reason}"
+    return finding.with_changes(suppressions=(Suppression("external", justification),))
 
 
 def _expired_note(waiver: Waiver) -> Notification:

@@ -983,6 +983,31 @@ def test_the_libcst_worker_in_process() -> None:
     assert worker._answer(b"{broken\n")["ok"] is False
 
 
+def test_the_libcst_worker_import_bindings_and_argv_arguments() -> None:
+    source = textwrap.dedent("""\
+        from subprocess import run as r, getoutput, Popen
+        from sys import path, executable as python
+        from os import system as call
+        r(["a"], args=["b"])
+        r(["c"], *rest)
+        r(*rest, args=("d",))
+        getoutput(["e"])
+        Popen([python, path])
+        call(["f"])
+        session.run_install("pip", "install", "g")
+        session.install("h", silent=True)
+        session.install(**options)
+        nox.session.install("i")
+    """)
+    assert worker.analyse(source)["pip_calls"] == [
+        [4, 0, ["b"], "subprocess"],  # args= wins over the positional argv
+        [5, 0, ["c"], "subprocess"],
+        [6, 0, ["d"], "subprocess"],
+        [10, 0, ["pip", "install", "g"], "nox"],
+        [11, 0, ["pip", "install", "h"], "nox"],  # keyword arguments are not argv
+    ]
+
+
 def test_lexer_and_tokenize_agree_on_valid_files() -> None:
     for name in ("ast.py", "tokenize.py", "argparse.py", "string.py"):
         text = (Path(sysconfig.get_paths()["stdlib"]) / name).read_text("utf-8")

@@ -27,6 +27,16 @@ def render_text(result: AuditResult, *, color: bool) -> str:
     console = Console(
         file=buffer, force_terminal=color, no_color=not color, width=100, soft_wrap=True, highlight=False, emoji=False
     )
+    _print_findings(console, result)
+    _print_notices(console, result)
+    console.print(_verdict_panel(result))
+    score = result.properties.get("udef/resetVsRepair")
+    if isinstance(score, dict):
+        console.print(_score_text(score))
+    return buffer.getvalue()
+
+
+def _print_findings(console: Console, result: AuditResult) -> None:
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for finding in result.findings:
         by_path[finding.path].append(finding)
@@ -35,17 +45,15 @@ def render_text(result: AuditResult, *, color: bool) -> str:
         for finding in by_path[path]:
             console.print(_line(finding, result))
         console.print()
+
+
+def _print_notices(console: Console, result: AuditResult) -> None:
     for note in result.notifications:
         label = "tool error" if note.level.value == "error" else "policy"
         console.print(Text(f"{label}: {note.message}", style="bold magenta" if label == "tool error" else "yellow"))
     baseline = result.properties.get("udef/baseline")
     if isinstance(baseline, dict) and "matched" in baseline:
         console.print(_baseline_line(baseline))
-    console.print(_verdict_panel(result))
-    score = result.properties.get("udef/resetVsRepair")
-    if isinstance(score, dict):
-        console.print(_score_text(score))
-    return buffer.getvalue()
 
 
 def _line(finding: Finding, result: AuditResult) -> Text:
