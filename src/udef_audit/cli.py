@@ -21,7 +21,7 @@ from udef_audit.policy import load_policy
 from udef_audit.report import FORMATS, render, write_output
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-SUBCOMMANDS = ("rules", "explain")
+SUBCOMMANDS = ("rules", "explain", "batch")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +42,7 @@ def audit_parser() -> argparse.ArgumentParser:
         description="Audit a Python repository against the UDEF build methodology.",
         epilog="Subcommands: `udef-audit rules` lists the rules; `udef-audit explain ID` documents one.",
     )
-    parser.add_argument("path", nargs="?", default=".", help="repository to audit (default: .)")
+    parser.add_argument("path", nargs="*", help="repository to audit (default: .); with --files, the files to check")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
     parser.add_argument(
@@ -72,7 +72,10 @@ def audit_parser() -> argparse.ArgumentParser:
         "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
     )
     parser.add_argument(
-        "--files", nargs="+", metavar="FILE", help="check only these files with the per-file rules (pre-commit)"
+        "--files",
+        nargs="*",
+        metavar="FILE",
+        help="check only these files (also given as trailing arguments) with the per-file rules (pre-commit)",
     )
     parser.add_argument(
         "--disable-plugin",
@@ -92,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args and args[0] in SUBCOMMANDS:
             return _subcommand(args[0], args[1:])
-        return _audit(audit_parser().parse_args(args))
+        # Intermixed: pre-commit appends file names after the hook's own `args:`.
+        return _audit(audit_parser().parse_intermixed_args(args))
     except ConfigError as exc:
         print(f"udef-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -111,15 +115,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | None]:
+    """Without --files: one optional repository path. With --files: the files, from the
+    option and the positionals; a leading positional directory is the repository root."""
+    positionals = list(args.path)
+    if args.files is None:
+        if len(positionals) > 1:
+            raise ConfigError("give one repository path (use --files to check several files)")
+        return (positionals[0] if positionals else "."), None
+    root = positionals.pop(0) if positionals and Path(positionals[0]).is_dir() else "."
+    files = (*args.files, *positionals)
+    if not files:
+        raise ConfigError("--files needs at least one file")
+    return root, files
+
+
 def _audit(args: argparse.Namespace) -> int:
+    root, files = _root_and_files(args)
     request = AuditRequest(
-        path=Path(args.path),
+        path=Path(root),
         config_file=args.config,
         select=tuple(args.select) if args.select else None,
         ignore=tuple(args.ignore),
         exclude=tuple(args.exclude),
         fail_on=args.fail_on,
-        files=tuple(args.files) if args.files else None,
+        files=files,
         use_cache=not args.no_cache,
         disable_plugins=tuple(args.disable_plugin),
         baseline=args.baseline,
@@ -159,6 +179,10 @@ def exit_code(result: AuditResult, *, fail_on_reset: bool = False) -> int:
 
 
 def _subcommand(name: str, args: list[str]) -> int:
+    if name == "batch":
+        from udef_audit.batch.command import main as batch_main  # noqa: PLC0415 - only batch needs it
+
+        return batch_main(args)
     from udef_audit.report import rules_listing  # noqa: PLC0415 - only these commands need it
 
     parser = _Parser(prog=f"udef-audit {name}")
