@@ -19,6 +19,8 @@ echo "== ruff"; .venv/bin/ruff check src tests benchmarks
 echo "== mypy --strict"; .venv/bin/mypy --strict src
 echo "== pytest (branch coverage)"
 rm -f .coverage .coverage.*
-.venv/bin/python -m pytest --cov --cov-branch --cov-report=term --cov-fail-under=90 "$@"
+.venv/bin/python -m coverage run -m pytest "$@"
+.venv/bin/python -m coverage combine --quiet
+.venv/bin/python -m coverage report --fail-under=90
 echo "== udef-audit . (the project follows the methodology it audits)"
 .venv/bin/udef-audit . --fail-on warning
