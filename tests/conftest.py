@@ -76,3 +76,15 @@ def fixture(*parts: str) -> Path:
     path = FIXTURES.joinpath(*parts)
     assert path.is_dir(), f"missing fixture {path}"
     return path
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write a small repository: {relative path: text or bytes}."""
+    for name, content in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    return root

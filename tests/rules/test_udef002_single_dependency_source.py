@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 Audit = Callable[..., list[tuple[Any, ...]]]
 RunCli = Callable[..., Run]
@@ -25,15 +25,7 @@ def _messages(run_cli: RunCli, path: Path, *args: str) -> dict[tuple[str, int], 
     return {(f["path"], f["line"]): f["message"] for f in result.json()["findings"]}
 
 
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
+_write = write_tree
 
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = ["requests"]\n'

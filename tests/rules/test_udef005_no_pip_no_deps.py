@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 RULE = "UDEF005"
 Audit = Callable[..., list[tuple[Any, ...]]]
@@ -195,15 +195,7 @@ def test_malformed_workflow_is_a_note_and_the_scan_goes_on(audit: Audit, run_cli
 
 
 # -- built in tmp_path ---------------------------------------------------------------------
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        target = root / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            target.write_bytes(content)
-        else:
-            target.write_text(content, encoding="utf-8")
-    return root
+_write = write_tree
 
 
 def test_files_without_the_words_are_never_parsed(audit: Audit, tmp_path: Path) -> None:

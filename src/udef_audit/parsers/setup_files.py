@@ -52,8 +52,11 @@ def setup_py_declarations(data: bytes) -> tuple[Declaration, ...] | None:
     declared. Never raises.
     """
     tree = _parse_python(data)
-    if tree is None:
-        return None
+    return None if tree is None else declarations_in_module(tree)
+
+
+def declarations_in_module(tree: ast.Module) -> tuple[Declaration, ...]:
+    """`setup_py_declarations` for an already parsed module (the audit parses each file once)."""
     setup_names, setup_modules = _setup_bindings(tree)
     module_dicts = _module_level_dicts(tree)
     found: set[Declaration] = set()

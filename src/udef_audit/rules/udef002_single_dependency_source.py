@@ -18,7 +18,6 @@ from udef_audit.parsers.manifests import (
     pyproject_dependencies,
 )
 from udef_audit.parsers.pip_commands import PipInvocation, Word, iter_pip_invocations
-from udef_audit.parsers.python_source import check_syntax
 from udef_audit.parsers.requirements import (
     is_lock_file_name,
     is_requirement_file_name,
@@ -27,8 +26,8 @@ from udef_audit.parsers.requirements import (
 )
 from udef_audit.parsers.setup_files import (
     Declaration,
+    declarations_in_module,
     setup_cfg_declarations,
-    setup_py_declarations,
 )
 from udef_audit.projects import Project
 
@@ -165,18 +164,13 @@ class _ProjectSources:
     # -- setup.py / setup.cfg
 
     def _setup_py(self, path: str) -> _Source | None:
-        data = self.ctx.read_bytes(path)
-        if data is None:
+        # The context parses it once for every reader, and records a UDEF000 note when it
+        # does not parse (newer syntax that libcst accepts is no error: then only its
+        # declarations stay unknown).
+        module = self.ctx.python_module(path)
+        if module is None:
             return None
-        declarations = setup_py_declarations(data)
-        if declarations is None:
-            # Not parsed by this interpreter: a UDEF000 note unless it is newer syntax that
-            # libcst accepts (then it is fine, only its declarations stay unknown).
-            reason = check_syntax(data)
-            if reason is not None:
-                self.ctx.unparseable(path, reason)
-            return None
-        return self._declared(path, "setup.py", declarations)
+        return self._declared(path, "setup.py", declarations_in_module(module))
 
     def _setup_cfg(self, path: str) -> _Source | None:
         data = self.ctx.read_bytes(path)
