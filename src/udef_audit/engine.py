@@ -349,11 +349,15 @@ def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, 
 
 
 def _line_of(ctx: RepoContext) -> Any:
+    may_suppress: dict[str, bool] = {}
+
     def line_of(path: str, line: int) -> str:
-        # Most files with findings carry no suppression at all: a bytes search is far
-        # cheaper than decoding and splitting them into lines.
-        data = ctx.read_bytes(path) if ctx.exists(path) else None
-        if not data or b"udef:" not in data:
+        # Most files with findings carry no suppression at all: one bytes search per file
+        # is far cheaper than decoding and splitting them into lines.
+        if path not in may_suppress:
+            data = ctx.read_bytes(path) if ctx.exists(path) else None
+            may_suppress[path] = data is not None and b"udef:" in data
+        if not may_suppress[path]:
             return ""
         lines = ctx.lines(path)
         return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -15,8 +15,9 @@ SCHEMA_VERSION = "1.0"
 
 
 def render_json(result: AuditResult) -> str:
-    """The report as JSON text."""
-    return json.dumps(json_report(result), indent=2, ensure_ascii=False)
+    """The report as JSON text (compact: indenting makes the json module use its slow
+    pure-Python encoder; `jq .` pretty-prints it)."""
+    return json.dumps(json_report(result), ensure_ascii=False)
 
 
 def json_report(result: AuditResult) -> dict[str, Any]:

@@ -24,8 +24,8 @@ SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "recomme
 
 
 def render_sarif(result: AuditResult) -> str:
-    """The SARIF log as JSON text."""
-    return json.dumps(sarif_log(result), indent=2, ensure_ascii=False)
+    """The SARIF log as JSON text (compact, for the C encoder's speed)."""
+    return json.dumps(sarif_log(result), ensure_ascii=False)
 
 
 def sarif_log(result: AuditResult) -> dict[str, Any]:
