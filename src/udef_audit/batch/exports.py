@@ -1,0 +1,121 @@
+"""The org summary, out: the terminal table, CSV, JSON and (when installed) HTML.
+
+Every export reads only the org summary (`Store.org_summary`), whose repository keys are
+credential-free by construction. Machine formats go through `csv` and `json`, never rich.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+
+from udef_audit.batch.executor import use_plain_output
+
+CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict")
+CSV_TAIL_COLUMNS = ("criteria_met", "sarif_file")
+FAILING_RULES_SHOWN = 4
+TABLE_HEADERS = ("score", "verdict", "status", "repository", "failing rules", "reason")
+TABLE_JUSTIFY: tuple[Any, ...] = ("right", "left", "left", "left", "left", "left")
+
+
+def print_summary_table(summary: Mapping[str, Any], stream: TextIO) -> None:
+    """The repositories, highest reset score first (failures last), then the totals."""
+    rows = [_table_row(repo) for repo in summary["repositories"]]
+    if use_plain_output(stream):
+        stream.write(plain_table(rows))
+    else:
+        console = Console(file=stream)
+        table = Table(title=f"udef-audit batch: run {summary['run']['id']}")
+        for header, justify in zip(TABLE_HEADERS, TABLE_JUSTIFY, strict=True):
+            table.add_column(header, justify=justify, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table, markup=False, highlight=False)
+    stream.write(totals_line(summary) + "\n")
+    stream.flush()
+
+
+def _table_row(repo: Mapping[str, Any]) -> tuple[str, ...]:
+    score = "" if repo["score"] is None else str(repo["score"])
+    failing = failing_rules(repo["counts"])
+    return (score, repo["verdict"] or "", repo["status"], repo["key"], failing, repo["reason"] or "")
+
+
+def failing_rules(counts: Mapping[str, int]) -> str:
+    """`UDEF003 x1, UDEF006 x4` for the rules with findings, most findings first."""
+    failing = sorted(((n, rule) for rule, n in counts.items() if n > 0), key=lambda item: (-item[0], item[1]))
+    shown = [f"{rule} x{n}" for n, rule in failing[:FAILING_RULES_SHOWN]]
+    if len(failing) > FAILING_RULES_SHOWN:
+        shown.append(f"+{len(failing) - FAILING_RULES_SHOWN} more")
+    return ", ".join(shown)
+
+
+def plain_table(rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned columns separated by two spaces; the last column is not padded."""
+    table = [TABLE_HEADERS, *rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(TABLE_HEADERS) - 1)]
+    lines = []
+    for row in table:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def totals_line(summary: Mapping[str, Any]) -> str:
+    """`60 repositories: 51 ok, 6 skipped, 3 failed; verdicts: 20 reset, 37 repair`."""
+    statuses: dict[str, int] = {}
+    for repo in summary["repositories"]:
+        statuses[repo["status"]] = statuses.get(repo["status"], 0) + 1
+    parts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    scores = summary["scores"]
+    return (
+        f"{summary['run']['repositories']} repositories: {parts or 'none'}; "
+        f"verdicts: {scores['reset']} reset, {scores['repair']} repair"
+    )
+
+
+def csv_text(summary: Mapping[str, Any]) -> str:
+    """One row per repository; a column per rule with its unsuppressed finding count."""
+    rules = sorted({rule for repo in summary["repositories"] for rule in repo["counts"]})
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([*CSV_FIXED_COLUMNS, *rules, *CSV_TAIL_COLUMNS])
+    for repo in summary["repositories"]:
+        fixed = ["" if repo[column] is None else repo[column] for column in CSV_FIXED_COLUMNS]
+        counts = [repo["counts"].get(rule, "") for rule in rules]
+        writer.writerow([*fixed, *counts, ";".join(repo["criteria_met"]), repo["sarif_file"] or ""])
+    return out.getvalue()
+
+
+def json_text(summary: Mapping[str, Any]) -> str:
+    """The org summary as JSON."""
+    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+
+
+def html_text(summary: Mapping[str, Any]) -> str | None:
+    """`udef_audit.batch.html_report.render_html(summary)`, or None when that module is absent."""
+    try:
+        module = importlib.import_module("udef_audit.batch.html_report")
+    except ModuleNotFoundError as exc:
+        if exc.name == "udef_audit.batch.html_report":
+            return None
+        raise
+    html: str = module.render_html(dict(summary))
+    return html
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

@@ -1,0 +1,79 @@
+"""The data that crosses process and machine boundaries in a batch audit.
+
+Everything here is plain data (dataclasses of str/int/float/bool/dict/list) so it pickles
+for local processes and Dask workers alike and serialises to JSON for the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RepoTask:
+    """One repository to audit.
+
+    `key` identifies the repository across runs (its normalised URL or absolute path,
+    credentials stripped); `source` is what to clone or open; `checkout` is the local
+    directory the worker audits (the clone cache entry, or the local path itself).
+    """
+
+    key: str
+    source: str
+    checkout: str
+    policy_file: str | None = None
+    timeout_seconds: float = 300.0
+    sarif_dir: str | None = None
+
+
+@dataclass(frozen=True)
+class RepoOutcome:
+    """What one task produced: a result, or the reason there is none."""
+
+    key: str
+    status: str  # "ok" | "failed" | "timeout" | "skipped" (unchanged since the last result)
+    reason: str | None = None
+    head: str | None = None
+    policy_hash: str | None = None
+    tool_version: str | None = None
+    score: int | None = None
+    verdict: str | None = None
+    exit_code: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)  # rule id -> unsuppressed findings
+    findings: list[dict[str, Any]] = field(default_factory=list)  # the JSON report's findings
+    criteria: list[dict[str, Any]] = field(default_factory=list)  # udef/resetVsRepair criteria
+    rules_run: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    sarif_file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RepoOutcome:
+        """Inverse of to_dict."""
+        return cls(**data)
+
+
+# The org summary the terminal table, CSV/JSON exports and the HTML report read
+# (store.org_summary(run_id) builds it):
+#
+# {
+#   "run": {"id": int, "started": iso8601, "finished": iso8601 | None, "tool_version": str,
+#           "policy_hash": str, "repositories": int},
+#   "repositories": [  # sorted by score, highest first; failures last
+#     {"key": str, "name": str, "status": str, "reason": str | None, "head": str | None,
+#      "score": int | None, "verdict": str | None, "counts": {rule: int},
+#      "criteria_met": [criterion id], "evidence": [str], "sarif_file": str | None}
+#   ],
+#   "rules": [{"id": str, "slug": str, "title": str, "passing": int, "failing": int,
+#              "pass_rate": float}],   # over repositories with status ok
+#   "scores": {"histogram": [[lower, upper, count], ...], "reset": int, "repair": int},
+#   "trend": [{"run_id": int, "date": iso8601, "mean_score": float, "reset": int,
+#              "repositories": int, "pass_rate": float}],   # oldest first, this run last
+#   "changes": {"previous_run_id": int | None,
+#               "new_resets": [key], "recovered": [key],     # verdict changes since then
+#               "score_deltas": [{"key": str, "before": int, "after": int}]}
+# }
