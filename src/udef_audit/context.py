@@ -57,6 +57,7 @@ class RepoContext:
         self._bytes: dict[str, bytes | None] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._reported: set[str] = set()
+        self._suppression_hint: dict[str, bool] = {}
 
     # -- the inventory -----------------------------------------------------------------
     @property
@@ -224,28 +225,46 @@ class RepoContext:
     def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
         from udef_audit.parsers.python_source import PythonFacts, scan_many  # noqa: PLC0415
 
-        cache = FactsCache(self.root, "python-facts", "|".join(words), enabled=self.use_cache)
+        settings = f"{'|'.join(words)}|{self.max_file_size}"
+        cache = FactsCache(self.root, "python-facts-v2", settings, enabled=self.use_cache)
         result: dict[str, PythonFacts] = {}
         todo: list[tuple[str, bytes]] = []
-        digests: dict[str, str] = {}
+        keys: dict[str, str] = {}
         for path in paths:
-            data = self.read_bytes(path)
-            if data is None:
+            key = self._cache_key(path)
+            if key is None:
                 continue
-            digests[path] = content_key(data)
-            cached = cache.get(digests[path])
-            if cached is not None:
-                result[path] = PythonFacts.from_dict(cached)
-            else:
+            keys[path] = key
+            cached = cache.get(key)
+            if isinstance(cached, dict) and "f" in cached:
+                result[path] = PythonFacts.from_dict(cached["f"])
+                self._suppression_hint[path] = bool(cached.get("u", True))
+            elif (data := self.read_bytes(path)) is not None:
                 todo.append((path, data))
         for path, facts in scan_many(todo, words=words, workers=self.workers).items():
             result[path] = facts
-            cache.put(digests[path], facts.to_dict())
-        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(digests.values()))
+            cache.put(keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
+        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
         for path, facts in result.items():
             if facts.error:
                 self.unparseable(path, facts.error)
         return result
+
+    def _cache_key(self, path: str) -> str | None:
+        """The content key: git's blob id for a clean tracked file (no read needed), else a
+        digest of the bytes; None when the file cannot be read."""
+        blob = self.inventory.blob_ids.get(path)
+        if blob is not None:
+            return f"git:{blob}"
+        data = self.read_bytes(path)
+        return None if data is None else content_key(data)
+
+    def mentions_suppression(self, path: str) -> bool:
+        """Whether the file contains `udef:` at all (cheap, and cached with the facts)."""
+        if path not in self._suppression_hint:
+            data = self.read_bytes(path)
+            self._suppression_hint[path] = data is not None and b"udef:" in data
+        return self._suppression_hint[path]
 
     # -- diagnostics -------------------------------------------------------------------
     def unparseable(self, path: str, reason: str, line: int = 1) -> None:

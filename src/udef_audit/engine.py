@@ -40,7 +40,7 @@ from udef_audit.config import (
 )
 from udef_audit.context import UNPARSEABLE, RepoContext
 from udef_audit.findings import Finding, Level, Notification
-from udef_audit.fingerprint import assign_fingerprints
+from udef_audit.fingerprint import fingerprints
 from udef_audit.globs import path_matcher
 from udef_audit.hookspecs import Rule
 from udef_audit.inventory import Inventory, build_inventory
@@ -146,7 +146,8 @@ def _inventory(root: Path, request: AuditRequest, excluded: Any) -> Inventory:
     full = build_inventory(root, excluded)
     if request.files is None:
         return full
-    return Inventory(root, tuple(sorted(_in_scope_files(root, request.files, full))), full.is_git)
+    chosen = tuple(sorted(_in_scope_files(root, request.files, full)))
+    return Inventory(root, chosen, full.is_git, blob_ids=full.blob_ids)
 
 
 def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> set[str]:
@@ -197,7 +198,9 @@ def _narrow(ctx: RepoContext, config: Config) -> None:
     ctx.max_file_size = config.max_file_size
     excluded = path_matcher(config.exclude)
     files = tuple(f for f in ctx.files if not excluded(f))
-    ctx.inventory = Inventory(ctx.root, files, ctx.inventory.is_git, ctx.inventory.skipped_symlinks)
+    ctx.inventory = Inventory(
+        ctx.root, files, ctx.inventory.is_git, ctx.inventory.skipped_symlinks, ctx.inventory.blob_ids
+    )
     ctx.files = files
     ctx.file_set = frozenset(files)
 
@@ -332,10 +335,12 @@ def _valid(finding: Finding, rule_id: str, ctx: RepoContext, notes: list[Notific
 def _finish(
     raw: list[Finding], ctx: RepoContext, policy: Policy, settings: dict[str, RuleSettings], config: Config
 ) -> list[Finding]:
-    levelled = [f.with_changes(level=_level(f, settings, config, policy)) for f in raw]
+    stamped = [
+        f.with_changes(level=_level(f, settings, config, policy), fingerprint=fingerprint)
+        for f, fingerprint in fingerprints(raw)
+    ]
     slug_of = lambda rid: policy.rules[rid].slug if rid in policy.rules else rid  # noqa: E731
-    suppressed = apply_inline(levelled, _line_of(ctx), slug_of)
-    return assign_fingerprints(suppressed)
+    return apply_inline(stamped, _line_of(ctx), slug_of)
 
 
 def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, policy: Policy) -> Level:
@@ -349,15 +354,10 @@ def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, 
 
 
 def _line_of(ctx: RepoContext) -> Any:
-    may_suppress: dict[str, bool] = {}
-
     def line_of(path: str, line: int) -> str:
-        # Most files with findings carry no suppression at all: one bytes search per file
-        # is far cheaper than decoding and splitting them into lines.
-        if path not in may_suppress:
-            data = ctx.read_bytes(path) if ctx.exists(path) else None
-            may_suppress[path] = data is not None and b"udef:" in data
-        if not may_suppress[path]:
+        # Most files with findings carry no suppression at all: ask first (often answered
+        # from the facts cache), and only then decode and split the file.
+        if not ctx.exists(path) or not ctx.mentions_suppression(path):
             return ""
         lines = ctx.lines(path)
         return lines[line - 1] if 0 < line <= len(lines) else ""

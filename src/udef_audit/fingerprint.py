@@ -20,12 +20,15 @@ def fingerprint_base(finding: Finding) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def assign_fingerprints(findings: Iterable[Finding]) -> list[Finding]:
-    """Give each finding `<hash>:<ordinal>`, ordinals counted per hash in report order."""
+def fingerprints(findings: Iterable[Finding]) -> list[tuple[Finding, str]]:
+    """Each finding (in report order) with its `<hash>:<ordinal>`, ordinals counted per hash.
+
+    Returned beside the findings rather than set on them, so the engine can set the level
+    and the fingerprint in one copy of each finding."""
     seen: dict[str, int] = {}
     out = []
     for finding in sorted(findings, key=Finding.sort_key):
         base = fingerprint_base(finding)
         seen[base] = seen.get(base, 0) + 1
-        out.append(finding.with_changes(fingerprint=f"{base}:{seen[base]}"))
+        out.append((finding, f"{base}:{seen[base]}"))
     return out

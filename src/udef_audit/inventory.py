@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SKIP_DIRS = frozenset(
@@ -67,6 +67,9 @@ class Inventory:
     files: tuple[str, ...]
     is_git: bool
     skipped_symlinks: tuple[str, ...] = ()
+    # Git blob ids of tracked files whose work-tree content is the indexed one: a content
+    # hash git already has, so a warm audit need not read and hash those files again.
+    blob_ids: Mapping[str, str] = field(default_factory=dict)
 
 
 def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
@@ -75,7 +78,37 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
     is_git = listed is not None
     candidates = listed if listed is not None else _walk(root)
     files, links = _filter(root, candidates, excluded)
-    return Inventory(root=root, files=tuple(sorted(files)), is_git=is_git, skipped_symlinks=tuple(links))
+    blob_ids = _clean_blob_ids(root) if is_git else {}
+    return Inventory(root, tuple(sorted(files)), is_git, tuple(links), blob_ids)
+
+
+def _clean_blob_ids(root: Path) -> dict[str, str]:
+    """path -> blob id for tracked, unmerged-free files that are unmodified in the work tree."""
+    staged = _git_lines(root, "ls-files", "-s", "-z")
+    modified = set(_git_lines(root, "ls-files", "-m", "-z"))  # modified or deleted
+    ids: dict[str, str] = {}
+    for entry in staged:
+        meta, _, path = entry.partition("\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[2] == "0" and path not in modified:
+            ids[path] = fields[1]
+    return ids
+
+
+def _git_lines(root: Path, *args: str) -> list[str]:
+    try:
+        out = subprocess.run(
+            ["git", *GIT_SAFE_ARGS, "-C", str(root), *args],
+            capture_output=True,
+            env=git_env(),
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return []
+    if out.returncode != 0:
+        return []
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _git_files(root: Path) -> list[str] | None:
