@@ -107,3 +107,23 @@ def test_project_templates_are_not_audited(tmp_path: Path, run_cli) -> None:
     (template / "{{cookiecutter.project_slug}}" / "app.py").write_text("{% if x %}\n# TODO\n")
     (tmp_path / "hooks.py").write_text("# TODO: real\n")
     assert findings(run_cli, tmp_path) == [("UDEF006", "hooks.py")]
+
+
+def test_cached_facts_follow_edits_to_tracked_files(tmp_path: Path, run_cli) -> None:
+    # Clean tracked files are looked up by git's blob id; an edit (staged or not) must
+    # never be served the facts of the committed content.
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
+    (repo / "a.py").write_text("# TODO: one\n")
+    subprocess.run([*GIT, "-C", str(repo), "add", "a.py"], check=True)
+    subprocess.run([*GIT, "-C", str(repo), "commit", "-qm", "init"], check=True)
+    assert findings(run_cli, repo) == [("UDEF006", "a.py")]
+    assert findings(run_cli, repo) == [("UDEF006", "a.py")]  # warm
+    (repo / "a.py").write_text("ONE = 1\n")  # edited, not staged
+    assert findings(run_cli, repo) == []
+    subprocess.run([*GIT, "-C", str(repo), "add", "a.py"], check=True)  # staged
+    assert findings(run_cli, repo) == []
+    (repo / "a.py").write_text("# FIXME: two\n")
+    subprocess.run([*GIT, "-C", str(repo), "commit", "-qam", "again"], check=True)
+    assert findings(run_cli, repo) == [("UDEF006", "a.py")]
