@@ -32,11 +32,11 @@ def step(step_id: str) -> dict[str, Any]:
     return next(s for s in STEPS if s.get("id") == step_id)
 
 
-def example_workflow() -> str:
-    """The ```yaml block of docs/workflows.md that is a workflow, with `uses: ./`."""
-    blocks = re.findall(r"^```yaml\n(.*?)^```", DOCS.read_text(), re.MULTILINE | re.DOTALL)
+def example_workflow(document: Path = DOCS) -> str:
+    """The ```yaml block of a document that is a workflow, with `uses: ./`."""
+    blocks = re.findall(r"^```yaml\n(.*?)^```", document.read_text(), re.MULTILINE | re.DOTALL)
     workflows = [block for block in blocks if "jobs:" in block]
-    assert len(workflows) == 1, "docs/workflows.md should hold exactly one example workflow"
+    assert len(workflows) == 1, f"{document.name} should hold exactly one example workflow"
     local, count = PUBLISHED_USES.subn(r"\1./", workflows[0])
     assert count == 1, "the example workflow should use udef-audit/udef-audit@<ref> once"
     return local
@@ -103,8 +103,9 @@ def lint_repo(
 
 
 @pytest.mark.slow
-def test_actionlint_accepts_the_documented_workflow(tmp_path: Path) -> None:
-    result = lint_repo(tmp_path, {"udef.yml": example_workflow()})
+@pytest.mark.parametrize("document", [REPO / "README.md", DOCS], ids=["README", "workflows.md"])
+def test_actionlint_accepts_the_documented_workflow(document: Path, tmp_path: Path) -> None:
+    result = lint_repo(tmp_path, {"udef.yml": example_workflow(document)})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
 
