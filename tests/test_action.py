@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CLI, REPO
+from conftest import CLI, REPO, write_tree
 
 ACTION_FILE = REPO / "action.yml"
 ACTION: dict[str, Any] = yaml.safe_load(ACTION_FILE.read_text())
@@ -338,10 +338,7 @@ CLEAN = {
 }
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+write = write_tree
 
 
 def test_findings_fail_the_action_after_sarif_and_summary(tmp_path: Path, cli_env) -> None:

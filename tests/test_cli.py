@@ -7,17 +7,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO
+from conftest import REPO, write_tree
 
 SCHEMA = json.loads((REPO / "src/udef_audit/report/schema/report-v1.schema.json").read_text())
 
 
-def make_repo(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+make_repo = write_tree
 
 
 CLEAN = {

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, write_tree
 
 from udef_audit.policy import load_policy
 
@@ -130,10 +130,7 @@ def isolated_env(home: Path) -> dict[str, str]:
     return env
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
+write = write_tree
 
 
 def test_files_mode_on_a_ten_file_change_is_fast_and_file_scoped(tmp_path: Path, run_cli) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_tree
 
 from udef_audit.batch.dask_executor import (
     DaskExecutor,
@@ -58,12 +59,7 @@ def audit_tiny_repository(task: RepoTask) -> RepoOutcome:
     )
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+_write = write_tree
 
 
 def _repositories(tmp_path: Path) -> dict[str, Path]:

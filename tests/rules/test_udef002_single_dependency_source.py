@@ -83,9 +83,7 @@ def test_requirements_folder_gives_one_result_per_file(audit: Audit) -> None:
 
 
 def test_docs_requirements_file_counts(audit: Audit) -> None:
-    assert audit(_case("docs-requirements"), *SELECT) == [
-        ("UDEF002", "docs/requirements.txt", 1, None)
-    ]
+    assert audit(_case("docs-requirements"), *SELECT) == [("UDEF002", "docs/requirements.txt", 1, None)]
 
 
 def test_pip_tools_input_is_the_source_and_its_output_the_lock(audit: Audit) -> None:
@@ -95,9 +93,7 @@ def test_pip_tools_input_is_the_source_and_its_output_the_lock(audit: Audit) -> 
 def test_data_and_example_folders_are_not_the_project(audit: Audit) -> None:
     # examples/web/requirements.txt and tests/fixtures/... describe other things;
     # tests/requirements.txt holds the project's own test dependencies.
-    assert audit(_case("data-folders"), *SELECT) == [
-        ("UDEF002", "tests/requirements.txt", 1, None)
-    ]
+    assert audit(_case("data-folders"), *SELECT) == [("UDEF002", "tests/requirements.txt", 1, None)]
 
 
 def test_requirements_without_pyproject_says_so(run_cli: RunCli) -> None:
@@ -200,34 +196,40 @@ def test_dockerfile_forms(audit: Audit) -> None:
 
 
 def test_dockerfile_requirement_file_under_another_name(tmp_path: Path, audit: Audit) -> None:
-    root = _write(tmp_path, {
-        "pyproject.toml": PYPROJECT,
-        "deps.txt": "requests\n",
-        "generated.txt": "a==1 --hash=sha256:aa\n",
-        "Dockerfile": (
-            "FROM python:3.12\n"
-            "COPY deps.txt generated.txt ./\n"
-            "RUN pip install -r generated.txt\n"
-            "RUN pip install -r built-in-the-image.txt\n"
-            "RUN pip install -r deps.txt\n"
-        ),
-    })
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "deps.txt": "requests\n",
+            "generated.txt": "a==1 --hash=sha256:aa\n",
+            "Dockerfile": (
+                "FROM python:3.12\n"
+                "COPY deps.txt generated.txt ./\n"
+                "RUN pip install -r generated.txt\n"
+                "RUN pip install -r built-in-the-image.txt\n"
+                "RUN pip install -r deps.txt\n"
+            ),
+        },
+    )
     assert audit(root, *SELECT) == [("UDEF002", "Dockerfile", 5, None)]
 
 
 def test_dockerfile_pip_variants(tmp_path: Path, audit: Audit) -> None:
-    root = _write(tmp_path, {
-        "pyproject.toml": PYPROJECT,
-        "Containerfile": (
-            "FROM python:3.12\n"
-            "RUN pip download requests\n"  # not an install
-            "RUN pip install $EXTRA_PACKAGES\n"  # unknowable
-            "RUN pip install uv && uv pip install --system .\n"
-            "RUN python3 -m pip install 'git+https://example.com/x.git'\n"
-            "# RUN pip install commented\n"
-            "RUN pip3 install --index-url https://example.com/simple rich\n"
-        ),
-    })
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "Containerfile": (
+                "FROM python:3.12\n"
+                "RUN pip download requests\n"  # not an install
+                "RUN pip install $EXTRA_PACKAGES\n"  # unknowable
+                "RUN pip install uv && uv pip install --system .\n"
+                "RUN python3 -m pip install 'git+https://example.com/x.git'\n"
+                "# RUN pip install commented\n"
+                "RUN pip3 install --index-url https://example.com/simple rich\n"
+            ),
+        },
+    )
     assert audit(root, *SELECT) == [
         ("UDEF002", "Containerfile", 5, None),
         ("UDEF002", "Containerfile", 7, None),
@@ -235,10 +237,13 @@ def test_dockerfile_pip_variants(tmp_path: Path, audit: Audit) -> None:
 
 
 def test_dockerfile_message_shortens_a_long_package_list(tmp_path: Path, run_cli: RunCli) -> None:
-    root = _write(tmp_path, {
-        "Dockerfile": "FROM python:3.12\nRUN pip install a b c d e\n",
-        "pyproject.toml": PYPROJECT,
-    })
+    root = _write(
+        tmp_path,
+        {
+            "Dockerfile": "FROM python:3.12\nRUN pip install a b c d e\n",
+            "pyproject.toml": PYPROJECT,
+        },
+    )
     assert _messages(run_cli, root) == {
         ("Dockerfile", 2): (
             "Dockerfile pip-installs `a`, `b`, `c` and 2 more by name, a second dependency "
@@ -261,10 +266,13 @@ def test_monorepo_result_sits_in_the_member_project(audit: Audit, run_cli: RunCl
 
 
 def test_member_without_pyproject_names_the_member(tmp_path: Path, run_cli: RunCli) -> None:
-    root = _write(tmp_path, {
-        "pyproject.toml": PYPROJECT,
-        "services/api/setup.cfg": "[options]\ninstall_requires =\n    flask\n",
-    })
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "services/api/setup.cfg": "[options]\ninstall_requires =\n    flask\n",
+        },
+    )
     assert _messages(run_cli, root) == {
         ("services/api/setup.cfg", 2): (
             "services/api/setup.cfg declares install_requires and project services/api has "
@@ -289,13 +297,16 @@ def test_malformed_pyproject_is_a_note_and_no_crash(audit: Audit, run_cli: RunCl
 
 
 def test_unreadable_sources_are_notes(tmp_path: Path, audit: Audit) -> None:
-    root = _write(tmp_path, {
-        "pyproject.toml": PYPROJECT,
-        "setup.cfg": "[options\ninstall_requires = x\n",
-        "Pipfile": b"\xff\xfe\x00binary",
-        "environment.yml": b"dependencies:\n  - \xff\n",
-        "requirements.txt": b"\xef\xbb\xbfrequests\r\nflask\r\n",  # BOM and CRLF
-    })
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "setup.cfg": "[options\ninstall_requires = x\n",
+            "Pipfile": b"\xff\xfe\x00binary",
+            "environment.yml": b"dependencies:\n  - \xff\n",
+            "requirements.txt": b"\xef\xbb\xbfrequests\r\nflask\r\n",  # BOM and CRLF
+        },
+    )
     assert audit(root, "--select", "UDEF000,UDEF002") == [
         ("UDEF000", "Pipfile", 1, None),
         ("UDEF000", "environment.yml", 1, None),
@@ -310,10 +321,13 @@ def test_setup_py_that_does_not_parse(tmp_path: Path, audit: Audit) -> None:
 
 
 def test_inline_suppression_on_the_requirement_line(tmp_path: Path, run_cli: RunCli) -> None:
-    root = _write(tmp_path, {
-        "pyproject.toml": PYPROJECT,
-        "requirements.txt": "requests  # udef: ignore[UDEF002] -- vendored tool pin\n",
-    })
+    root = _write(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "requirements.txt": "requests  # udef: ignore[UDEF002] -- vendored tool pin\n",
+        },
+    )
     result = run_cli(root, "--format", "json", *SELECT)
     assert result.code == 0
     (finding,) = result.json()["findings"]
@@ -330,13 +344,16 @@ def test_fingerprint_survives_moving_the_declaration(tmp_path: Path, run_cli: Ru
 
 
 def test_setup_py_in_newer_syntax_is_no_unparseable_note(tmp_path: Path, audit: Audit) -> None:
-    root = _write(tmp_path, {
-        "setup.py": (
-            "from setuptools import setup\n"
-            "type Requirements = list[str]\n"  # Python 3.12 syntax
-            'setup(install_requires=["a"])\n'
-        ),
-    })
+    root = _write(
+        tmp_path,
+        {
+            "setup.py": (
+                "from setuptools import setup\n"
+                "type Requirements = list[str]\n"  # Python 3.12 syntax
+                'setup(install_requires=["a"])\n'
+            ),
+        },
+    )
     found = audit(root, "--select", "UDEF000,UDEF002")
     # Where the interpreter reads 3.12 syntax the declaration is found; older ones skip it.
     assert found in ([], [("UDEF002", "setup.py", 3, None)])

@@ -7,16 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 RULE = "UDEF003"
 Audit = Callable[..., list[tuple[Any, ...]]]
 RunCli = Callable[..., Run]
 PYPROJECT = '[project]\nname = "app"\nversion = "0.1.0"\ndependencies = ["requests>=2"]\n'
-HASHED = (
-    "requests==2.31.0 \\\n"
-    "    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f\n"
-)
+HASHED = "requests==2.31.0 \\\n    --hash=sha256:58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f\n"
 
 
 @pytest.mark.parametrize(
@@ -41,12 +38,7 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == [(RULE, path, line, None) for path, line in expected]
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
+_write = write_tree
 
 
 def _messages(run_cli: RunCli, path: Path) -> dict[str, str]:
@@ -57,8 +49,17 @@ def _messages(run_cli: RunCli, path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "lock",
-    ["uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pylock.toml", "pylock.dev.toml",
-     "requirements.lock", "requirements-dev.lock", "conda-lock.yml"],
+    [
+        "uv.lock",
+        "poetry.lock",
+        "pdm.lock",
+        "Pipfile.lock",
+        "pylock.toml",
+        "pylock.dev.toml",
+        "requirements.lock",
+        "requirements-dev.lock",
+        "conda-lock.yml",
+    ],
 )
 def test_every_lock_name_counts(audit: Audit, tmp_path: Path, lock: str) -> None:
     _write(tmp_path, {"pyproject.toml": PYPROJECT, lock: "# generated\n"})
@@ -77,19 +78,26 @@ def test_hashed_requirements_without_banner_are_a_lock(audit: Audit, tmp_path: P
 
 
 def test_lock_in_a_sibling_folder_serves_nobody_else(audit: Audit, tmp_path: Path) -> None:
-    _write(tmp_path, {
-        "a/pyproject.toml": PYPROJECT, "a/uv.lock": "version = 1\n",
-        "b/pyproject.toml": PYPROJECT,
-    })
+    _write(
+        tmp_path,
+        {
+            "a/pyproject.toml": PYPROJECT,
+            "a/uv.lock": "version = 1\n",
+            "b/pyproject.toml": PYPROJECT,
+        },
+    )
     assert audit(tmp_path, "--select", RULE) == [(RULE, "b/pyproject.toml", 1, None)]
 
 
 def test_lock_in_an_intermediate_folder_serves_members(audit: Audit, tmp_path: Path) -> None:
-    _write(tmp_path, {
-        "services/uv.lock": "version = 1\n",
-        "services/api/pyproject.toml": PYPROJECT,
-        "services/worker/pyproject.toml": PYPROJECT,
-    })
+    _write(
+        tmp_path,
+        {
+            "services/uv.lock": "version = 1\n",
+            "services/api/pyproject.toml": PYPROJECT,
+            "services/worker/pyproject.toml": PYPROJECT,
+        },
+    )
     assert audit(tmp_path, "--select", RULE) == []
 
 
@@ -104,7 +112,10 @@ def test_lock_in_an_intermediate_folder_serves_members(audit: Audit, tmp_path: P
     ],
 )
 def test_anchor_is_the_manifest_else_the_dependency_file(
-    audit: Audit, tmp_path: Path, files: dict[str, str], anchor: str,
+    audit: Audit,
+    tmp_path: Path,
+    files: dict[str, str],
+    anchor: str,
 ) -> None:
     _write(tmp_path, files)
     assert audit(tmp_path, "--select", RULE) == [(RULE, anchor, 1, None)]
@@ -123,7 +134,8 @@ def test_pipfile_and_conda_locks(audit: Audit, tmp_path: Path, files: dict[str, 
 
 
 def test_code_without_manifest_or_dependency_file_is_not_checked(
-    audit: Audit, tmp_path: Path,
+    audit: Audit,
+    tmp_path: Path,
 ) -> None:
     _write(tmp_path, {"app.py": "print('hello')\n"})
     assert audit(tmp_path, "--select", RULE) == []

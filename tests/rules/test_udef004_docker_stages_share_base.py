@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 RULE = "UDEF004"
 Audit = Callable[..., list[tuple[Any, ...]]]
@@ -46,15 +46,7 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == [(RULE, path, line, None) for path, line in expected]
 
 
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return root
+_write = write_tree
 
 
 def _results(run_cli: RunCli, path: Path, *extra: str) -> list[dict[str, Any]]:

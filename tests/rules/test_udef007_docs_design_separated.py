@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 RULE = "UDEF007"
 Audit = Callable[..., list[tuple[Any, ...]]]
@@ -134,11 +134,11 @@ def test_no_docs_folder_message(run_cli: RunCli) -> None:
 def test_doc_folder_messages_name_doc(run_cli: RunCli) -> None:
     messages = _messages(run_cli, fixture(RULE, "doc-folder"))
     assert [m.split(":")[0] for m in messages["doc/index.rst"]] == [
-        "doc/design/ is missing (or empty)", "doc/reports/ is missing (or empty)",
+        "doc/design/ is missing (or empty)",
+        "doc/reports/ is missing (or empty)",
     ]
     assert messages["doc/api-design.rst"] == [
-        "design document outside doc/design/: move `doc/api-design.rst` to doc/design/ "
-        "(its name ends in -design).",
+        "design document outside doc/design/: move `doc/api-design.rst` to doc/design/ (its name ends in -design).",
     ]
 
 
@@ -155,8 +155,14 @@ def test_fingerprints_follow_the_semantic_key(run_cli: RunCli, tmp_path: Path) -
     fingerprint when its evidence (and so the message) moves."""
     prints = [f["fingerprint"] for f in _results(run_cli, fixture(RULE, "missing-subfolders"))]
     assert len(set(prints)) == 2
-    repo = _write(tmp_path, {"docs/design/d.md": "# D\n", "docs/reports/r.md": "# R\n",
-                             "docs/guide.md": "# Guide\n\nFR-01: System SHALL x\n"})
+    repo = _write(
+        tmp_path,
+        {
+            "docs/design/d.md": "# D\n",
+            "docs/reports/r.md": "# R\n",
+            "docs/guide.md": "# Guide\n\nFR-01: System SHALL x\n",
+        },
+    )
     before = _results(run_cli, repo)
     (repo / "docs" / "guide.md").write_text("# Guide\n\nIntro.\n\n- FR-02: System SHALL y\n")
     after = _results(run_cli, repo)
@@ -175,25 +181,19 @@ def test_sarif_results_have_a_location(run_cli: RunCli) -> None:
 
 
 # -- anchors and edge cases built on the fly -----------------------------------------------
-def _write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for name, content in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
+_write = write_tree
 
 
 def test_no_docs_and_no_readme_anchors_at_the_manifest(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {".gitignore": "*.pyc\n", "pyproject.toml": "[project]\nname='x'\n",
-                             "src/x/__init__.py": ""})
+    repo = _write(
+        tmp_path, {".gitignore": "*.pyc\n", "pyproject.toml": "[project]\nname='x'\n", "src/x/__init__.py": ""}
+    )
     assert audit(repo, "--select", RULE) == [(RULE, "pyproject.toml", 1, None)]
 
 
 def test_no_docs_readme_or_manifest_anchors_at_a_top_level_file(
-    audit: Audit, tmp_path: Path,
+    audit: Audit,
+    tmp_path: Path,
 ) -> None:
     repo = _write(tmp_path, {"src/x/app.py": "", "LICENSE": "MIT\n"})
     assert audit(repo, "--select", RULE) == [(RULE, "LICENSE", 1, None)]
@@ -216,27 +216,38 @@ def test_empty_subfolders_are_missing(audit: Audit, tmp_path: Path) -> None:
 
 
 def test_a_gitkeep_makes_a_folder_exist(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"README.md": "# x\n", "docs/index.md": "# Docs\n",
-                             "docs/design/.gitkeep": "", "docs/reports/.gitkeep": ""})
+    repo = _write(
+        tmp_path,
+        {"README.md": "# x\n", "docs/index.md": "# Docs\n", "docs/design/.gitkeep": "", "docs/reports/.gitkeep": ""},
+    )
     assert audit(repo, "--select", RULE) == []
 
 
 def test_without_a_landing_page_the_first_document_anchors(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"README.md": "# x\n", "docs/zeta.md": "# Z\n",
-                             "docs/alpha.rst": "A\n=\n", "docs/conf.py": "project = 'x'\n",
-                             "docs/design/x.md": "# X\n"})
+    repo = _write(
+        tmp_path,
+        {
+            "README.md": "# x\n",
+            "docs/zeta.md": "# Z\n",
+            "docs/alpha.rst": "A\n=\n",
+            "docs/conf.py": "project = 'x'\n",
+            "docs/design/x.md": "# X\n",
+        },
+    )
     assert audit(repo, "--select", RULE) == [(RULE, "docs/alpha.rst", 1, None)]
 
 
 def test_landing_page_order(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"docs/index.rst": "Docs\n====\n", "docs/README.md": "# Docs\n",
-                             "docs/reports/r.md": "# R\n"})
+    repo = _write(
+        tmp_path, {"docs/index.rst": "Docs\n====\n", "docs/README.md": "# Docs\n", "docs/reports/r.md": "# R\n"}
+    )
     assert audit(repo, "--select", RULE) == [(RULE, "docs/README.md", 1, None)]
 
 
 def test_docs_without_documents_anchor_at_the_readme(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"README.rst": "x\n=\n", "docs/conf.py": "project = 'x'\n",
-                             "docs/_static/logo.svg": "<svg/>\n"})
+    repo = _write(
+        tmp_path, {"README.rst": "x\n=\n", "docs/conf.py": "project = 'x'\n", "docs/_static/logo.svg": "<svg/>\n"}
+    )
     assert audit(repo, "--select", RULE) == [(RULE, "README.rst", 1, None)] * 2
 
 
@@ -246,8 +257,9 @@ def test_docs_without_documents_or_readme_anchor_in_docs(audit: Audit, tmp_path:
 
 
 def test_docs_wins_over_doc(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"docs/design/d.md": "# D\n", "docs/reports/r.md": "# R\n",
-                             "doc/api-design.md": "# API design\n"})
+    repo = _write(
+        tmp_path, {"docs/design/d.md": "# D\n", "docs/reports/r.md": "# R\n", "doc/api-design.md": "# API design\n"}
+    )
     assert audit(repo, "--select", RULE) == []
 
 
@@ -257,15 +269,19 @@ def test_nested_docs_folders_are_not_the_docs_folder(audit: Audit, tmp_path: Pat
 
 
 def test_documents_in_subfolders_and_other_suffixes(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {
-        "docs/design/d.md": "# D\n", "docs/reports/r.md": "# R\n",
-        "docs/guides/ApiSpec.adoc": "= API\n",
-        "docs/notes/benchmark-results.txt": "numbers\n",
-        "docs/design/sub/api-design.markdown": "# fine: under design/\n",
-        "docs/reports/2024/load-test-report.md": "# fine: under reports/\n",
-        "docs/api-spec.yaml": "openapi: 3.1.0\n",  # no document suffix
-        "docs/img/test-report.png": "not an image, but no document either\n",
-    })
+    repo = _write(
+        tmp_path,
+        {
+            "docs/design/d.md": "# D\n",
+            "docs/reports/r.md": "# R\n",
+            "docs/guides/ApiSpec.adoc": "= API\n",
+            "docs/notes/benchmark-results.txt": "numbers\n",
+            "docs/design/sub/api-design.markdown": "# fine: under design/\n",
+            "docs/reports/2024/load-test-report.md": "# fine: under reports/\n",
+            "docs/api-spec.yaml": "openapi: 3.1.0\n",  # no document suffix
+            "docs/img/test-report.png": "not an image, but no document either\n",
+        },
+    )
     assert audit(repo, "--select", RULE) == [
         (RULE, "docs/guides/ApiSpec.adoc", 1, None),
         (RULE, "docs/notes/benchmark-results.txt", 1, None),
@@ -273,9 +289,15 @@ def test_documents_in_subfolders_and_other_suffixes(audit: Audit, tmp_path: Path
 
 
 def test_unreadable_document_is_classified_by_name(audit: Audit, tmp_path: Path) -> None:
-    repo = _write(tmp_path, {"docs/design/d.md": "# D\n", "docs/reports/r.md": "# R\n",
-                             "docs/perf-report.md": b"\xff\xfe latin-1 \xe9\n",
-                             "docs/guide.md": b"\xff FR-01: System SHALL x\n"})
+    repo = _write(
+        tmp_path,
+        {
+            "docs/design/d.md": "# D\n",
+            "docs/reports/r.md": "# R\n",
+            "docs/perf-report.md": b"\xff\xfe latin-1 \xe9\n",
+            "docs/guide.md": b"\xff FR-01: System SHALL x\n",
+        },
+    )
     assert audit(repo, "--select", f"{RULE},UDEF000") == [
         ("UDEF000", "docs/guide.md", 1, None),
         ("UDEF000", "docs/perf-report.md", 1, None),
