@@ -123,6 +123,7 @@ def test_plugin_failing_to_import_is_a_diagnostic(tmp_path: Path, run_cli) -> No
     repo.mkdir()
     result = run_cli(repo, "--format", "json", env={"PYTHONPATH": str(site)})
     assert result.code == 3
+    assert "TOOL ERROR" in run_cli(repo, env={"PYTHONPATH": str(site)}).stdout
     assert any("missing dependency xyz" in n["message"] for n in result.json()["notifications"])
 
 

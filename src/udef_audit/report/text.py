@@ -81,9 +81,16 @@ def _baseline_line(baseline: dict[str, Any]) -> Text:
     return text
 
 
+def _status(result: AuditResult, totals: dict[str, Any]) -> Text:
+    """TOOL ERROR (exit 3) over FAIL (exit 1) over PASS."""
+    if any(n.level.value == "error" for n in result.notifications):
+        return Text("TOOL ERROR", style="bold magenta")
+    return Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
+
+
 def _verdict_panel(result: AuditResult) -> Panel:
     totals = summary(result)
-    status = Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
+    status = _status(result, totals)
     body = Text.assemble(
         status,
         f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
