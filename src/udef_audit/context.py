@@ -223,24 +223,12 @@ class RepoContext:
         return [f for f in self.files if f.endswith((".py", ".pyi"))]
 
     def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
-        from udef_audit.parsers.python_source import PythonFacts, scan_many  # noqa: PLC0415
+        from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
         cache = FactsCache(self.root, "python-facts-v2", settings, enabled=self.use_cache)
-        result: dict[str, PythonFacts] = {}
-        todo: list[tuple[str, bytes]] = []
-        keys: dict[str, str] = {}
-        for path in paths:
-            key = self._cache_key(path)
-            if key is None:
-                continue
-            keys[path] = key
-            cached = cache.get(key)
-            if isinstance(cached, dict) and "f" in cached:
-                result[path] = PythonFacts.from_dict(cached["f"])
-                self._suppression_hint[path] = bool(cached.get("u", True))
-            elif (data := self.read_bytes(path)) is not None:
-                todo.append((path, data))
+        keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
+        result, todo = self._from_cache(keys, cache)
         for path, facts in scan_many(todo, words=words, workers=self.workers).items():
             result[path] = facts
             cache.put(keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
@@ -249,6 +237,23 @@ class RepoContext:
             if facts.error:
                 self.unparseable(path, facts.error)
         return result
+
+    def _from_cache(
+        self, keys: dict[str, str], cache: FactsCache
+    ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
+        """Facts the cache knows, and the (path, bytes) still to scan."""
+        from udef_audit.parsers.python_source import PythonFacts  # noqa: PLC0415
+
+        known: dict[str, PythonFacts] = {}
+        todo: list[tuple[str, bytes]] = []
+        for path, key in keys.items():
+            cached = cache.get(key)
+            if isinstance(cached, dict) and "f" in cached:
+                known[path] = PythonFacts.from_dict(cached["f"])
+                self._suppression_hint[path] = bool(cached.get("u", True))
+            elif (data := self.read_bytes(path)) is not None:
+                todo.append((path, data))
+        return known, todo
 
     def _cache_key(self, path: str) -> str | None:
         """The content key: git's blob id for a clean tracked file (no read needed), else a
