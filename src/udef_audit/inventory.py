@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from udef_audit.gitsafe import git_argv, safe_env
+
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -37,26 +39,6 @@ SKIP_DIRS = frozenset(
         ".udef-audit-cache",
     }
 )
-
-# Git reads repository-local config; a hostile checkout could name an fsmonitor hook or
-# an external diff program there. These settings keep git from running anything.
-GIT_SAFE_ARGS = (
-    "-c",
-    "core.fsmonitor=false",
-    "-c",
-    "core.quotepath=off",
-    "-c",
-    "diff.external=",
-    "-c",
-    "core.untrackedCache=false",
-)
-
-
-def git_env() -> dict[str, str]:
-    """An environment for git that ignores system config and never prompts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
-    return env
 
 
 @dataclass(frozen=True)
@@ -84,8 +66,8 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
 
 def _clean_blob_ids(root: Path) -> dict[str, str]:
     """path -> blob id for tracked, unmerged-free files that are unmodified in the work tree."""
-    staged = _git_lines(root, "ls-files", "-s", "-z")
-    modified = set(_git_lines(root, "ls-files", "-m", "-z"))  # modified or deleted
+    staged = _git_lines(root, "ls-files", "-s", "-z") or []
+    modified = set(_git_lines(root, "ls-files", "-m", "-z") or [])  # modified or deleted
     ids: dict[str, str] = {}
     for entry in staged:
         meta, _, path = entry.partition("\t")
@@ -95,19 +77,20 @@ def _clean_blob_ids(root: Path) -> dict[str, str]:
     return ids
 
 
-def _git_lines(root: Path, *args: str) -> list[str]:
+def _git_lines(root: Path, *args: str) -> list[str] | None:
+    """NUL-separated output of a git command; None when git is missing or fails."""
     try:
         out = subprocess.run(
-            ["git", *GIT_SAFE_ARGS, "-C", str(root), *args],
+            git_argv("-C", str(root), *args),
             capture_output=True,
-            env=git_env(),
+            env=safe_env(),
             timeout=120,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
-        return []
+        return None
     if out.returncode != 0:
-        return []
+        return None
     return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
@@ -115,44 +98,12 @@ def _git_files(root: Path) -> list[str] | None:
     """Tracked + untracked-not-ignored files, or None when root is not in a git work tree."""
     if not (root / ".git").exists() and not _inside_work_tree(root):
         return None
-    try:
-        out = subprocess.run(
-            [
-                "git",
-                *GIT_SAFE_ARGS,
-                "-C",
-                str(root),
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--deduplicate",
-            ],
-            capture_output=True,
-            env=git_env(),
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return _git_lines(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
 
 
 def _inside_work_tree(root: Path) -> bool:
-    try:
-        out = subprocess.run(
-            ["git", *GIT_SAFE_ARGS, "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            env=git_env(),
-            timeout=30,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return out.returncode == 0 and out.stdout.strip() == b"true"
+    answer = _git_lines(root, "rev-parse", "--is-inside-work-tree")
+    return answer is not None and [line.strip() for line in answer] == ["true"]
 
 
 def _walk(root: Path) -> Iterator[str]:

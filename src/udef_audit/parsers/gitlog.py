@@ -23,7 +23,6 @@ Nothing here raises for a broken or absent repository: :func:`read_history` retu
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
@@ -33,6 +32,8 @@ from datetime import datetime, timedelta, timezone
 from itertools import pairwise
 from pathlib import Path
 from typing import IO
+
+from udef_audit.gitsafe import git_argv, safe_env
 
 REASON_NOT_A_REPOSITORY = "not a git repository"
 REASON_EMPTY = "empty repository (no commits)"
@@ -44,16 +45,10 @@ _CHUNK_BYTES = 1 << 16
 _MAX_SHALLOW_FILE_BYTES = 1 << 20
 _HEX_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256 object names
 
-# Before the subcommand on every call. Command-line config outranks the repository's own.
-_SAFE_GIT_OPTIONS: tuple[str, ...] = (
-    "--no-pager",
-    "-c", "core.quotepath=off",
-    "-c", "core.fsmonitor=false",
-    "-c", "diff.external=",
-    "-c", "log.showSignature=false",
+# After gitsafe's options on every call. Command-line config outranks the repository's own:
+# the same numbers whatever the repository configures, and no huge blob gets diffed.
+_LOG_CONFIG: tuple[str, ...] = (
     "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "protocol.allow=never",
-    # Same numbers whatever the repository configures, and no huge blob gets diffed.
     "-c", "log.showRoot=true",
     "-c", "core.bigFileThreshold=32m",
 )  # fmt: skip
@@ -140,10 +135,12 @@ class _Git:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.env = _hardened_environment(root)
+        # Discovery stops at the audited folder: a folder inside another repository is not
+        # scored with that repository's history.
+        self.env = safe_env(ceiling=root.parent)
 
     def argv(self, *args: str) -> list[str]:
-        return ["git", *_SAFE_GIT_OPTIONS, *args]
+        return git_argv(*_LOG_CONFIG, *args)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         """Run a short git command; return the completed process whatever its status."""
@@ -180,25 +177,6 @@ class _Git:
             raise _GitError(REASON_NO_GIT) from error
         except OSError as error:
             raise _GitError(f"git could not run: {error}") from error
-
-
-def _hardened_environment(root: Path) -> dict[str, str]:
-    """The caller's environment minus anything that lets git run or fetch what it names."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("GIT_")}
-    env.update(
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-        GIT_ATTR_NOSYSTEM="1",
-        GIT_CEILING_DIRECTORIES=str(root.parent),
-        GIT_TERMINAL_PROMPT="0",
-        GIT_OPTIONAL_LOCKS="0",  # a read must not rewrite the index
-        GIT_NO_REPLACE_OBJECTS="1",  # audit the commits as stored, not as replace refs say
-        GIT_NO_LAZY_FETCH="1",  # git >= 2.44; protocol.allow=never covers older ones
-        GIT_ALLOW_PROTOCOL="",  # overrides any protocol.<name>.allow the repository sets
-        LC_ALL="C",  # English error messages, matched below
-    )
-    env.pop("LANGUAGE", None)
-    return env
 
 
 def _failure_reason(process: subprocess.CompletedProcess[bytes]) -> str:

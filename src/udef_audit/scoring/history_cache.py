@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from udef_audit.cache import FactsCache
-from udef_audit.inventory import GIT_SAFE_ARGS, git_env
+from udef_audit.gitsafe import git_argv, safe_env
 from udef_audit.parsers.gitlog import Commit, History, read_history
 
 
@@ -57,7 +57,7 @@ def _history_key(root: Path, window_days: int) -> str | None:
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
-            ["git", *GIT_SAFE_ARGS, "-C", str(root), *args], capture_output=True, env=git_env(), timeout=30, check=False
+            git_argv("-C", str(root), *args), capture_output=True, env=safe_env(), timeout=30, check=False
         )
     except (OSError, subprocess.SubprocessError):
         return None
