@@ -37,6 +37,9 @@ class Finding:
 
     `key` is the rule's semantic key for the fingerprint: what the finding is about,
     independent of line numbers and wording, so moving code does not make it new.
+    `kind` says which of the rule's declared kinds of result this is (`mixed-layout`,
+    `stub`): the rule's YAML declares its kinds and what they mean to the score and the
+    gates, so nothing downstream ever reads the message text.
     `level` is None until the engine applies the policy (a rule may set it when one rule
     has results of different levels, as UDEF005 does for docs).
     """
@@ -47,6 +50,7 @@ class Finding:
     line: int = 1
     column: int | None = None
     key: str = ""
+    kind: str = ""
     level: Level | None = None
     suppressions: tuple[Suppression, ...] = ()
     fingerprint: str = ""
