@@ -1,17 +1,25 @@
-"""Shared test helpers: run the installed `udef-audit` command as a user would."""
+"""Shared test helpers: the `udef-audit` command, run as a user would (`run_cli`, a real
+process) or in this process (`run_inproc`, the same `main()` with its output captured).
+
+Rule tests use the in-process runner (`run_inproc`, `audit`) or `udef_audit.testing.check`;
+a few end-to-end tests per format run the installed console script."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from udef_audit import cli
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
@@ -59,11 +67,38 @@ def run_cli(cli_env: dict[str, str]) -> Callable[..., Run]:
 
 
 @pytest.fixture
-def audit(run_cli: Callable[..., Run]) -> Callable[..., list[tuple[Any, ...]]]:
-    """audit(path, *args) -> sorted (ruleId, path, line, column) of every finding (JSON report)."""
+def run_inproc(cli_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """`udef-audit` in this process: run_inproc(*args, cwd=None, env=None) -> Run."""
+
+    def run(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+        with monkeypatch.context() as patch:
+            for key in [k for k in os.environ if k.startswith(("UDEF_AUDIT", "GIT_"))]:
+                patch.delenv(key)
+            for key, value in {**cli_env, **(env or {})}.items():
+                patch.setenv(key, value)
+            if cwd is not None:
+                patch.chdir(cwd)
+            with _captured() as (out, err):
+                code = cli.main([str(a) for a in args])
+        return Run(code, out.getvalue(), err.getvalue())
+
+    return run
+
+
+@contextlib.contextmanager
+def _captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        yield out, err
+
+
+@pytest.fixture
+def audit(run_inproc: Callable[..., Run]) -> Callable[..., list[tuple[Any, ...]]]:
+    """audit(path, *args) -> sorted (ruleId, path, line, column) of every finding (JSON report),
+    in this process."""
 
     def findings(path: Path, *args: str) -> list[tuple[Any, ...]]:
-        result = run_cli(path, "--format", "json", *args)
+        result = run_inproc(path, "--format", "json", *args)
         assert result.code in (0, 1), result.stderr
         report = result.json()
         return sorted((f["ruleId"], f["path"], f["line"], f["column"]) for f in report["findings"])

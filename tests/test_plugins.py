@@ -57,7 +57,7 @@ def _third_party_plugin(where: Path, body: str) -> Path:
         slug: always-fails
         title: A rule that raises
         level: error
-        phase: "Test"
+        chapter: "Test"
         section: "Test"
         category: test
         scope: repository
@@ -130,6 +130,12 @@ def test_plugin_failing_to_import_is_a_diagnostic(tmp_path: Path, run_cli) -> No
 def test_builtin_rules_come_through_entry_points() -> None:
     from importlib.metadata import entry_points
 
-    names = sorted(ep.name for ep in entry_points(group="udef_audit.rules"))
-    assert names == [f"UDEF00{i}" for i in range(1, 8)]
+    from udef_audit.plugins import load_plugins
+    from udef_audit.policy import load_policy
+
+    # One entry point for the whole package, as a third-party package would register; its
+    # rules are found by module name, one per rule YAML (UDEF000 is the context's own).
+    assert sorted(ep.name for ep in entry_points(group="udef_audit.rules")) == ["udef_audit"]
+    found = sorted(rule.id for rule in load_plugins(Path.cwd()).rules)
+    assert found == [rid for rid in load_policy().rules if rid != "UDEF000"]
     assert CLI.exists()

@@ -62,7 +62,7 @@ def test_docs_pages_match_the_policy() -> None:
 def test_bad_rule_data_is_rejected() -> None:
     good = {
         k: "x"
-        for k in ("title", "phase", "section", "category", "summary", "methodology", "what", "why", "example", "fix")
+        for k in ("title", "chapter", "section", "category", "summary", "methodology", "what", "why", "example", "fix")
     }
     good |= {"id": "ACME001", "slug": "acme-rule", "level": "error", "scope": "file"}
     assert parse_rule_meta(good).id == "ACME001"
@@ -73,6 +73,11 @@ def test_bad_rule_data_is_rejected() -> None:
         {**good, "extra": 1},
         {**good, "why": ""},
         {**good, "parameters": {"n": {"type": "int", "default": "three"}}},
+        {**good, "phase": 6},
+        {**good, "phase": "Phase 0"},
+        {**good, "profile": "daemon"},
+        {**good, "kinds": {"Bad Kind": {"summary": "x"}}},
+        {**good, "kinds": {"stub": {"summary": "x", "weight": 3}}},
     ):
         with pytest.raises(PolicyError):
             parse_rule_meta(broken)

@@ -16,11 +16,12 @@ from typing import NoReturn
 
 from udef_audit import __version__
 from udef_audit.config import FAIL_LEVELS, ConfigError
-from udef_audit.engine import AuditRequest, AuditResult, run_audit
+from udef_audit.plugins import harden_import_path
 from udef_audit.policy import load_policy
 from udef_audit.report import FORMATS, render, write_output
+from udef_audit.request import AuditRequest
+from udef_audit.service import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, audit, exit_code
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 SUBCOMMANDS = ("rules", "explain", "batch")
 
 
@@ -92,6 +93,7 @@ def audit_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    harden_import_path()
     try:
         if args and args[0] in SUBCOMMANDS:
             return _subcommand(args[0], args[1:])
@@ -130,9 +132,12 @@ def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | No
     return root, files
 
 
-def _audit(args: argparse.Namespace) -> int:
+def request_from_args(args: argparse.Namespace) -> AuditRequest:
+    """The audit the command line asks for (also used by tests that run it in-process)."""
     root, files = _root_and_files(args)
-    request = AuditRequest(
+    if args.prune_baseline and args.baseline is None:
+        raise ConfigError("--prune-baseline needs --baseline FILE")
+    return AuditRequest(
         path=Path(root),
         config_file=args.config,
         select=tuple(args.select) if args.select else None,
@@ -147,35 +152,12 @@ def _audit(args: argparse.Namespace) -> int:
         prune_baseline=args.prune_baseline,
         policy_file=args.policy,
     )
-    if args.prune_baseline and args.baseline is None:
-        raise ConfigError("--prune-baseline needs --baseline FILE")
-    result = run_audit(request)
-    if request.files is None:  # the score is about a whole repository, not a few files
-        attach_score(result)
+
+
+def _audit(args: argparse.Namespace) -> int:
+    result = audit(request_from_args(args))
     write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
     return exit_code(result, fail_on_reset=args.fail_on_reset)
-
-
-def attach_score(result: AuditResult) -> None:
-    """Compute the reset-vs-repair score and put it where every report finds it."""
-    from udef_audit.scoring.history_cache import cached_history  # noqa: PLC0415 - not needed in --files mode
-    from udef_audit.scoring.model import effective_model  # noqa: PLC0415
-    from udef_audit.scoring.reset_repair import compute_score  # noqa: PLC0415
-
-    model = effective_model(result.policy.score_model, result.config.score, result.config.source)
-    history = cached_history(result.root, int(model["window-days"]), enabled=result.context.use_cache)
-    result.properties["udef/resetVsRepair"] = compute_score(result, history, model).to_dict()
-
-
-def exit_code(result: AuditResult, *, fail_on_reset: bool = False) -> int:
-    """3 when the tool failed, else 1 when something is at or above the fail level (or the
-    verdict is reset and --fail-on-reset was given)."""
-    if any(n.level.value == "error" for n in result.notifications):
-        return EXIT_INTERNAL
-    score = result.properties.get("udef/resetVsRepair") or {}
-    if fail_on_reset and score.get("verdict") == "reset":
-        return EXIT_FINDINGS
-    return EXIT_FINDINGS if result.fails(result.config.fail_on) else EXIT_OK
 
 
 def _subcommand(name: str, args: list[str]) -> int:

@@ -25,8 +25,12 @@ TOP_LEVEL_KEYS = frozenset(
         "max-file-size",
         "rules",
         "reset-vs-repair",
+        "profile",
+        "phase",
     }
 )
+PROFILE_CHOICES = ("service", "library")
+MAX_PHASE = 5
 
 
 class ConfigError(Exception):
@@ -55,6 +59,8 @@ class Config:
     rule_overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     score: Mapping[str, Any] = field(default_factory=dict)
     waivers: tuple[Any, ...] = ()  # validated by baseline.parse_waivers
+    profile: str | None = None  # "service" | "library"; None: inferred from the repository
+    phase: int | None = None  # the methodology phase the team declares it is in
     source: str = "defaults"
 
     def merged(self, **changes: Any) -> Config:
@@ -85,8 +91,24 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
         rule_overrides=_table(table, "rules", source),
         score=_table(table, "reset-vs-repair", source),
         waivers=_waiver_tables(table, source),
+        profile=_profile(table, source),
+        phase=_phase(table, source),
         source=source,
     )
+
+
+def _profile(table: Mapping[str, Any], source: str) -> str | None:
+    profile = table.get("profile")
+    if profile is not None and profile not in PROFILE_CHOICES:
+        raise ConfigError(f"{source}: 'profile' must be \"service\" or \"library\", not {profile!r}")
+    return profile
+
+
+def _phase(table: Mapping[str, Any], source: str) -> int | None:
+    phase = table.get("phase")
+    if phase is not None and (not type_matches("int", phase) or not 0 <= phase <= MAX_PHASE):
+        raise ConfigError(f"{source}: 'phase' must be a methodology phase, an integer from 0 to {MAX_PHASE}")
+    return phase
 
 
 def _waiver_tables(table: Mapping[str, Any], source: str) -> tuple[Any, ...]:

@@ -8,9 +8,7 @@ cannot be read or parsed becomes one UDEF000 note, and the rules that wanted it 
 from __future__ import annotations
 
 import ast
-import os
-import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +18,9 @@ from udef_audit.inventory import Inventory
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.parsers.yaml_file import YamlError, load_yaml
+from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects
+from udef_audit.safe_read import UnreadableFile, read_regular_file
 
 if TYPE_CHECKING:
     from udef_audit.parsers.dockerfile import Dockerfile
@@ -44,7 +44,15 @@ class RepoContext:
         project_roots: Sequence[str] = (),
         use_cache: bool = True,
         workers: int | None = None,
+        profile: str | None = None,
+        phase: int | None = None,
+        preread: Mapping[str, bytes] | None = None,
+        config_source: str = "defaults",
     ) -> None:
+        """Everything is fixed here, once: the files in scope (excludes already applied by
+        the inventory), the size limit, project roots, and the profile and phase the config
+        declares. `preread` hands over bytes read before the context existed (the config's
+        pyproject.toml), so no file is read twice."""
         self.inventory = inventory
         self.root = inventory.root
         self.files = inventory.files
@@ -53,7 +61,11 @@ class RepoContext:
         self.project_roots = tuple(project_roots)
         self.use_cache = use_cache
         self.workers = workers
+        self.declared_profile = profile
+        self.phase = phase
+        self.config_source = config_source
         self.diagnostics: list[Finding] = []
+        self._preread = {k: v for k, v in (preread or {}).items() if k in self.file_set}
         self._bytes: dict[str, bytes | None] = {}
         self._parsed: dict[tuple[str, str], Any] = {}
         self._reported: set[str] = set()
@@ -83,6 +95,19 @@ class RepoContext:
         """Project roots (monorepos have several), each with the files it owns."""
         return find_projects(self.files, self.project_roots)
 
+    def project_profile(self, project: Project) -> Profile:
+        """Service or library, for one project (the config's `profile` wins)."""
+        if self.declared_profile is not None:
+            return configured(self.declared_profile, self.config_source)
+        return self._once("profile", project.path, lambda _: project_profile(project, self.toml))
+
+    @cached_property
+    def profile(self) -> Profile:
+        """The repository's profile: a service when any project is one."""
+        if self.declared_profile is not None:
+            return configured(self.declared_profile, self.config_source)
+        return repository_profile(self.project_profile(p) for p in self.projects)
+
     # -- reading -----------------------------------------------------------------------
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, read once; None (and a UDEF000 note) when unreadable."""
@@ -91,21 +116,14 @@ class RepoContext:
         return self._bytes[path]
 
     def _read(self, path: str) -> bytes | None:
-        full = self.root / path
+        if path in self._preread:
+            return self._preread.pop(path)
         try:
-            # O_NOFOLLOW: the file may have been swapped for a symlink since it was listed.
-            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        except OSError as exc:
-            self.unparseable(path, f"cannot be read ({exc.strerror or exc})")
+            return read_regular_file(self.root, path, self.max_file_size)
+        except UnreadableFile as exc:
+            if str(exc) != "not a regular file":  # a fifo or socket: nothing to say
+                self.unparseable(path, str(exc))
             return None
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                return None
-            if info.st_size > self.max_file_size:
-                self.unparseable(path, f"too large ({info.st_size} bytes; max-file-size is {self.max_file_size})")
-                return None
-            return handle.read(self.max_file_size + 1)
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (BOM allowed); None and a UDEF000 note otherwise."""

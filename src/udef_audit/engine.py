@@ -1,32 +1,21 @@
-"""One audit of one repository: config, plugins, context, rules, findings.
+"""Run the rules: config, plugins, context, rules, findings with levels and fingerprints.
 
 The engine never names a rule: rules arrive through entry points, their metadata through
 the policy. A rule that raises becomes a tool execution notification; the others still
-run. The single-repository audit here is also the unit of work of batch audits.
+run. The engine's output still holds the live context; the service (service.py) turns it
+into the plain result that reporters, the score and the batch read.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from udef_audit.baseline import (
-    OrgPolicy,
-    apply_baseline,
-    apply_waivers,
-    load_org_policy,
-    parse_waivers,
-    prune_baseline,
-    read_baseline,
-    refuse_inline,
-    write_baseline,
-)
+from udef_audit.baseline import OrgPolicy, load_org_policy
 from udef_audit.config import (
     Config,
     ConfigError,
@@ -39,64 +28,35 @@ from udef_audit.config import (
     selected_rules,
 )
 from udef_audit.context import UNPARSEABLE, RepoContext
-from udef_audit.findings import Finding, Level, Notification
+from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level, Notification
 from udef_audit.fingerprint import fingerprints
 from udef_audit.globs import path_matcher
 from udef_audit.hookspecs import Rule
 from udef_audit.inventory import Inventory, build_inventory
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.plugins import load_plugins
-from udef_audit.policy import Policy, load_policy
+from udef_audit.policy import Policy, RuleMeta, load_policy
+from udef_audit.request import AuditRequest
+from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.suppression import apply_inline
 
-
-@dataclass(frozen=True)
-class AuditRequest:
-    """What to audit and how: the path, command-line overrides, and the file mode."""
-
-    path: Path
-    config_file: Path | None = None
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    fail_on: str | None = None
-    files: tuple[str, ...] | None = None  # --files: only these files, only per-file rules
-    use_cache: bool = True
-    workers: int | None = None
-    disable_plugins: tuple[str, ...] = ()
-    baseline: Path | None = None
-    write_baseline: Path | None = None
-    prune_baseline: bool = False
-    policy_file: Path | None = None
-    today: dt.date | None = None  # waiver expiry is real time; tests may pin it
+CONFIG_FILE = "pyproject.toml"
 
 
 @dataclass
-class AuditResult:
-    """Everything reporters and the score need; findings are sorted and fingerprinted."""
+class EngineRun:
+    """What running the rules produced, with the live context the service still needs."""
 
-    root: Path
+    ctx: RepoContext
     config: Config
     policy: Policy
+    org: OrgPolicy
     rules_run: list[str]
+    not_applicable: list[str]
     settings: dict[str, RuleSettings]
     findings: list[Finding]
-    notifications: list[Notification]
-    context: RepoContext
-    stats: dict[str, Any] = field(default_factory=dict)
-    properties: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def active(self) -> list[Finding]:
-        """Findings not suppressed."""
-        return [f for f in self.findings if not f.suppressed]
-
-    def fails(self, fail_on: str) -> bool:
-        """Whether any unsuppressed finding is at or above the fail level."""
-        if fail_on == "never":
-            return False
-        threshold = Level(fail_on).rank
-        return any((f.level or Level.NOTE).rank >= threshold for f in self.active)
+    notifications: list[Notification] = field(default_factory=list)
+    started: float = 0.0
 
 
 def resolve_root(path: Path) -> Path:
@@ -110,44 +70,84 @@ def resolve_root(path: Path) -> Path:
     return root
 
 
-def run_audit(request: AuditRequest) -> AuditResult:
-    """Audit one repository. Raises ConfigError for usage and configuration mistakes."""
+def run_engine(request: AuditRequest) -> EngineRun:
+    """Run every selected rule on one repository. Raises ConfigError for usage mistakes."""
     started = time.perf_counter()
     root = resolve_root(request.path)
-    cli_excluded = path_matcher(request.exclude)
-    inventory = _inventory(root, request, cli_excluded)
-    ctx = RepoContext(inventory, use_cache=request.use_cache, workers=request.workers)
-    config = _effective_config(ctx, request)
-    _narrow(ctx, config)
+    config, preread = _effective_config(root, request)
+    ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
     policy = load_policy(plugins.policy_dirs)
     _validate_refs(config, policy)
     org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
-    notifications = [Notification(message=p) for p in plugins.problems]
-    rules = _index_rules(plugins.rules, policy, notifications)
-    chosen = _choose(config, policy, rules, file_mode=request.files is not None, org=org, notes=notifications)
+    notes = [Notification(message=p) for p in plugins.problems]
+    rules = _index_rules(plugins.rules, policy, notes)
+    chosen = _choose(config, policy, rules, file_mode=not request.whole_repository, org=org, notes=notes)
+    runnable, not_applicable = _applicable(chosen, policy, ctx)
     settings = {rid: rule_settings(config, policy.rules[rid]) for rid in [*chosen, UNPARSEABLE] if rid in policy.rules}
-    _hold_enforced_levels(settings, policy, org, notifications)
-    raw = _run_rules(ctx, chosen, rules, settings, notifications)
+    _hold_enforced_levels(settings, policy, org, notes)
+    raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes)
     if UNPARSEABLE in selected_rules(config, policy):
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
-    findings, properties = _adoption(findings, request, config, org, notifications)
-    stats = {
-        "files": len(ctx.files),
-        "python_files": len(ctx.python_files),
-        "git": ctx.is_git,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-    return AuditResult(root, config, policy, chosen, settings, findings, notifications, ctx, stats, properties)
+    return EngineRun(ctx, config, policy, org, runnable, not_applicable, settings, findings, notes, started)
 
 
-def _inventory(root: Path, request: AuditRequest, excluded: Any) -> Inventory:
-    full = build_inventory(root, excluded)
-    if request.files is None:
-        return full
-    chosen = tuple(sorted(_in_scope_files(root, request.files, full)))
-    return Inventory(root, chosen, full.is_git, blob_ids=full.blob_ids)
+# -- config and context ----------------------------------------------------------------------
+def _effective_config(root: Path, request: AuditRequest) -> tuple[Config, dict[str, bytes]]:
+    """The config file's settings with the command line's applied, and the bytes read for it."""
+    config, preread = _file_config(root, request.config_file)
+    merged = config.merged(
+        select=request.select if request.select else None,
+        ignore=(*config.ignore, *request.ignore),
+        exclude=(*config.exclude, *request.exclude),
+        fail_on=request.fail_on,
+        disable_plugins=(*config.disable_plugins, *request.disable_plugins),
+    )
+    return merged, preread
+
+
+def _file_config(root: Path, config_file: Path | None) -> tuple[Config, dict[str, bytes]]:
+    """`--config FILE`, else `[tool.udef-audit]` of the root's pyproject.toml (read before the
+    context exists, because its excludes and size limit decide what the context holds)."""
+    if config_file is not None:
+        try:
+            data = load_toml(config_file.read_bytes())
+        except (OSError, TomlError) as exc:
+            raise ConfigError(f"cannot read config {config_file}: {exc}") from None
+        table = data.get("tool", {}).get("udef-audit", data) if "tool" in data else data
+        return parse_config(table, str(config_file)), {}
+    try:
+        raw = read_regular_file(root, CONFIG_FILE, 5_000_000)
+    except UnreadableFile:
+        return Config(), {}
+    try:
+        document = load_toml(raw)
+    except TomlError:  # the context reports it as a UDEF000 note; defaults apply
+        return Config(), {CONFIG_FILE: raw}
+    tool = document.get("tool", {})
+    table = tool.get("udef-audit", {}) if isinstance(tool, dict) else {}
+    config = parse_config(table if isinstance(table, dict) else {}, f"{CONFIG_FILE} [tool.udef-audit]")
+    return config, {CONFIG_FILE: raw}
+
+
+def _build_context(root: Path, request: AuditRequest, config: Config, preread: dict[str, bytes]) -> RepoContext:
+    excluded = path_matcher(config.exclude)
+    inventory = build_inventory(root, excluded)
+    if not request.whole_repository:
+        chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
+        inventory = Inventory(root, chosen, inventory.is_git, blob_ids=inventory.blob_ids)
+    return RepoContext(
+        inventory,
+        max_file_size=config.max_file_size,
+        project_roots=config.project_roots,
+        use_cache=request.use_cache,
+        workers=request.workers,
+        profile=config.profile,
+        phase=config.phase,
+        preread=preread,
+        config_source=config.source,
+    )
 
 
 def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> set[str]:
@@ -165,52 +165,13 @@ def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> s
     return chosen
 
 
-def _effective_config(ctx: RepoContext, request: AuditRequest) -> Config:
-    config = _file_config(ctx, request.config_file)
-    select = request.select if request.select else None
-    return config.merged(
-        select=select,
-        ignore=(*config.ignore, *request.ignore),
-        exclude=(*config.exclude, *request.exclude),
-        fail_on=request.fail_on,
-        disable_plugins=(*config.disable_plugins, *request.disable_plugins),
-    )
-
-
-def _file_config(ctx: RepoContext, config_file: Path | None) -> Config:
-    if config_file is not None:
-        try:
-            data = load_toml(config_file.read_bytes())
-        except (OSError, TomlError) as exc:
-            raise ConfigError(f"cannot read config {config_file}: {exc}") from None
-        table = data.get("tool", {}).get("udef-audit", data) if "tool" in data else data
-        return parse_config(table, str(config_file))
-    if not ctx.exists("pyproject.toml"):
-        return Config()
-    document = ctx.toml("pyproject.toml")  # malformed: a UDEF000 note, defaults apply
-    tool = (document or {}).get("tool", {})
-    table = tool.get("udef-audit", {}) if isinstance(tool, dict) else {}
-    return parse_config(table if isinstance(table, dict) else {}, "pyproject.toml [tool.udef-audit]")
-
-
-def _narrow(ctx: RepoContext, config: Config) -> None:
-    """Apply the config's excludes and file-size limit before any rule looks at files."""
-    ctx.max_file_size = config.max_file_size
-    excluded = path_matcher(config.exclude)
-    files = tuple(f for f in ctx.files if not excluded(f))
-    ctx.inventory = Inventory(
-        ctx.root, files, ctx.inventory.is_git, ctx.inventory.skipped_symlinks, ctx.inventory.blob_ids
-    )
-    ctx.files = files
-    ctx.file_set = frozenset(files)
-
-
 def _validate_refs(config: Config, policy: Policy) -> None:
     check_rule_refs(config.select, policy, "select")
     check_rule_refs(config.ignore, policy, "ignore")
     check_rule_tables(config, policy)
 
 
+# -- choosing rules --------------------------------------------------------------------------
 def _index_rules(found: list[Rule], policy: Policy, notes: list[Notification]) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     for rule in found:
@@ -255,6 +216,14 @@ def _choose(
     return chosen
 
 
+def _applicable(chosen: list[str], policy: Policy, ctx: RepoContext) -> tuple[list[str], list[str]]:
+    """Rules to run, and service-only rules that do not apply to a library repository."""
+    if ctx.profile.is_service:
+        return chosen, []
+    library_skips = [r for r in chosen if policy.rules[r].profile == "service"]
+    return [r for r in chosen if r not in library_skips], library_skips
+
+
 def _hold_enforced_levels(
     settings: dict[str, RuleSettings], policy: Policy, org: OrgPolicy, notes: list[Notification]
 ) -> None:
@@ -273,39 +242,14 @@ def _hold_enforced_levels(
             settings[rule_id] = RuleSettings(default, settings[rule_id].params)
 
 
-def _adoption(
-    findings: list[Finding], request: AuditRequest, config: Config, org: OrgPolicy, notes: list[Notification]
-) -> tuple[list[Finding], dict[str, Any]]:
-    """Org policy over inline suppressions, then waivers, then the baseline."""
-    findings, refused = refuse_inline(findings, org.enforce)
-    waivers = parse_waivers(list(config.waivers), config.source)
-    findings, waiver_notes = apply_waivers(findings, waivers, request.today or dt.date.today(), org.enforce)
-    notes.extend([*refused, *waiver_notes])
-    properties: dict[str, Any] = {}
-    if request.write_baseline is not None:
-        count = write_baseline(request.write_baseline, findings)
-        properties["udef/baseline"] = {"file": str(request.write_baseline), "written": count}
-        request = AuditRequest(path=request.path, baseline=request.write_baseline)
-    if request.baseline is not None:
-        baseline = read_baseline(request.baseline)
-        outcome = apply_baseline(findings, baseline, request.baseline.name)
-        findings = outcome.findings
-        pruned = prune_baseline(request.baseline, baseline, outcome.fixed) if request.prune_baseline else 0
-        properties["udef/baseline"] = {
-            **properties.get("udef/baseline", {}),
-            "file": str(request.baseline),
-            "matched": outcome.matched,
-            "pruned": pruned,
-            "fixed": [{"fingerprint": e.fingerprint, "ruleId": e.rule_id, "path": e.path} for e in outcome.fixed],
-        }
-    return findings, properties
-
-
+# -- running rules ---------------------------------------------------------------------------
 def _run_rules(
     ctx: RepoContext,
     chosen: list[str],
+    *,
     rules: dict[str, Rule],
     settings: dict[str, RuleSettings],
+    policy: Policy,
     notes: list[Notification],
 ) -> list[Finding]:
     findings: list[Finding] = []
@@ -321,26 +265,39 @@ def _run_rules(
                 )
             )
             continue
-        findings.extend(f for f in produced if _valid(f, rule_id, ctx, notes))
+        findings.extend(f for f in produced if _valid(f, policy.rules[rule_id], notes))
     return findings
 
 
-def _valid(finding: Finding, rule_id: str, ctx: RepoContext, notes: list[Notification]) -> bool:
-    if finding.rule_id != rule_id or finding.line < 1 or not finding.path:
-        notes.append(Notification(message=f"rule {rule_id} produced an invalid result: {finding!r}", rule_id=rule_id))
-        return False
-    return True
+def _valid(finding: Finding, meta: RuleMeta, notes: list[Notification]) -> bool:
+    """A result must name its own rule, a file and a line, and a kind the rule declares."""
+    problem = None
+    if finding.rule_id != meta.id or finding.line < 1 or not finding.path:
+        problem = "an invalid result"
+    elif finding.kind and finding.kind not in meta.kinds:
+        problem = f"a result of undeclared kind {finding.kind!r} (declare it under `kinds:` in {meta.source})"
+    if problem is not None:
+        notes.append(Notification(message=f"rule {meta.id} produced {problem}: {finding!r}", rule_id=meta.id))
+    return problem is None
 
 
 def _finish(
     raw: list[Finding], ctx: RepoContext, policy: Policy, settings: dict[str, RuleSettings], config: Config
 ) -> list[Finding]:
-    stamped = [
-        f.with_changes(level=_level(f, settings, config, policy), fingerprint=fingerprint)
-        for f, fingerprint in fingerprints(raw)
-    ]
-    slug_of = lambda rid: policy.rules[rid].slug if rid in policy.rules else rid  # noqa: E731
-    return apply_inline(stamped, _line_of(ctx), slug_of)
+    """Levels, phase notes and fingerprints, then inline suppressions."""
+    stamped = [_stamp(f, fingerprint, settings, config, policy) for f, fingerprint in fingerprints(raw)]
+    return apply_inline(stamped, _line_of(ctx), lambda rid: policy.rules[rid].slug if rid in policy.rules else rid)
+
+
+def _stamp(
+    finding: Finding, fingerprint: str, settings: dict[str, RuleSettings], config: Config, policy: Policy
+) -> Finding:
+    meta = policy.rules.get(finding.rule_id)
+    if meta is not None and config.phase is not None and meta.phase > config.phase:
+        # A rule of a later phase than the team declares: a note that never fails the run.
+        properties = {**finding.properties, AHEAD_OF_PHASE: meta.phase}
+        return finding.with_changes(level=Level.NOTE, fingerprint=fingerprint, properties=properties)
+    return finding.with_changes(level=_level(finding, settings, config, policy), fingerprint=fingerprint)
 
 
 def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, policy: Policy) -> Level:
@@ -353,7 +310,7 @@ def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, 
     return finding.level
 
 
-def _line_of(ctx: RepoContext) -> Any:
+def _line_of(ctx: RepoContext) -> Callable[[str, int], str]:
     def line_of(path: str, line: int) -> str:
         # Most files with findings carry no suppression at all: ask first (often answered
         # from the facts cache), and only then decode and split the file.

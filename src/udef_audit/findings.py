@@ -9,6 +9,10 @@ import enum
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+# Set in a finding's properties when its rule belongs to a later methodology phase than the
+# one the team declares (`phase = N`): reported as a note, never failing the run.
+AHEAD_OF_PHASE = "udef/aheadOfPhase"
+
 
 class Level(str, enum.Enum):
     """SARIF result levels, ordered by how much they break the methodology."""
@@ -60,6 +64,11 @@ class Finding:
     def suppressed(self) -> bool:
         """True when any suppression applies."""
         return bool(self.suppressions)
+
+    @property
+    def ahead_of_phase(self) -> bool:
+        """Whether the rule belongs to a later phase than the declared one (never fails a run)."""
+        return AHEAD_OF_PHASE in self.properties
 
     def with_changes(self, **changes: Any) -> Finding:
         """A copy with some fields replaced (findings are immutable)."""

@@ -4,17 +4,21 @@ Built-in rules come in through the same entry-point group as third-party ones, s
 engine never names a rule. Two hazards are handled here:
 - a scanned repository could plant a `*.dist-info/entry_points.txt` that Python would find
   on `sys.path` (the current directory when run as `python -m`, or the scanned root):
-  both are removed from the search path before entry points are read;
+  entry points are read from a search path without either, and loaded with that path in
+  place (restored afterwards: `sys.path` is not rewritten per audit). The current
+  directory leaves `sys.path` once per process (`harden_import_path`), because a module
+  imported later, lazily, must not come from the repository either;
 - one broken plugin must not stop the others: entry points are loaded one by one and a
   failure becomes a diagnostic (pluggy's own loader would abort on the first).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata as md
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -69,14 +73,36 @@ def _real(path: Path) -> Path:
         return path
 
 
-def discover_entry_points(scanned_root: Path) -> list[md.EntryPoint]:
-    """Entry points of the `udef_audit.rules` group, seen only from the safe search path.
+def harden_import_path() -> None:
+    """Drop the current directory from `sys.path`, once per process (idempotent).
 
-    The unsafe entries are removed from `sys.path` itself, not only for discovery, so that
-    loading a legitimate entry point cannot import a same-named module from the repository.
+    `python -m udef_audit` puts it first; run inside the scanned repository, a lazy import
+    such as `import radon` would otherwise load the repository's own `radon/`.
     """
-    sys.path[:] = safe_search_path(scanned_root)
-    found = md.distributions(path=sys.path)
+    cwd = _real(Path.cwd())
+    trusted = {_real(Path(sys.prefix)), _real(Path(sys.exec_prefix)), _real(Path(__file__).parents[1])}
+    sys.path[:] = [
+        entry
+        for entry in sys.path
+        if _within_any(_real(Path(entry or ".")), trusted)
+        or (entry not in ("", ".") and _real(Path(entry)) != cwd)
+    ]
+
+
+@contextlib.contextmanager
+def _search_path(path: list[str]) -> Iterator[None]:
+    """`sys.path` set to `path` while entry points load, then restored."""
+    saved = sys.path[:]
+    sys.path[:] = path
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+
+
+def discover_entry_points(scanned_root: Path) -> list[md.EntryPoint]:
+    """Entry points of the `udef_audit.rules` group, seen only from the safe search path."""
+    found = md.distributions(path=safe_search_path(scanned_root))
     seen: dict[str, md.EntryPoint] = {}
     for dist in found:
         for ep in dist.entry_points:
@@ -91,16 +117,19 @@ def load_plugins(scanned_root: Path, disabled: Iterable[str] = ()) -> LoadedPlug
     manager.add_hookspecs(hookspecs)
     deny = {name.strip() for name in disabled}
     loaded = LoadedPlugins()
-    for ep in discover_entry_points(scanned_root):
-        if ep.name in deny or (ep.dist is not None and ep.dist.name in deny):
-            continue
-        try:
-            manager.register(ep.load(), name=ep.name)
-            manager.check_pending()
-            loaded.names.append(ep.name)
-        except Exception as exc:
-            loaded.problems.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}")
-    _collect(manager, loaded)
+    # Loading imports with the safe path in place, so a legitimate entry point cannot import
+    # a same-named module from the repository.
+    with _search_path(safe_search_path(scanned_root)):
+        for ep in discover_entry_points(scanned_root):
+            if ep.name in deny or (ep.dist is not None and ep.dist.name in deny):
+                continue
+            try:
+                manager.register(ep.load(), name=ep.name)
+                manager.check_pending()
+                loaded.names.append(ep.name)
+            except Exception as exc:
+                loaded.problems.append(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc!r}")
+        _collect(manager, loaded)
     return loaded
 
 

@@ -21,13 +21,23 @@ from udef_audit.parsers.yaml_file import YamlError, load_yaml
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCOPES = ("repository", "project", "file")
+PROFILES = ("any", "service")
 PARAM_TYPES = ("int", "float", "bool", "str", "list[str]")
+# The methodology's project phases ("Project Phases (0-5)"), as its chapters title them.
+PHASES = {
+    0: "Phase 0: Foundation Setup",
+    1: "Phase 1: Specification & Design",
+    2: "Phase 2: Pathfinder Module Implementation",
+    3: "Phase 3: Incremental Module Development",
+    4: "Phase 4: System Hardening",
+    5: "Phase 5: Production Deployment",
+}
 REQUIRED = (
     "id",
     "slug",
     "title",
     "level",
-    "phase",
+    "chapter",
     "section",
     "category",
     "scope",
@@ -38,7 +48,7 @@ REQUIRED = (
     "example",
     "fix",
 )
-OPTIONAL = ("parameters", "tags", "precision", "files", "foundation")
+OPTIONAL = ("phase", "profile", "kinds", "parameters", "tags", "precision", "files", "foundation")
 
 
 class PolicyError(Exception):
@@ -56,14 +66,31 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Kind:
+    """One kind of result a rule produces (`Finding.kind`), and what it means downstream.
+
+    `tags` are what the score and the gates read (`placeholder`, `half-finished-migration`),
+    so neither ever looks at a rule ID list or a message."""
+
+    name: str
+    summary: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RuleMeta:
-    """Everything a user or a reporter needs to know about a rule, from its YAML."""
+    """Everything a user or a reporter needs to know about a rule, from its YAML.
+
+    `phase` is the methodology phase (0-5) whose gate first needs the rule: with `phase = N`
+    in the config, rules of a later phase report notes. `chapter` and `section` name where
+    in the methodology the rule's quotes come from. `profile` is "service" for rules that do
+    not apply to a library (containers, health, staging)."""
 
     id: str
     slug: str
     title: str
     level: Level
-    phase: str
+    chapter: str
     section: str
     category: str
     scope: str
@@ -73,12 +100,25 @@ class RuleMeta:
     why: str
     example: str
     fix: str
+    phase: int = 0
+    profile: str = "any"
+    kinds: Mapping[str, Kind] = field(default_factory=dict)
     parameters: tuple[Parameter, ...] = ()
     tags: tuple[str, ...] = ()
     precision: str = "high"
     files: tuple[str, ...] = ()
     foundation: bool = False
     source: str = ""
+
+    def kind_tags(self, kind: str) -> tuple[str, ...]:
+        """The tags of one of this rule's kinds (none for an undeclared or empty kind)."""
+        declared = self.kinds.get(kind)
+        return declared.tags if declared else ()
+
+    @property
+    def phase_title(self) -> str:
+        """"Phase 0: Foundation Setup"."""
+        return PHASES[self.phase]
 
     def defaults(self) -> dict[str, Any]:
         """Parameter name -> default value."""
@@ -151,13 +191,23 @@ def parse_rule_meta(data: Mapping[str, Any], source: str = "") -> RuleMeta:
     return RuleMeta(
         **{k: data[k].strip() for k in REQUIRED if k != "level"},
         level=Level(data["level"]),
-        parameters=_parameters(data.get("parameters") or {}, where),
-        tags=tuple(str(t) for t in data.get("tags") or ()),
-        precision=str(data.get("precision", "high")),
-        files=tuple(str(f) for f in data.get("files") or ()),
-        foundation=bool(data.get("foundation", False)),
+        **_optional(data, where),
         source=source,
     )
+
+
+def _optional(data: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The optional keys, validated, with their defaults."""
+    return {
+        "phase": _phase(data.get("phase", 0), where),
+        "profile": _choice(data.get("profile", "any"), PROFILES, "profile", where),
+        "kinds": _kinds(data.get("kinds") or {}, where),
+        "parameters": _parameters(data.get("parameters") or {}, where),
+        "tags": tuple(str(t) for t in data.get("tags") or ()),
+        "precision": str(data.get("precision", "high")),
+        "files": tuple(str(f) for f in data.get("files") or ()),
+        "foundation": bool(data.get("foundation", False)),
+    }
 
 
 def _check_keys(data: Mapping[str, Any], where: str) -> None:
@@ -182,6 +232,36 @@ def _check_identity(data: Mapping[str, Any], where: str) -> None:
         expected = f"{data['id']}-{data['slug']}.yaml"
         if source_name != expected:
             raise PolicyError(f"{where}: file name must be {expected}")
+
+
+def _phase(value: Any, where: str) -> int:
+    if not type_matches("int", value) or value not in PHASES:
+        raise PolicyError(f"{where}: phase must be a methodology phase, 0 to 5")
+    return int(value)
+
+
+def _choice(value: Any, allowed: tuple[str, ...], key: str, where: str) -> str:
+    if value not in allowed:
+        raise PolicyError(f"{where}: {key} must be one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _kinds(raw: Any, where: str) -> dict[str, Kind]:
+    """`kinds: {name: {summary: ..., tags: [...]}}`: every kind a rule's results may carry."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: kinds must be a mapping of kind name to {{summary, tags}}")
+    return {str(name): _kind(name, spec, where) for name, spec in raw.items()}
+
+
+def _kind(name: Any, spec: Any, where: str) -> Kind:
+    if not isinstance(name, str) or not SLUG.match(name):
+        raise PolicyError(f"{where}: kind {name!r} is not kebab-case")
+    if not isinstance(spec, dict) or not isinstance(spec.get("summary"), str) or set(spec) - {"summary", "tags"}:
+        raise PolicyError(f"{where}: kind {name} needs a summary (and optional tags), nothing else")
+    tags = spec.get("tags") or []
+    if not type_matches("list[str]", tags):
+        raise PolicyError(f"{where}: kind {name}'s tags must be a list of strings")
+    return Kind(name, spec["summary"].strip(), tuple(tags))
 
 
 def _parameters(raw: Any, where: str) -> tuple[Parameter, ...]:

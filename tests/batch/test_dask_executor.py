@@ -30,7 +30,8 @@ from udef_audit.batch.dask_executor import (
 )
 from udef_audit.batch.model import RepoOutcome, RepoTask
 from udef_audit.batch.worker import audit_repository
-from udef_audit.engine import AuditRequest, run_audit
+from udef_audit.request import AuditRequest
+from udef_audit.service import audit
 
 distributed = pytest.importorskip(
     "distributed", reason="needs the dask extra: pip install 'udef-audit[dask]' (dask[distributed]>=2024.1)"
@@ -47,7 +48,7 @@ def audit_tiny_repository(task: RepoTask) -> RepoOutcome:
     if task.source == "crash":
         os._exit(3)  # the worker process dies under the task
     started = time.perf_counter()
-    result = run_audit(AuditRequest(path=Path(task.checkout), use_cache=False))
+    result = audit(AuditRequest(path=Path(task.checkout), use_cache=False))
     counts = Counter(finding.rule_id for finding in result.active)
     return RepoOutcome(
         key=task.key,

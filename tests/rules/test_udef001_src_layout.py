@@ -43,22 +43,22 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == [(RULE, path, line, None) for path, line in expected]
 
 
-def _messages(run_cli: RunCli, path: Path) -> dict[str, str]:
-    result = run_cli(path, "--format", "json", "--select", RULE)
+def _messages(run_inproc: RunCli, path: Path) -> dict[str, str]:
+    result = run_inproc(path, "--format", "json", "--select", RULE)
     assert result.code in (0, 1), result.stderr
     return {f["path"]: f["message"] for f in result.json()["findings"]}
 
 
-def test_flat_package_message_names_the_move(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "flat-package"))
+def test_flat_package_message_names_the_move(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "flat-package"))
     assert messages == {
         "mypkg/__init__.py": "flat layout: package `mypkg` sits at the root instead of under src/; "
         "move it to src/mypkg.",
     }
 
 
-def test_flat_module_message(run_cli: RunCli) -> None:
-    message = _messages(run_cli, fixture(RULE, "flat-module"))["app.py"]
+def test_flat_module_message(run_inproc: RunCli) -> None:
+    message = _messages(run_inproc, fixture(RULE, "flat-module"))["app.py"]
     assert message.startswith("flat layout: module `app.py`")
     assert "under src/" in message
 
@@ -67,34 +67,34 @@ def test_flat_module_message(run_cli: RunCli) -> None:
     ("case", "path"),
     [("mixed-layout", "legacy/__init__.py"), ("namespace-src-mixed", "util/__init__.py")],
 )
-def test_mixed_layout_message(run_cli: RunCli, case: str, path: str) -> None:
-    message = _messages(run_cli, fixture(RULE, case))[path]
+def test_mixed_layout_message(run_inproc: RunCli, case: str, path: str) -> None:
+    message = _messages(run_inproc, fixture(RULE, case))[path]
     assert message.startswith("mixed layout: ")
     assert "flat layout" not in message
 
 
-def test_monorepo_messages_are_relative_to_the_member(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "monorepo"))
+def test_monorepo_messages_are_relative_to_the_member(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "monorepo"))
     package = messages["packages/flat/flat/__init__.py"]
     assert package.startswith("flat layout: package `flat` sits at the root of packages/flat")
     assert package.endswith("move it to packages/flat/src/flat.")
     assert "packages/flat/src/" in messages["packages/flat/cli.py"]
 
 
-def test_exit_codes(run_cli: RunCli) -> None:
-    assert run_cli(fixture(RULE, "flat-package"), "--select", RULE).code == 1
-    assert run_cli(fixture(RULE, "clean-src-layout"), "--select", RULE).code == 0
+def test_exit_codes(run_inproc: RunCli) -> None:
+    assert run_inproc(fixture(RULE, "flat-package"), "--select", RULE).code == 1
+    assert run_inproc(fixture(RULE, "clean-src-layout"), "--select", RULE).code == 0
 
 
-def test_fingerprints_survive_a_reworded_layout(run_cli: RunCli, tmp_path: Path) -> None:
+def test_fingerprints_survive_a_reworded_layout(run_inproc: RunCli, tmp_path: Path) -> None:
     """Adding src/ turns "flat" into "mixed"; the alert about the package stays the same one."""
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\nversion = "1"\n')
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "__init__.py").write_text("")
-    before = run_cli(tmp_path, "--format", "json", "--select", RULE).json()["findings"]
+    before = run_inproc(tmp_path, "--format", "json", "--select", RULE).json()["findings"]
     (tmp_path / "src" / "a").mkdir(parents=True)
     (tmp_path / "src" / "a" / "__init__.py").write_text("")
-    after = run_cli(tmp_path, "--format", "json", "--select", RULE).json()["findings"]
+    after = run_inproc(tmp_path, "--format", "json", "--select", RULE).json()["findings"]
     assert [f["message"].split(":")[0] for f in before + after] == ["flat layout", "mixed layout"]
     assert before[0]["fingerprint"] == after[0]["fingerprint"]
 

@@ -19,8 +19,8 @@ def _case(name: str) -> Path:
     return fixture("UDEF002", name)
 
 
-def _messages(run_cli: RunCli, path: Path, *args: str) -> dict[tuple[str, int], str]:
-    result = run_cli(path, "--format", "json", *(args or SELECT))
+def _messages(run_inproc: RunCli, path: Path, *args: str) -> dict[tuple[str, int], str]:
+    result = run_inproc(path, "--format", "json", *(args or SELECT))
     assert result.code in (0, 1), result.stderr
     return {(f["path"], f["line"]): f["message"] for f in result.json()["findings"]}
 
@@ -47,25 +47,25 @@ PYPROJECT = '[project]\nname = "demo"\nversion = "0.1.0"\ndependencies = ["reque
         "requirements-install-project",  # docs/requirements.txt holding only `-e .[docs]`
     ],
 )
-def test_clean_cases_pass(audit: Audit, run_cli: RunCli, case: str) -> None:
+def test_clean_cases_pass(audit: Audit, run_inproc: RunCli, case: str) -> None:
     assert audit(_case(case), *SELECT) == []
-    assert run_cli(_case(case), *SELECT).code == 0
+    assert run_inproc(_case(case), *SELECT).code == 0
 
 
 # --- requirement files ---------------------------------------------------------------------
 
 
-def test_hand_written_requirements_file_beside_pyproject(audit: Audit, run_cli: RunCli) -> None:
+def test_hand_written_requirements_file_beside_pyproject(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("hand-written-requirements")
     # Line 2: the first requirement (line 1 is a comment).
     assert audit(path, *SELECT) == [("UDEF002", "requirements.txt", 2, None)]
-    assert _messages(run_cli, path) == {
+    assert _messages(run_inproc, path) == {
         ("requirements.txt", 2): (
             "requirements.txt is a second dependency source beside pyproject.toml; "
             "move its requirements into [project] dependencies."
         )
     }
-    result = run_cli(path, "--format", "json", *SELECT)
+    result = run_inproc(path, "--format", "json", *SELECT)
     assert result.code == 1
     finding = result.json()["findings"][0]
     assert finding["level"] == "error"
@@ -96,8 +96,8 @@ def test_data_and_example_folders_are_not_the_project(audit: Audit) -> None:
     assert audit(_case("data-folders"), *SELECT) == [("UDEF002", "tests/requirements.txt", 1, None)]
 
 
-def test_requirements_without_pyproject_says_so(run_cli: RunCli) -> None:
-    assert _messages(run_cli, _case("requirements-no-pyproject")) == {
+def test_requirements_without_pyproject_says_so(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, _case("requirements-no-pyproject")) == {
         ("requirements.txt", 1): (
             "requirements.txt declares dependencies and the project has no pyproject.toml "
             "dependency source; declare dependencies in pyproject.toml [project]."
@@ -105,8 +105,8 @@ def test_requirements_without_pyproject_says_so(run_cli: RunCli) -> None:
     }
 
 
-def test_poetry_project_fix_names_the_poetry_table(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, _case("poetry-with-requirements"))
+def test_poetry_project_fix_names_the_poetry_table(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, _case("poetry-with-requirements"))
     assert messages == {
         ("requirements.txt", 1): (
             "requirements.txt is a second dependency source beside pyproject.toml; "
@@ -118,36 +118,36 @@ def test_poetry_project_fix_names_the_poetry_table(run_cli: RunCli) -> None:
 # --- setup.py / setup.cfg ------------------------------------------------------------------
 
 
-def test_setup_py_without_pyproject(audit: Audit, run_cli: RunCli) -> None:
+def test_setup_py_without_pyproject(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("setup-py-no-pyproject")
     assert audit(path, *SELECT) == [("UDEF002", "setup.py", 8, None)]  # install_requires=
-    assert _messages(run_cli, path)[("setup.py", 8)] == (
+    assert _messages(run_inproc, path)[("setup.py", 8)] == (
         "setup.py declares install_requires and extras_require, and the project has no "
         "pyproject.toml dependency source; declare dependencies in pyproject.toml [project]."
     )
 
 
-def test_setup_py_beside_pyproject_project_table(audit: Audit, run_cli: RunCli) -> None:
+def test_setup_py_beside_pyproject_project_table(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("setup-py-beside-pyproject")
     assert audit(path, *SELECT) == [("UDEF002", "setup.py", 5, None)]
-    assert _messages(run_cli, path)[("setup.py", 5)] == (
+    assert _messages(run_inproc, path)[("setup.py", 5)] == (
         "setup.py declares install_requires, a second dependency source beside "
         "pyproject.toml; move it into [project] dependencies."
     )
 
 
-def test_setup_cfg_with_a_pyproject_that_declares_nothing(audit: Audit, run_cli: RunCli) -> None:
+def test_setup_cfg_with_a_pyproject_that_declares_nothing(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("setup-cfg")
     assert audit(path, *SELECT) == [("UDEF002", "setup.cfg", 7, None)]
-    assert _messages(run_cli, path)[("setup.cfg", 7)] == (
+    assert _messages(run_inproc, path)[("setup.cfg", 7)] == (
         "setup.cfg declares install_requires and the project has no pyproject.toml "
         "dependency source; declare dependencies in pyproject.toml [project]."
     )
 
 
-def test_setup_py_message_exactly_as_the_contract_example(tmp_path: Path, run_cli: RunCli) -> None:
+def test_setup_py_message_exactly_as_the_contract_example(tmp_path: Path, run_inproc: RunCli) -> None:
     root = _write(tmp_path, {"setup.py": 'from setuptools import setup\nsetup(install_requires=["a"])\n'})
-    assert _messages(run_cli, root) == {
+    assert _messages(run_inproc, root) == {
         ("setup.py", 2): (
             "setup.py declares install_requires and the project has no pyproject.toml "
             "dependency source; declare dependencies in pyproject.toml [project]."
@@ -158,10 +158,10 @@ def test_setup_py_message_exactly_as_the_contract_example(tmp_path: Path, run_cl
 # --- Pipfile, environment.yml --------------------------------------------------------------
 
 
-def test_pipfile_at_its_packages_table(audit: Audit, run_cli: RunCli) -> None:
+def test_pipfile_at_its_packages_table(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("pipfile")
     assert audit(path, *SELECT) == [("UDEF002", "Pipfile", 6, None)]
-    assert "Pipfile is a second dependency source" in _messages(run_cli, path)[("Pipfile", 6)]
+    assert "Pipfile is a second dependency source" in _messages(run_inproc, path)[("Pipfile", 6)]
 
 
 def test_conda_environment_at_its_dependencies_key(audit: Audit) -> None:
@@ -171,10 +171,10 @@ def test_conda_environment_at_its_dependencies_key(audit: Audit) -> None:
 # --- Dockerfiles ---------------------------------------------------------------------------
 
 
-def test_dockerfile_named_packages(audit: Audit, run_cli: RunCli) -> None:
+def test_dockerfile_named_packages(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("dockerfile-named-packages")
     assert audit(path, *SELECT) == [("UDEF002", "Dockerfile", 3, None)]
-    assert _messages(run_cli, path)[("Dockerfile", 3)] == (
+    assert _messages(run_inproc, path)[("Dockerfile", 3)] == (
         "Dockerfile pip-installs `requests` and `flask` by name, a second dependency source "
         "beside pyproject.toml; declare them in [project] dependencies and install the "
         "project or its lock instead."
@@ -236,7 +236,7 @@ def test_dockerfile_pip_variants(tmp_path: Path, audit: Audit) -> None:
     ]
 
 
-def test_dockerfile_message_shortens_a_long_package_list(tmp_path: Path, run_cli: RunCli) -> None:
+def test_dockerfile_message_shortens_a_long_package_list(tmp_path: Path, run_inproc: RunCli) -> None:
     root = _write(
         tmp_path,
         {
@@ -244,7 +244,7 @@ def test_dockerfile_message_shortens_a_long_package_list(tmp_path: Path, run_cli
             "pyproject.toml": PYPROJECT,
         },
     )
-    assert _messages(run_cli, root) == {
+    assert _messages(run_inproc, root) == {
         ("Dockerfile", 2): (
             "Dockerfile pip-installs `a`, `b`, `c` and 2 more by name, a second dependency "
             "source beside pyproject.toml; declare them in [project] dependencies and install "
@@ -256,16 +256,16 @@ def test_dockerfile_message_shortens_a_long_package_list(tmp_path: Path, run_cli
 # --- projects ------------------------------------------------------------------------------
 
 
-def test_monorepo_result_sits_in_the_member_project(audit: Audit, run_cli: RunCli) -> None:
+def test_monorepo_result_sits_in_the_member_project(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("monorepo")
     assert audit(path, *SELECT) == [("UDEF002", "packages/a/requirements.txt", 1, None)]
-    assert _messages(run_cli, path)[("packages/a/requirements.txt", 1)] == (
+    assert _messages(run_inproc, path)[("packages/a/requirements.txt", 1)] == (
         "packages/a/requirements.txt is a second dependency source beside "
         "packages/a/pyproject.toml; move its requirements into [project] dependencies."
     )
 
 
-def test_member_without_pyproject_names_the_member(tmp_path: Path, run_cli: RunCli) -> None:
+def test_member_without_pyproject_names_the_member(tmp_path: Path, run_inproc: RunCli) -> None:
     root = _write(
         tmp_path,
         {
@@ -273,7 +273,7 @@ def test_member_without_pyproject_names_the_member(tmp_path: Path, run_cli: RunC
             "services/api/setup.cfg": "[options]\ninstall_requires =\n    flask\n",
         },
     )
-    assert _messages(run_cli, root) == {
+    assert _messages(run_inproc, root) == {
         ("services/api/setup.cfg", 2): (
             "services/api/setup.cfg declares install_requires and project services/api has "
             "no pyproject.toml dependency source; declare dependencies in "
@@ -282,13 +282,13 @@ def test_member_without_pyproject_names_the_member(tmp_path: Path, run_cli: RunC
     }
 
 
-def test_malformed_pyproject_is_a_note_and_no_crash(audit: Audit, run_cli: RunCli) -> None:
+def test_malformed_pyproject_is_a_note_and_no_crash(audit: Audit, run_inproc: RunCli) -> None:
     path = _case("malformed-pyproject")
     assert audit(path, "--select", "UDEF000,UDEF002") == [
         ("UDEF000", "pyproject.toml", 1, None),
         ("UDEF002", "requirements.txt", 1, None),
     ]
-    result = run_cli(path, "--format", "json", "--select", "UDEF000,UDEF002")
+    result = run_inproc(path, "--format", "json", "--select", "UDEF000,UDEF002")
     assert result.code == 1
     assert not result.json().get("notifications")
 
@@ -320,7 +320,7 @@ def test_setup_py_that_does_not_parse(tmp_path: Path, audit: Audit) -> None:
     assert audit(root, "--select", "UDEF000,UDEF002") == [("UDEF000", "setup.py", 1, None)]
 
 
-def test_inline_suppression_on_the_requirement_line(tmp_path: Path, run_cli: RunCli) -> None:
+def test_inline_suppression_on_the_requirement_line(tmp_path: Path, run_inproc: RunCli) -> None:
     root = _write(
         tmp_path,
         {
@@ -328,18 +328,18 @@ def test_inline_suppression_on_the_requirement_line(tmp_path: Path, run_cli: Run
             "requirements.txt": "requests  # udef: ignore[UDEF002] -- vendored tool pin\n",
         },
     )
-    result = run_cli(root, "--format", "json", *SELECT)
+    result = run_inproc(root, "--format", "json", *SELECT)
     assert result.code == 0
     (finding,) = result.json()["findings"]
     assert finding["suppressed"] is True
     assert finding["suppressions"] == [{"kind": "inSource", "justification": "vendored tool pin"}]
 
 
-def test_fingerprint_survives_moving_the_declaration(tmp_path: Path, run_cli: RunCli) -> None:
+def test_fingerprint_survives_moving_the_declaration(tmp_path: Path, run_inproc: RunCli) -> None:
     root = _write(tmp_path, {"pyproject.toml": PYPROJECT, "requirements.txt": "requests\n"})
-    before = run_cli(root, "--format", "json", *SELECT).json()["findings"][0]["fingerprint"]
+    before = run_inproc(root, "--format", "json", *SELECT).json()["findings"][0]["fingerprint"]
     (root / "requirements.txt").write_text("# moved\n\nrequests\n", encoding="utf-8")
-    after = run_cli(root, "--format", "json", *SELECT).json()["findings"]
+    after = run_inproc(root, "--format", "json", *SELECT).json()["findings"]
     assert [(f["line"], f["fingerprint"]) for f in after] == [(3, before)]
 
 

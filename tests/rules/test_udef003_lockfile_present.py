@@ -41,8 +41,8 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
 _write = write_tree
 
 
-def _messages(run_cli: RunCli, path: Path) -> dict[str, str]:
-    result = run_cli(path, "--format", "json", "--select", RULE)
+def _messages(run_inproc: RunCli, path: Path) -> dict[str, str]:
+    result = run_inproc(path, "--format", "json", "--select", RULE)
     assert result.code in (0, 1), result.stderr
     return {f["path"]: f["message"] for f in result.json()["findings"]}
 
@@ -141,17 +141,17 @@ def test_code_without_manifest_or_dependency_file_is_not_checked(
     assert audit(tmp_path, "--select", RULE) == []
 
 
-def test_binary_requirement_file_does_not_break_the_rule(run_cli: RunCli, tmp_path: Path) -> None:
+def test_binary_requirement_file_does_not_break_the_rule(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"pyproject.toml": PYPROJECT})
     (tmp_path / "requirements.txt").write_bytes(b"\x00\xff\xfe garbage \x00" * 50)
-    result = run_cli(tmp_path, "--format", "json", "--select", RULE)
+    result = run_inproc(tmp_path, "--format", "json", "--select", RULE)
     assert result.code == 1, result.stderr
     found = [(f["ruleId"], f["path"]) for f in result.json()["findings"]]
     assert found == [(RULE, "pyproject.toml")]
 
 
-def test_hand_pinned_message_says_why(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "hand-pinned-requirements"))
+def test_hand_pinned_message_says_why(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "hand-pinned-requirements"))
     assert messages == {
         "pyproject.toml": "no lockfile pins the dependencies of the repository root project "
         "(requirements.txt is hand-written, not a generated lock); generate one (`uv lock`, "
@@ -160,14 +160,14 @@ def test_hand_pinned_message_says_why(run_cli: RunCli) -> None:
     }
 
 
-def test_member_message_names_the_project(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "monorepo-member-unlocked"))
+def test_member_message_names_the_project(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "monorepo-member-unlocked"))
     message = messages["services/unlocked/pyproject.toml"]
     assert message.startswith(
         "no lockfile pins the dependencies of the project in services/unlocked;",
     )
 
 
-def test_exit_codes(run_cli: RunCli) -> None:
-    assert run_cli(fixture(RULE, "setup-py-only"), "--select", RULE).code == 1
-    assert run_cli(fixture(RULE, "uv-lock"), "--select", RULE).code == 0
+def test_exit_codes(run_inproc: RunCli) -> None:
+    assert run_inproc(fixture(RULE, "setup-py-only"), "--select", RULE).code == 1
+    assert run_inproc(fixture(RULE, "uv-lock"), "--select", RULE).code == 0

@@ -49,22 +49,22 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
 _write = write_tree
 
 
-def _results(run_cli: RunCli, path: Path, *extra: str) -> list[dict[str, Any]]:
-    result = run_cli(path, "--format", "json", "--select", RULE, *extra)
+def _results(run_inproc: RunCli, path: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run_inproc(path, "--format", "json", "--select", RULE, *extra)
     assert result.code in (0, 1), result.stderr
     findings: list[dict[str, Any]] = result.json()["findings"]
     return findings
 
 
-def _messages(run_cli: RunCli, path: Path) -> list[tuple[str, int, str, str]]:
-    return sorted((f["path"], f["line"], f["level"], f["message"]) for f in _results(run_cli, path))
+def _messages(run_inproc: RunCli, path: Path) -> list[tuple[str, int, str, str]]:
+    return sorted((f["path"], f["line"], f["level"], f["message"]) for f in _results(run_inproc, path))
 
 
 # --------------------------------------------------------------------------- messages and exit codes
 
 
-def test_divergence_message_names_both_images_and_the_runtime_stage(run_cli: RunCli) -> None:
-    result = run_cli(fixture(RULE, "test-diverges"), "--format", "json", "--select", RULE)
+def test_divergence_message_names_both_images_and_the_runtime_stage(run_inproc: RunCli) -> None:
+    result = run_inproc(fixture(RULE, "test-diverges"), "--format", "json", "--select", RULE)
     assert result.code == 1
     (finding,) = result.json()["findings"]
     assert finding["level"] == "error"
@@ -74,8 +74,8 @@ def test_divergence_message_names_both_images_and_the_runtime_stage(run_cli: Run
     )
 
 
-def test_separate_test_dockerfile_message_names_the_sibling(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "separate-test-dockerfile-diverges")) == [
+def test_separate_test_dockerfile_message_names_the_sibling(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "separate-test-dockerfile-diverges")) == [
         (
             "Dockerfile.test",
             2,
@@ -86,13 +86,13 @@ def test_separate_test_dockerfile_message_names_the_sibling(run_cli: RunCli) -> 
     ]
 
 
-def test_named_test_dockerfile_pairs_with_the_same_named_sibling(run_cli: RunCli) -> None:
-    (finding,) = _results(run_cli, fixture(RULE, "named-test-sibling"))
+def test_named_test_dockerfile_pairs_with_the_same_named_sibling(run_inproc: RunCli) -> None:
+    (finding,) = _results(run_inproc, fixture(RULE, "named-test-sibling"))
     assert "runtime stage `app` of docker/api.Dockerfile builds on python:3.11-slim" in finding["message"]
 
 
-def test_unresolved_from_is_a_note_that_does_not_fail_the_run(run_cli: RunCli) -> None:
-    result = run_cli(fixture(RULE, "arg-without-default"), "--format", "json", "--select", RULE)
+def test_unresolved_from_is_a_note_that_does_not_fail_the_run(run_inproc: RunCli) -> None:
+    result = run_inproc(fixture(RULE, "arg-without-default"), "--format", "json", "--select", RULE)
     assert result.code == 0
     (finding,) = result.json()["findings"]
     assert finding["level"] == "note"
@@ -103,25 +103,25 @@ def test_unresolved_from_is_a_note_that_does_not_fail_the_run(run_cli: RunCli) -
     )
 
 
-def test_last_unnamed_stage_is_the_runtime(run_cli: RunCli) -> None:
-    (finding,) = _results(run_cli, fixture(RULE, "last-stage-is-runtime"))
+def test_last_unnamed_stage_is_the_runtime(run_inproc: RunCli) -> None:
+    (finding,) = _results(run_inproc, fixture(RULE, "last-stage-is-runtime"))
     assert "runtime stage #2 builds on python:3.11-slim" in finding["message"]
 
 
-def test_clean_fixture_exits_zero(run_cli: RunCli) -> None:
-    result = run_cli(fixture(RULE, "methodology"), "--format", "json", "--select", RULE)
+def test_clean_fixture_exits_zero(run_inproc: RunCli) -> None:
+    result = run_inproc(fixture(RULE, "methodology"), "--format", "json", "--select", RULE)
     assert result.code == 0, result.stderr
     assert result.json()["findings"] == []
 
 
-def test_moving_a_stage_keeps_its_fingerprint(run_cli: RunCli, tmp_path: Path) -> None:
+def test_moving_a_stage_keeps_its_fingerprint(run_inproc: RunCli, tmp_path: Path) -> None:
     first = _write(tmp_path / "a", {"Dockerfile": "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n"})
     moved = _write(
         tmp_path / "b",
         {"Dockerfile": "# moved\n\nFROM python:3.11-slim AS runtime\nRUN true\nFROM python:3.12 AS test\n"},
     )
-    (before,) = _results(run_cli, first)
-    (after,) = _results(run_cli, moved)
+    (before,) = _results(run_inproc, first)
+    (after,) = _results(run_inproc, moved)
     assert before["line"] != after["line"]
     assert before["fingerprint"] == after["fingerprint"]
 
@@ -168,13 +168,13 @@ def test_runtime_stage_names(audit: Audit, tmp_path: Path, name: str) -> None:
     assert audit(tmp_path, "--select", RULE) == [(RULE, "Dockerfile", 2, None)]
 
 
-def test_a_test_and_runtime_named_stage_is_a_test_stage(run_cli: RunCli, tmp_path: Path) -> None:
+def test_a_test_and_runtime_named_stage_is_a_test_stage(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile": "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test-runtime\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert finding["message"].startswith("test stage `test-runtime` builds on python:3.12 but runtime stage `runtime`")
 
 
-def test_last_runtime_named_stage_is_the_one_compared(run_cli: RunCli, tmp_path: Path) -> None:
+def test_last_runtime_named_stage_is_the_one_compared(run_inproc: RunCli, tmp_path: Path) -> None:
     dockerfile = (
         "FROM python:3.11-alpine AS app-base\n"
         "FROM python:3.11-slim AS test\n"
@@ -182,7 +182,7 @@ def test_last_runtime_named_stage_is_the_one_compared(run_cli: RunCli, tmp_path:
         "FROM python:3.12 AS docs\n"
     )
     _write(tmp_path, {"Dockerfile": dockerfile})
-    assert _results(run_cli, tmp_path) == []
+    assert _results(run_inproc, tmp_path) == []
 
 
 def test_one_result_per_diverging_test_stage(audit: Audit, tmp_path: Path) -> None:
@@ -235,10 +235,10 @@ def test_same_image_is_clean(audit: Audit, tmp_path: Path, test_image: str, runt
     ],
 )
 def test_different_images_diverge(
-    run_cli: RunCli, tmp_path: Path, test_image: str, runtime_image: str, hint: str
+    run_inproc: RunCli, tmp_path: Path, test_image: str, runtime_image: str, hint: str
 ) -> None:
     _write(tmp_path, {"Dockerfile": f"FROM {runtime_image} AS runtime\nFROM {test_image} AS test\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert finding["line"] == 2
     assert finding["message"].endswith(f"{hint}; build the test stage FROM the runtime base.")
 
@@ -246,23 +246,23 @@ def test_different_images_diverge(
 # --------------------------------------------------------------------------- unresolved images
 
 
-def test_unresolved_runtime_blocking_several_tests_is_one_note(run_cli: RunCli, tmp_path: Path) -> None:
+def test_unresolved_runtime_blocking_several_tests_is_one_note(run_inproc: RunCli, tmp_path: Path) -> None:
     dockerfile = "ARG BASE\nFROM $BASE AS runtime\nFROM python:3.12 AS test\nFROM python:3.12 AS lint\n"
     _write(tmp_path, {"Dockerfile": dockerfile})
-    assert [(f["line"], f["level"]) for f in _results(run_cli, tmp_path)] == [(2, "note")]
+    assert [(f["line"], f["level"]) for f in _results(run_inproc, tmp_path)] == [(2, "note")]
 
 
-def test_unresolved_test_stage_is_a_note_at_its_from(run_cli: RunCli, tmp_path: Path) -> None:
+def test_unresolved_test_stage_is_a_note_at_its_from(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile": "FROM python:3.11-slim AS runtime\nFROM python:$TEST_PY AS test\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert (finding["line"], finding["level"]) == (2, "note")
     assert "ARG `TEST_PY` without a default" in finding["message"]
 
 
-def test_arg_declared_inside_a_stage_does_not_resolve_a_later_from(run_cli: RunCli, tmp_path: Path) -> None:
+def test_arg_declared_inside_a_stage_does_not_resolve_a_later_from(run_inproc: RunCli, tmp_path: Path) -> None:
     dockerfile = "FROM python:3.11-slim AS runtime\nARG PY=3.11\nFROM python:${PY}-slim AS test\n"
     _write(tmp_path, {"Dockerfile": dockerfile})
-    assert [(f["line"], f["level"]) for f in _results(run_cli, tmp_path)] == [(3, "note")]
+    assert [(f["line"], f["level"]) for f in _results(run_inproc, tmp_path)] == [(3, "note")]
 
 
 def test_unresolved_from_outside_any_comparison_is_silent(audit: Audit, tmp_path: Path) -> None:
@@ -273,9 +273,9 @@ def test_unresolved_from_outside_any_comparison_is_silent(audit: Audit, tmp_path
     assert audit(tmp_path, "--select", RULE) == []
 
 
-def test_from_without_an_image_is_a_note(run_cli: RunCli, tmp_path: Path) -> None:
+def test_from_without_an_image_is_a_note(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile": "FROM python:3.11-slim AS test\nFROM\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert (finding["line"], finding["level"]) == (2, "note")
     assert finding["message"] == (
         "the base image of stage #1 cannot be resolved: it has no image, so the test and runtime bases "
@@ -283,9 +283,9 @@ def test_from_without_an_image_is_a_note(run_cli: RunCli, tmp_path: Path) -> Non
     )
 
 
-def test_build_platform_arg_note_does_not_ask_for_a_default(run_cli: RunCli, tmp_path: Path) -> None:
+def test_build_platform_arg_note_does_not_ask_for_a_default(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile": "FROM python:3.11-slim AS runtime\nFROM img-$TARGETARCH AS test\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert (finding["line"], finding["level"]) == (2, "note")
     assert finding["message"].endswith(
         "it has the build-platform ARG `TARGETARCH`, so the test and runtime bases cannot be compared; "
@@ -293,10 +293,10 @@ def test_build_platform_arg_note_does_not_ask_for_a_default(run_cli: RunCli, tmp
     )
 
 
-def test_long_references_are_cut_in_messages(run_cli: RunCli, tmp_path: Path) -> None:
+def test_long_references_are_cut_in_messages(run_inproc: RunCli, tmp_path: Path) -> None:
     long_tag = "x" * 5000
     _write(tmp_path, {"Dockerfile": f"FROM python:3.11-slim AS runtime\nFROM python:{long_tag} AS test\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert len(finding["message"]) < 400
     assert f"builds on python:{'x' * 90}..." in finding["message"]
 
@@ -328,9 +328,9 @@ def test_separate_test_dockerfile_compares_its_test_stages_only(audit: Audit, tm
     assert audit(tmp_path, "--select", RULE) == []
 
 
-def test_containerfile_is_a_sibling(run_cli: RunCli, tmp_path: Path) -> None:
+def test_containerfile_is_a_sibling(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Containerfile": "FROM python:3.11-slim\n", "Dockerfile.ci": "FROM python:3.12\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert finding["path"] == "Dockerfile.ci"
     assert "of Containerfile builds on python:3.11-slim" in finding["message"]
 
@@ -340,9 +340,9 @@ def test_sibling_must_be_in_the_same_folder(audit: Audit, tmp_path: Path) -> Non
     assert audit(tmp_path, "--select", RULE) == []
 
 
-def test_runtime_named_sibling_serves_when_there_is_no_plain_one(run_cli: RunCli, tmp_path: Path) -> None:
+def test_runtime_named_sibling_serves_when_there_is_no_plain_one(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile.prod": "FROM python:3.11-slim\n", "Dockerfile.test": "FROM python:3.12\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert (finding["path"], finding["line"]) == ("Dockerfile.test", 1)
     assert "runtime stage #0 of Dockerfile.prod builds on python:3.11-slim" in finding["message"]
 
@@ -362,9 +362,9 @@ def test_separate_test_dockerfile_without_sibling_is_checked_on_its_own(audit: A
     assert audit(tmp_path, "--select", RULE) == [(RULE, "Dockerfile.test", 2, None)]
 
 
-def test_unresolved_sibling_runtime_is_a_note_in_the_sibling(run_cli: RunCli, tmp_path: Path) -> None:
+def test_unresolved_sibling_runtime_is_a_note_in_the_sibling(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Dockerfile": "ARG PY\nFROM python:$PY\n", "Dockerfile.test": "FROM python:3.12\n"})
-    (finding,) = _results(run_cli, tmp_path)
+    (finding,) = _results(run_inproc, tmp_path)
     assert (finding["path"], finding["line"], finding["level"]) == ("Dockerfile", 2, "note")
 
 

@@ -123,20 +123,20 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == sorted((RULE, path, line, column) for path, line, column in expected)
 
 
-def _results(run_cli: RunCli, path: Path, *args: str, code: int | None = None) -> list[dict[str, Any]]:
-    result = run_cli(path, "--format", "json", "--select", RULE, *args)
+def _results(run_inproc: RunCli, path: Path, *args: str, code: int | None = None) -> list[dict[str, Any]]:
+    result = run_inproc(path, "--format", "json", "--select", RULE, *args)
     assert result.code in ((0, 1) if code is None else (code,)), result.stderr
     findings: list[dict[str, Any]] = result.json()["findings"]
     return findings
 
 
-def _messages(run_cli: RunCli, path: Path) -> dict[tuple[str, int], tuple[str, str]]:
-    return {(f["path"], f["line"]): (f["level"], f["message"]) for f in _results(run_cli, path)}
+def _messages(run_inproc: RunCli, path: Path) -> dict[tuple[str, int], tuple[str, str]]:
+    return {(f["path"], f["line"]): (f["level"], f["message"]) for f in _results(run_inproc, path)}
 
 
 # -- messages and levels -------------------------------------------------------------------
-def test_dockerfile_messages(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "dockerfile"))
+def test_dockerfile_messages(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "dockerfile"))
     assert messages[("Dockerfile", 7)] == (
         "error",
         FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="Dockerfile RUN"),
@@ -152,45 +152,45 @@ def test_dockerfile_messages(run_cli: RunCli) -> None:
     assert messages[("Dockerfile", 23)][1] == ENV_MESSAGE.format(setting="PIP_NO_DEPS=1", place="Dockerfile ARG")
 
 
-def test_ci_and_tox_messages(run_cli: RunCli) -> None:
-    github = _messages(run_cli, fixture(RULE, "github"))
+def test_ci_and_tox_messages(run_inproc: RunCli) -> None:
+    github = _messages(run_inproc, fixture(RULE, "github"))
     assert github[(".github/workflows/ci.yml", 18)][1] == FLAG_MESSAGE.format(
         tool="pip", flag="--no-deps", place="GitHub Actions run step"
     )
     assert github[(".github/workflows/ci.yml", 23)][1] == ENV_MESSAGE.format(
         setting="PIP_NO_DEPENDENCIES=true", place="GitHub Actions env"
     )
-    tox = _messages(run_cli, fixture(RULE, "tox"))
+    tox = _messages(run_inproc, fixture(RULE, "tox"))
     assert tox[("tox.ini", 18)][1] == ENV_MESSAGE.format(setting="PIP_NO_DEPS=1", place="tox.ini [testenv:lint] setenv")
     assert tox[("setup.cfg", 12)][1] == FLAG_MESSAGE.format(
         tool="pip", flag="--no-dependencies", place="setup.cfg [testenv] commands"
     )
-    nox = _messages(run_cli, fixture(RULE, "python"))
+    nox = _messages(run_inproc, fixture(RULE, "python"))
     assert nox[("noxfile.py", 8)][1] == FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="nox session")
     assert nox[("tools/release.py", 7)][1] == FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="subprocess call")
 
 
-def test_docs_are_warnings_and_do_not_fail_by_default(run_cli: RunCli) -> None:
-    findings = _results(run_cli, fixture(RULE, "docs"), code=0)
+def test_docs_are_warnings_and_do_not_fail_by_default(run_inproc: RunCli) -> None:
+    findings = _results(run_inproc, fixture(RULE, "docs"), code=0)
     assert {f["level"] for f in findings} == {"warning"}
     readme = [f for f in findings if f["path"] == "README.md" and f["line"] == 8]
     assert readme[0]["message"] == DOCS_MESSAGE.format(tool="pip", flag="--no-deps")
-    assert run_cli(fixture(RULE, "docs"), "--select", RULE, "--fail-on", "warning").code == 1
+    assert run_inproc(fixture(RULE, "docs"), "--select", RULE, "--fail-on", "warning").code == 1
 
 
-def test_executable_places_are_errors(run_cli: RunCli) -> None:
+def test_executable_places_are_errors(run_inproc: RunCli) -> None:
     for case in ("shell", "makefile", "gitlab", "circleci"):
-        findings = _results(run_cli, fixture(RULE, case), code=1)
+        findings = _results(run_inproc, fixture(RULE, case), code=1)
         assert {f["level"] for f in findings} == {"error"}, case
 
 
-def test_malformed_workflow_is_a_note_and_the_scan_goes_on(audit: Audit, run_cli: RunCli) -> None:
+def test_malformed_workflow_is_a_note_and_the_scan_goes_on(audit: Audit, run_inproc: RunCli) -> None:
     path = fixture(RULE, "malformed-yaml")
     assert audit(path, "--select", f"UDEF000,{RULE}") == [
         ("UDEF000", ".github/workflows/broken.yml", 1, None),
         (RULE, ".github/workflows/fine.yml", 5, 26),
     ]
-    result = run_cli(path, "--format", "json", "--select", f"UDEF000,{RULE}")
+    result = run_inproc(path, "--format", "json", "--select", f"UDEF000,{RULE}")
     assert result.json()["notifications"] == []
 
 
@@ -211,20 +211,20 @@ def test_files_without_the_words_are_never_parsed(audit: Audit, tmp_path: Path) 
     assert audit(root, "--select", f"UDEF000,{RULE}") == [("UDEF000", ".gitlab-ci.yml", 1, None)]
 
 
-def test_moving_a_line_keeps_the_fingerprint(run_cli: RunCli, tmp_path: Path) -> None:
+def test_moving_a_line_keeps_the_fingerprint(run_inproc: RunCli, tmp_path: Path) -> None:
     before = _write(tmp_path / "before", {"Dockerfile": "FROM python:3.12\nRUN pip install --no-deps x\n"})
     after = _write(
         tmp_path / "after",
         {"Dockerfile": "FROM python:3.12\nRUN echo hi\n\nRUN pip install \\\n    --no-deps x\n"},
     )
     other = _write(tmp_path / "other", {"Dockerfile": "FROM python:3.12\nRUN pip install --no-deps y\n"})
-    first, moved, different = (_results(run_cli, path) for path in (before, after, other))
+    first, moved, different = (_results(run_inproc, path) for path in (before, after, other))
     assert (moved[0]["line"], moved[0]["column"]) == (5, 5)
     assert first[0]["fingerprint"] == moved[0]["fingerprint"]
     assert first[0]["fingerprint"] != different[0]["fingerprint"]
 
 
-def test_crlf_tabs_and_inline_suppression(run_cli: RunCli, tmp_path: Path) -> None:
+def test_crlf_tabs_and_inline_suppression(run_inproc: RunCli, tmp_path: Path) -> None:
     root = _write(
         tmp_path,
         {
@@ -232,7 +232,7 @@ def test_crlf_tabs_and_inline_suppression(run_cli: RunCli, tmp_path: Path) -> No
             "run.sh": "pip install --no-deps a  # udef: ignore[UDEF005] -- vendored wheel\npip install --no-deps b\n",
         },
     )
-    found = [(f["path"], f["line"], f["column"], f["suppressed"]) for f in _results(run_cli, root)]
+    found = [(f["path"], f["line"], f["column"], f["suppressed"]) for f in _results(run_inproc, root)]
     assert sorted(found) == [("Dockerfile", 3, 2, False), ("run.sh", 1, 13, True), ("run.sh", 2, 13, False)]
 
 

@@ -32,18 +32,18 @@ def test_fixture_findings(case: str, expected: list[tuple[str, int, int]], audit
     assert found == sorted(("UDEF006", path, line, column) for path, line, column in expected)
 
 
-def test_comments_are_found_in_a_file_the_parser_rejects(run_cli) -> None:
+def test_comments_are_found_in_a_file_the_parser_rejects(run_inproc) -> None:
     # The raise needs a parse (is it exempt?); the parse fails: a UDEF000 note, and the
     # comment is still found by the token-level scan. (A file whose only hits are comments
     # is never parsed, so its syntax is not judged: that is ruff's and the compiler's job.)
-    report = run_cli(fixture("UDEF006", "syntax-error"), "--format", "json", "--select", "UDEF000,UDEF006").json()
+    report = run_inproc(fixture("UDEF006", "syntax-error"), "--format", "json", "--select", "UDEF000,UDEF006").json()
     rows = [(f["ruleId"], f["line"], f["column"], f["level"]) for f in report["findings"]]
     assert rows == [("UDEF000", 1, None, "note"), ("UDEF006", 2, 7, "error")]
     assert "syntax error" in report["findings"][0]["message"]
 
 
-def test_messages(run_cli) -> None:
-    report = run_cli(fixture("UDEF006", "markers"), "--format", "json", "--select", "UDEF006").json()
+def test_messages(run_inproc) -> None:
+    report = run_inproc(fixture("UDEF006", "markers"), "--format", "json", "--select", "UDEF006").json()
     messages = {(f["line"], f["column"]): f["message"] for f in report["findings"]}
     assert messages[(13, 7)] == "TODO in a comment: # TODO: localise."
     assert messages[(11, 5)] == "FIXME in a docstring: FIXME: handle empty names."
@@ -51,20 +51,20 @@ def test_messages(run_cli) -> None:
     assert messages[(30, 1)].startswith("raise NotImplementedError in <module>:")
 
 
-def test_extra_words_and_level_from_config(tmp_path: Path, run_cli) -> None:
+def test_extra_words_and_level_from_config(tmp_path: Path, run_inproc) -> None:
     (tmp_path / "pyproject.toml").write_text(
         '[tool.udef-audit.rules.no-placeholders]\nextra-words = ["HACK"]\nlevel = "warning"\n'
     )
     (tmp_path / "app.py").write_text("x = 1  # HACK around the parser\ny = 2  # TODO later\n")
-    result = run_cli(tmp_path, "--format", "json", "--select", "UDEF006")
+    result = run_inproc(tmp_path, "--format", "json", "--select", "UDEF006")
     rows = [(f["line"], f["level"], f["message"].split(" ")[0]) for f in result.json()["findings"]]
     assert rows == [(1, "warning", "HACK"), (2, "warning", "TODO")]
     assert result.code == 0  # warnings do not fail at the default fail-on error
 
 
-def test_exit_code_and_files_mode(run_cli) -> None:
-    assert run_cli(fixture("UDEF006", "markers"), "--select", "UDEF006").code == 1
-    assert run_cli(fixture("UDEF006", "clean"), "--select", "UDEF006").code == 0
+def test_exit_code_and_files_mode(run_inproc) -> None:
+    assert run_inproc(fixture("UDEF006", "markers"), "--select", "UDEF006").code == 1
+    assert run_inproc(fixture("UDEF006", "clean"), "--select", "UDEF006").code == 0
     root = fixture("UDEF006", "markers")
-    result = run_cli(root, "--files", str(root / P), "--format", "json")
+    result = run_inproc(root, "--files", str(root / P), "--format", "json")
     assert {f["ruleId"] for f in result.json()["findings"]} == {"UDEF006"}

@@ -53,29 +53,29 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == [(RULE, path, line, None) for path, line in expected]
 
 
-def _results(run_cli: RunCli, path: Path, *args: str) -> list[dict[str, Any]]:
-    result = run_cli(path, "--format", "json", "--select", RULE, *args)
+def _results(run_inproc: RunCli, path: Path, *args: str) -> list[dict[str, Any]]:
+    result = run_inproc(path, "--format", "json", "--select", RULE, *args)
     assert result.code in (0, 1), result.stderr
     findings: list[dict[str, Any]] = result.json()["findings"]
     return findings
 
 
-def _messages(run_cli: RunCli, path: Path) -> dict[str, list[str]]:
+def _messages(run_inproc: RunCli, path: Path) -> dict[str, list[str]]:
     messages: dict[str, list[str]] = {}
-    for finding in _results(run_cli, path):
+    for finding in _results(run_inproc, path):
         messages.setdefault(finding["path"], []).append(finding["message"])
     return {path: sorted(found) for path, found in messages.items()}
 
 
 # -- messages ------------------------------------------------------------------------------
-def test_missing_folders_messages(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "missing-subfolders")) == {
+def test_missing_folders_messages(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "missing-subfolders")) == {
         "docs/README.md": [DESIGN_MISSING, REPORTS_MISSING],
     }
 
 
-def test_misplaced_by_name_messages(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "misplaced-by-name")) == {
+def test_misplaced_by_name_messages(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "misplaced-by-name")) == {
         "docs/api-design.md": [
             "design document outside docs/design/: move `docs/api-design.md` to docs/design/ "
             "(its name ends in -design).",
@@ -91,8 +91,8 @@ def test_misplaced_by_name_messages(run_cli: RunCli) -> None:
     }
 
 
-def test_misplaced_by_content_messages(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "misplaced-by-content")) == {
+def test_misplaced_by_content_messages(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "misplaced-by-content")) == {
         "docs/contract.rst": [
             "design document outside docs/design/: move `docs/contract.rst` to docs/design/ "
             "(lines 4 and 6 are normative SHALL statements).",
@@ -109,8 +109,8 @@ def test_misplaced_by_content_messages(run_cli: RunCli) -> None:
     }
 
 
-def test_wrong_folder_messages(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "wrong-folder")) == {
+def test_wrong_folder_messages(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "wrong-folder")) == {
         "docs/design/perf-report.md": [
             "report in docs/design/: move `docs/design/perf-report.md` to docs/reports/ "
             "(its name has the word `report`).",
@@ -122,8 +122,8 @@ def test_wrong_folder_messages(run_cli: RunCli) -> None:
     }
 
 
-def test_no_docs_folder_message(run_cli: RunCli) -> None:
-    assert _messages(run_cli, fixture(RULE, "no-docs-folder")) == {
+def test_no_docs_folder_message(run_inproc: RunCli) -> None:
+    assert _messages(run_inproc, fixture(RULE, "no-docs-folder")) == {
         "README.md": [
             "docs/ is missing (or empty): create docs/design/ for the specifications and "
             "docs/reports/ for the implementation reports.",
@@ -131,8 +131,8 @@ def test_no_docs_folder_message(run_cli: RunCli) -> None:
     }
 
 
-def test_doc_folder_messages_name_doc(run_cli: RunCli) -> None:
-    messages = _messages(run_cli, fixture(RULE, "doc-folder"))
+def test_doc_folder_messages_name_doc(run_inproc: RunCli) -> None:
+    messages = _messages(run_inproc, fixture(RULE, "doc-folder"))
     assert [m.split(":")[0] for m in messages["doc/index.rst"]] == [
         "doc/design/ is missing (or empty)",
         "doc/reports/ is missing (or empty)",
@@ -142,18 +142,18 @@ def test_doc_folder_messages_name_doc(run_cli: RunCli) -> None:
     ]
 
 
-def test_results_are_warnings_and_fail_only_on_warning(run_cli: RunCli) -> None:
+def test_results_are_warnings_and_fail_only_on_warning(run_inproc: RunCli) -> None:
     path = fixture(RULE, "misplaced-by-name")
-    assert {f["level"] for f in _results(run_cli, path)} == {"warning"}
-    assert run_cli(path, "--select", RULE).code == 0
-    assert run_cli(path, "--select", RULE, "--fail-on", "warning").code == 1
-    assert run_cli(fixture(RULE, "compliant"), "--select", RULE, "--fail-on", "warning").code == 0
+    assert {f["level"] for f in _results(run_inproc, path)} == {"warning"}
+    assert run_inproc(path, "--select", RULE).code == 0
+    assert run_inproc(path, "--select", RULE, "--fail-on", "warning").code == 1
+    assert run_inproc(fixture(RULE, "compliant"), "--select", RULE, "--fail-on", "warning").code == 0
 
 
-def test_fingerprints_follow_the_semantic_key(run_cli: RunCli, tmp_path: Path) -> None:
+def test_fingerprints_follow_the_semantic_key(run_inproc: RunCli, tmp_path: Path) -> None:
     """The two folder results at one anchor differ; a document's result keeps its
     fingerprint when its evidence (and so the message) moves."""
-    prints = [f["fingerprint"] for f in _results(run_cli, fixture(RULE, "missing-subfolders"))]
+    prints = [f["fingerprint"] for f in _results(run_inproc, fixture(RULE, "missing-subfolders"))]
     assert len(set(prints)) == 2
     repo = _write(
         tmp_path,
@@ -163,15 +163,15 @@ def test_fingerprints_follow_the_semantic_key(run_cli: RunCli, tmp_path: Path) -
             "docs/guide.md": "# Guide\n\nFR-01: System SHALL x\n",
         },
     )
-    before = _results(run_cli, repo)
+    before = _results(run_inproc, repo)
     (repo / "docs" / "guide.md").write_text("# Guide\n\nIntro.\n\n- FR-02: System SHALL y\n")
-    after = _results(run_cli, repo)
+    after = _results(run_inproc, repo)
     assert before[0]["message"] != after[0]["message"]
     assert before[0]["fingerprint"] == after[0]["fingerprint"]
 
 
-def test_sarif_results_have_a_location(run_cli: RunCli) -> None:
-    result = run_cli(fixture(RULE, "doc-folder"), "--format", "sarif", "--select", RULE)
+def test_sarif_results_have_a_location(run_inproc: RunCli) -> None:
+    result = run_inproc(fixture(RULE, "doc-folder"), "--format", "sarif", "--select", RULE)
     assert result.code == 0, result.stderr
     results = result.json()["runs"][0]["results"]
     assert len(results) == 3
@@ -305,8 +305,8 @@ def test_unreadable_document_is_classified_by_name(audit: Audit, tmp_path: Path)
     ]
 
 
-def test_findings_anchor_at_line_one_even_for_content_evidence(run_cli: RunCli) -> None:
-    findings = _results(run_cli, fixture(RULE, "misplaced-by-content"))
+def test_findings_anchor_at_line_one_even_for_content_evidence(run_inproc: RunCli) -> None:
+    findings = _results(run_inproc, fixture(RULE, "misplaced-by-content"))
     assert {f["line"] for f in findings} == {1}
 
 

@@ -35,7 +35,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict
-from importlib.metadata import entry_points
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -44,11 +43,14 @@ from typing import Any
 from udef_audit import __version__
 from udef_audit.batch.clone import CloneError, SourceError, parse_source, prepare_checkout, read_head, redact
 from udef_audit.batch.model import RepoOutcome, RepoTask
-from udef_audit.cli import attach_score, exit_code
 from udef_audit.config import ConfigError
-from udef_audit.engine import AuditRequest, AuditResult, run_audit
+from udef_audit.plugins import harden_import_path
 from udef_audit.report.json_report import json_report
 from udef_audit.report.sarif import render_sarif
+from udef_audit.request import AuditRequest
+from udef_audit.result import AuditResult
+from udef_audit.rules import builtin_rules
+from udef_audit.service import audit, exit_code
 
 # The child's own alarm fires this long after the parent's deadline, so the parent, which
 # can also kill git and say "timeout", normally acts first.
@@ -80,8 +82,7 @@ def audit_in_place(task: RepoTask) -> RepoOutcome:
     started = time.perf_counter()
     try:
         head = _checkout(task)
-        result = run_audit(AuditRequest(path=Path(task.checkout), policy_file=_policy_path(task), workers=1))
-        attach_score(result)
+        result = audit(AuditRequest(path=Path(task.checkout), policy_file=_policy_path(task), workers=1))
         sarif_file = _write_sarif(task, result)
         return _outcome(task, result, head, sarif_file, time.perf_counter() - started)
     except (ConfigError, CloneError, SourceError) as exc:
@@ -189,6 +190,7 @@ def _outcome(task: RepoTask, result: AuditResult, head: str | None, sarif: str |
 # lazily, and they cost more than the audit of a small repository (0.15 s of 0.2 s).
 WARM_MODULES = (
     "udef_audit.batch.worker",
+    "udef_audit.scoring.facts",
     "udef_audit.scoring.history_cache",
     "udef_audit.scoring.model",
     "udef_audit.scoring.reset_repair",
@@ -206,8 +208,7 @@ def _child_context() -> multiprocessing.context.ForkServerContext | multiprocess
 
 def _builtin_rule_modules() -> list[str]:
     """Our own rule modules only: third-party plugins load in each child, as in a single audit."""
-    found = entry_points(group="udef_audit.rules")
-    return sorted({ep.module for ep in found if ep.module.startswith("udef_audit.")})
+    return [rule.module for rule in builtin_rules()]
 
 
 def _run_in_child(task: RepoTask, cancel: threading.Event) -> RepoOutcome:
@@ -281,6 +282,7 @@ def _child_main(task: RepoTask, sender: Connection) -> None:
 
 
 def _isolate(alarm_seconds: float) -> None:
+    harden_import_path()
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):
             os.setsid()

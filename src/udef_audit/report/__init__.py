@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from udef_audit.engine import AuditResult
+from udef_audit.result import AuditResult
 
 FORMATS = ("text", "json", "sarif", "markdown")
 

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from udef_audit import __version__
-from udef_audit.engine import AuditResult
 from udef_audit.findings import Finding, Level
 from udef_audit.report.summary import summary
+from udef_audit.result import AuditResult
 
 SCHEMA_VERSION = "1.0"
 
@@ -29,12 +29,14 @@ def json_report(result: AuditResult) -> dict[str, Any]:
         "root": str(result.root),
         "summary": summary(result),
         "findings": [_finding(f, policy[f.rule_id].slug if f.rule_id in policy else "") for f in result.findings],
-        "rules": [{"id": r, "slug": policy[r].slug, "level": result.settings[r].level.value} for r in result.rules_run],
+        "rules": [
+            {"id": r, "slug": policy[r].slug, "level": result.rule_settings[r].level.value} for r in result.rules_run
+        ],
         "notifications": [
             {"message": n.message, "ruleId": n.rule_id, "level": n.level.value} for n in result.notifications
         ],
-        "properties": dict(result.properties),
-        "stats": dict(result.stats),
+        "properties": result.properties(),
+        "stats": result.stats.to_dict(),
     }
 
 
@@ -48,6 +50,7 @@ def _finding(f: Finding, slug: str) -> dict[str, Any]:
         "line": f.line,
         "column": f.column,
         "fingerprint": f.fingerprint,
+        "kind": f.kind or None,
         "suppressed": f.suppressed,
         "suppressions": [{"kind": s.kind, "justification": s.justification} for s in f.suppressions],
     }

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from udef_audit.engine import AuditResult
 from udef_audit.findings import Finding
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.summary import summary
+from udef_audit.result import AuditResult
 
 MAX_ROWS_PER_RULE = 50
 
@@ -25,7 +25,7 @@ def render_markdown(result: AuditResult) -> str:
         f" · {totals['suppressed']} suppressed · fail-on `{totals['failOn']}`",
         "",
     ]
-    lines += _score_section(result.properties.get("udef/resetVsRepair"))
+    lines += _score_section(result.score.to_dict() if result.score else None)
     lines += _notifications(result)
     lines += _findings_sections(result)
     return "\n".join(lines).rstrip() + "\n"

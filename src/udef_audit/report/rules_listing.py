@@ -22,12 +22,19 @@ def rule_markdown(meta: RuleMeta) -> str:
     """The rule's page: what it does, why (the methodology's own words), example, fix."""
     parts = [
         f"# {meta.id} {meta.slug}: {meta.title}",
-        f"Level: **{meta.level.value}** · Scope: {meta.scope} · Methodology: {meta.phase} — {meta.section}",
+        f"Level: **{meta.level.value}** · Scope: {meta.scope} · Phase {meta.phase}{_services_only(meta)}"
+        f" · Methodology: {meta.chapter} — {meta.section}",
         f"## What it does\n\n{meta.what}",
         f"## Why is this bad?\n\n{meta.why}\n\nThe methodology says:\n\n{_quote(meta.methodology)}",
         f"## Example\n\n{meta.example}",
         f"## How to fix\n\n{meta.fix}",
     ]
+    if meta.kinds:
+        rows = "\n".join(f"| `{k.name}` | {k.summary} |" for k in meta.kinds.values())
+        parts.append(
+            "## Kinds of result\n\nEach result carries one kind (`kind` in JSON, `udef/kind` in SARIF):\n\n"
+            "| kind | meaning |\n|---|---|\n" + rows
+        )
     if meta.parameters:
         rows = "\n".join(
             f"| `{p.name}` | {p.type} | `{json.dumps(p.default)}` | {p.description} |" for p in meta.parameters
@@ -44,11 +51,15 @@ def rule_markdown(meta: RuleMeta) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _services_only(meta: RuleMeta) -> str:
+    return " · Services only (not applicable to a library)" if meta.profile == "service" else ""
+
+
 def rule_text(meta: RuleMeta) -> str:
     """Plain-text help (SARIF help.text, explain without markup)."""
     return (
         f"{meta.id} {meta.slug}: {meta.title}\n\nWhat it does: {meta.what}\n\nWhy: {meta.why}\n\n"
-        f"Methodology ({meta.phase} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}\n\n"
+        f"Methodology ({meta.chapter} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}\n\n"
         f"Docs: {help_uri(meta)}"
     )
 
@@ -73,7 +84,10 @@ def rule_dict(meta: RuleMeta) -> dict[str, object]:
         "level": meta.level.value,
         "scope": meta.scope,
         "phase": meta.phase,
+        "profile": meta.profile,
+        "chapter": meta.chapter,
         "section": meta.section,
+        "kinds": {k.name: {"summary": k.summary, "tags": list(k.tags)} for k in meta.kinds.values()},
         "category": meta.category,
         "summary": meta.summary,
         "helpUri": help_uri(meta),

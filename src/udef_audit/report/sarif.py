@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import quote
 
 from udef_audit import __version__
-from udef_audit.engine import AuditResult
 from udef_audit.findings import Finding, Level
 from udef_audit.policy import RuleMeta
 from udef_audit.report.rules_listing import help_uri, rule_markdown, rule_text
+from udef_audit.result import AuditResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/udef-audit/udef-audit"
@@ -39,14 +39,14 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
         "columnKind": "unicodeCodePoints",
         "invocations": [_invocation(result)],
         "results": [_result(f, index) for f in result.findings],
-        "properties": dict(result.properties),
+        "properties": result.properties(),
     }
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
 def _reported_rules(result: AuditResult) -> list[RuleMeta]:
     """Every rule of the run (passing ones too), plus any rule a result refers to."""
-    ids = set(result.rules_run) | {f.rule_id for f in result.findings} | set(result.settings)
+    ids = set(result.rules_run) | {f.rule_id for f in result.findings} | set(result.rule_settings)
     return [result.policy.rules[i] for i in sorted(ids) if i in result.policy.rules]
 
 
@@ -61,7 +61,7 @@ def _driver(rules: list[RuleMeta], result: AuditResult) -> dict[str, Any]:
 
 
 def _rule(meta: RuleMeta, result: AuditResult) -> dict[str, Any]:
-    settings = result.settings.get(meta.id)
+    settings = result.rule_settings.get(meta.id)
     level = settings.level if settings else meta.level
     return {
         "id": meta.id,
@@ -106,8 +106,9 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         out["ruleIndex"] = index[finding.rule_id]
     if finding.suppressions:
         out["suppressions"] = [{"kind": s.kind, "justification": s.justification} for s in finding.suppressions]
-    if finding.properties:
-        out["properties"] = finding.properties
+    properties = {**({"udef/kind": finding.kind} if finding.kind else {}), **finding.properties}
+    if properties:
+        out["properties"] = properties
     return out
 
 
@@ -122,6 +123,6 @@ def _invocation(result: AuditResult) -> dict[str, Any]:
         for n in result.notifications
     ]
     return {
-        "executionSuccessful": not any(n.level is Level.ERROR for n in result.notifications),
+        "executionSuccessful": not result.tool_failed,
         "toolExecutionNotifications": notes,
     }

@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from udef_audit.engine import AuditResult
 from udef_audit.findings import Finding
 from udef_audit.report.summary import summary
+from udef_audit.result import AuditResult
 
 STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
@@ -30,9 +30,8 @@ def render_text(result: AuditResult, *, color: bool) -> str:
     _print_findings(console, result)
     _print_notices(console, result)
     console.print(_verdict_panel(result))
-    score = result.properties.get("udef/resetVsRepair")
-    if isinstance(score, dict):
-        console.print(_score_text(score))
+    if result.score is not None:
+        console.print(_score_text(result.score.to_dict()))
     return buffer.getvalue()
 
 
@@ -51,9 +50,9 @@ def _print_notices(console: Console, result: AuditResult) -> None:
     for note in result.notifications:
         label = "tool error" if note.level.value == "error" else "policy"
         console.print(Text(f"{label}: {note.message}", style="bold magenta" if label == "tool error" else "yellow"))
-    baseline = result.properties.get("udef/baseline")
-    if isinstance(baseline, dict) and "matched" in baseline:
-        console.print(_baseline_line(baseline))
+    baseline = result.baseline
+    if baseline is not None and baseline.matched is not None:
+        console.print(_baseline_line(baseline.to_dict()))
 
 
 def _line(finding: Finding, result: AuditResult) -> Text:
@@ -83,7 +82,7 @@ def _baseline_line(baseline: dict[str, Any]) -> Text:
 
 def _status(result: AuditResult, totals: dict[str, Any]) -> Text:
     """TOOL ERROR (exit 3) over FAIL (exit 1) over PASS."""
-    if any(n.level.value == "error" for n in result.notifications):
+    if result.tool_failed:
         return Text("TOOL ERROR", style="bold magenta")
     return Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
 
@@ -95,14 +94,13 @@ def _verdict_panel(result: AuditResult) -> Panel:
         status,
         f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
         f"{totals['suppressed']} suppressed (fail-on {totals['failOn']}); "
-        f"{result.stats.get('files', 0)} files, {len(result.rules_run)} rules, {result.stats.get('seconds', 0)} s",
+        f"{result.stats.files} files, {len(result.rules_run)} rules, {result.stats.seconds} s",
     )
-    score = result.properties.get("udef/resetVsRepair")
-    if isinstance(score, dict):
-        verdict = score["verdict"]
+    score = result.score
+    if score is not None:
         body.append("\nReset vs repair: ", style="bold")
-        body.append(f"{verdict.upper()} ", style="bold red" if verdict == "reset" else "bold green")
-        body.append(f"(score {score['score']}/100, reset at {score['threshold']:g})")
+        body.append(f"{score.verdict.upper()} ", style="bold red" if score.verdict == "reset" else "bold green")
+        body.append(f"(score {score.score}/100, reset at {score.threshold:g})")
     return Panel(body, title="udef-audit", expand=False)
 
 

@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.hookspecs import hookimpl
 from udef_audit.projects import NON_PACKAGE_DIRS, Project
 
 # Top-level scripts that tools load by file name; they are not the project's importable code.
@@ -50,6 +49,7 @@ class SrcLayoutRule:
             yield Finding(
                 rule_id=self.id, path=code.path, line=1,
                 message=_message(code, project, mixed=mixed), key=f"{code.kind} {code.name}",
+                kind="mixed-layout" if mixed else "flat-layout",
             )
 
 
@@ -92,8 +92,3 @@ def _message(code: FlatCode, project: Project, *, mixed: bool) -> str:
     if mixed:  # a half-finished migration: both import roots exist
         return f"mixed layout: {what} sits at the root{where} beside {src}/; {fix}."
     return f"flat layout: {what} sits at the root{where} instead of under {src}/; {fix}."
-
-
-@hookimpl
-def udef_audit_rules() -> list[SrcLayoutRule]:
-    return [SrcLayoutRule()]

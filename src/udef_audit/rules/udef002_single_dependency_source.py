@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.hookspecs import hookimpl
 from udef_audit.parsers.manifests import (
     conda_environment_line,
     named_index_packages,
@@ -102,6 +101,7 @@ class SingleDependencySourceRule:
                     line=source.line,
                     message=_message(source, pyproject, project),
                     key=source.key,
+                    kind="second-source" if pyproject.is_source else "no-pyproject-source",
                 )
 
 
@@ -415,8 +415,3 @@ def _in_data_dir(rel: str) -> bool:
     # Hidden folders too: `.github/actions/x/requirements.in` pins a CI helper's own tools,
     # not the project's dependencies (pydantic has two).
     return any(part in _DATA_DIRS or part.startswith(".") for part in rel.split("/")[:-1])
-
-
-@hookimpl
-def udef_audit_rules() -> list[SingleDependencySourceRule]:
-    return [SingleDependencySourceRule()]

@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.hookspecs import hookimpl
 from udef_audit.parsers.requirements import (
     is_lock_file_name,
     is_requirement_file_name,
@@ -106,8 +105,3 @@ def _message(project: Project, hand_written: list[str]) -> str:
         "`poetry lock`, `pdm lock` or `uv pip compile --generate-hashes -o "
         "requirements.lock`) and commit it."
     )
-
-
-@hookimpl
-def udef_audit_rules() -> list[LockfilePresentRule]:
-    return [LockfilePresentRule()]

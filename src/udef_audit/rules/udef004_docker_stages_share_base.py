@@ -47,7 +47,6 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
-from udef_audit.hookspecs import hookimpl
 from udef_audit.parsers.dockerfile import Dockerfile, Stage, root_image
 
 TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
@@ -301,8 +300,3 @@ def _sibling(ctx: RepoContext, named: Mapping[str, DockerfileName], path: str) -
         if dockerfile is not None:
             return other, dockerfile
     return None
-
-
-@hookimpl
-def udef_audit_rules() -> list[DockerStagesShareBaseRule]:
-    return [DockerStagesShareBaseRule()]

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
-from udef_audit.hookspecs import hookimpl
 from udef_audit.parsers.pip_commands import (
     NoDepsUse,
     find_no_deps,
@@ -104,6 +103,7 @@ def _finding(path: str, hit: _Hit, where: _Where) -> Finding:
         message=message,
         key=f"{where.kind}|{flag}|{hit.command}",
         level=Level.WARNING if where.docs else None,
+        kind="documentation" if where.docs else "executable",
     )
 
 
@@ -946,9 +946,3 @@ class NoPipNoDeps:
                 continue
             yield from _READERS[kind](ctx, path)
         yield from _python_findings(ctx)
-
-
-@hookimpl
-def udef_audit_rules() -> list[NoPipNoDeps]:
-    """The UDEF005 rule."""
-    return [NoPipNoDeps()]

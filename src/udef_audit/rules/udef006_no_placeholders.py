@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.hookspecs import hookimpl
 
 
 class NoPlaceholders:
@@ -32,6 +31,7 @@ class NoPlaceholders:
                     column=marker.column,
                     message=f"{marker.word} in a {where}: {_excerpt(marker.text)}",
                     key=f"{marker.word}|{marker.text}",
+                    kind="marker",
                 )
             for raised in facts.raises:
                 if raised.exempt_reason is None:
@@ -43,6 +43,7 @@ class NoPlaceholders:
                         message=f"raise NotImplementedError in {raised.scope}: finish it, or mark the method "
                         "@abstractmethod or declare a typing.Protocol.",
                         key=f"NotImplementedError|{raised.scope}",
+                        kind="stub",
                     )
 
 
@@ -51,9 +52,3 @@ def _excerpt(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     text = text if len(text) <= limit else text[: limit - 1] + "…"
     return text if text.endswith((".", "…", "!", "?")) else text + "."
-
-
-@hookimpl
-def udef_audit_rules() -> list[NoPlaceholders]:
-    """The UDEF006 rule."""
-    return [NoPlaceholders()]

@@ -34,7 +34,6 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.hookspecs import hookimpl
 from udef_audit.parsers.doc_kinds import DocClass, classify_document, is_document
 from udef_audit.parsers.requirements import is_requirement_file_name
 from udef_audit.projects import MANIFESTS
@@ -149,8 +148,3 @@ def _repository_anchor(files: Sequence[str]) -> str | None:
 
 def _readme(files: Sequence[str]) -> str | None:
     return next((f for f in files if "/" not in f and f.upper().startswith("README")), None)
-
-
-@hookimpl
-def udef_audit_rules() -> list[DocsDesignSeparatedRule]:
-    return [DocsDesignSeparatedRule()]

@@ -1,0 +1,34 @@
+"""What to audit and how: the one input of an audit, built by the CLI or by a batch task."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class AuditRequest:
+    """The path, command-line overrides, the file mode and the adoption files."""
+
+    path: Path
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    fail_on: str | None = None
+    files: tuple[str, ...] | None = None  # --files: only these files, only per-file rules
+    use_cache: bool = True
+    workers: int | None = None
+    disable_plugins: tuple[str, ...] = ()
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    prune_baseline: bool = False
+    policy_file: Path | None = None
+    today: dt.date | None = None  # waiver expiry is real time; tests may pin it
+    score: bool = True  # the reset-vs-repair score (never in --files mode: it is about a whole repository)
+
+    @property
+    def whole_repository(self) -> bool:
+        """Whether every rule looks at every file (not the pre-commit `--files` mode)."""
+        return self.files is None

@@ -1,0 +1,121 @@
+"""One audit, start to finish: rules, adoption, score, and the exit code.
+
+The CLI and the batch worker both call `audit()`; nothing else runs an audit. What comes
+back is the plain `AuditResult` (result.py): no live context, no config object.
+
+Exit codes: 0 nothing at or above the fail level; 1 findings at or above it (or the verdict
+is reset with --fail-on-reset); 2 a usage, configuration or path error (raised here as
+ConfigError, reported by the caller); 3 a rule or plugin failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, replace
+
+from udef_audit.baseline import (
+    apply_baseline,
+    apply_waivers,
+    parse_waivers,
+    prune_baseline,
+    read_baseline,
+    refuse_inline,
+    write_baseline,
+)
+from udef_audit.engine import EngineRun, run_engine
+from udef_audit.findings import Finding, Notification
+from udef_audit.request import AuditRequest
+from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
+from udef_audit.scoring.score import RESET, ScoreResult
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def audit(request: AuditRequest) -> AuditResult:
+    """Audit one repository. Raises ConfigError for usage and configuration mistakes."""
+    run = run_engine(request)
+    adopted = _adoption(run, request)
+    # The score sees waived and inline-suppressed results as gone, but not baselined ones:
+    # a baseline is adoption, not a fix.
+    score = _score(run, adopted.before_baseline) if request.score and request.whole_repository else None
+    findings, notes, baseline = adopted.findings, adopted.notes, adopted.baseline
+    ctx = run.ctx
+    return AuditResult(
+        root=ctx.root,
+        policy=run.policy,
+        settings=AuditSettings(fail_on=run.config.fail_on, phase=run.config.phase, source=run.config.source),
+        rules_run=tuple(run.rules_run),
+        rule_settings=dict(run.settings),
+        findings=tuple(findings),
+        notifications=tuple(notes),
+        profile=ctx.profile,
+        stats=AuditStats(
+            files=len(ctx.files),
+            python_files=len(ctx.python_files),
+            git=ctx.is_git,
+            seconds=round(time.perf_counter() - run.started, 3),
+        ),
+        not_applicable=tuple(run.not_applicable),
+        score=score,
+        baseline=baseline,
+    )
+
+
+def exit_code(result: AuditResult, *, fail_on_reset: bool = False) -> int:
+    """3 when the tool failed, else 1 when something is at or above the fail level (or the
+    verdict is reset and `fail_on_reset`), else 0."""
+    if result.tool_failed:
+        return EXIT_INTERNAL
+    if fail_on_reset and result.score is not None and result.score.verdict == RESET:
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if result.fails() else EXIT_OK
+
+
+@dataclass(frozen=True)
+class _Adopted:
+    findings: list[Finding]
+    before_baseline: list[Finding]
+    notes: list[Notification]
+    baseline: BaselineReport | None
+
+
+def _adoption(run: EngineRun, request: AuditRequest) -> _Adopted:
+    """Org policy over inline suppressions, then waivers, then the baseline."""
+    notes = list(run.notifications)
+    findings, refused = refuse_inline(run.findings, run.org.enforce)
+    waivers = parse_waivers(list(run.config.waivers), run.config.source)
+    findings, waiver_notes = apply_waivers(findings, waivers, request.today or dt.date.today(), run.org.enforce)
+    notes.extend([*refused, *waiver_notes])
+    before_baseline = findings
+    report: BaselineReport | None = None
+    baseline_file = request.baseline
+    if request.write_baseline is not None:
+        count = write_baseline(request.write_baseline, findings)
+        report = BaselineReport(file=str(request.write_baseline), written=count)
+        baseline_file = request.write_baseline  # what was just accepted is not reported
+    if baseline_file is not None:
+        entries = read_baseline(baseline_file)
+        outcome = apply_baseline(findings, entries, baseline_file.name)
+        findings = outcome.findings
+        prune = request.prune_baseline and baseline_file == request.baseline
+        pruned = prune_baseline(baseline_file, entries, outcome.fixed) if prune else 0
+        fixed = tuple(FixedEntry(e.fingerprint, e.rule_id, e.path) for e in outcome.fixed)
+        report = replace(
+            report or BaselineReport(file=str(baseline_file)), matched=outcome.matched, pruned=pruned, fixed=fixed
+        )
+    return _Adopted(findings, before_baseline, notes, report)
+
+
+def _score(run: EngineRun, findings: list[Finding]) -> ScoreResult:
+    """The reset-vs-repair score from the findings, the repository's facts and its history."""
+    # Imported here: the --files mode (pre-commit) never scores and need not pay for these.
+    from udef_audit.scoring.facts import gather_facts  # noqa: PLC0415
+    from udef_audit.scoring.history_cache import cached_history  # noqa: PLC0415
+    from udef_audit.scoring.model import effective_model  # noqa: PLC0415
+    from udef_audit.scoring.reset_repair import compute_score  # noqa: PLC0415
+
+    model = effective_model(run.policy.score_model, run.config.score, run.config.source)
+    history = cached_history(run.ctx.root, int(model["window-days"]), enabled=run.ctx.use_cache)
+    facts = gather_facts(run.ctx, history, model)
+    return compute_score(findings, run.policy, facts, history, model)
