@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from udef_audit.parsers.gitlog import History, read_history
+from udef_audit.git_history import read_history
+from udef_audit.parsers.gitlog import History
 from udef_audit.scoring.history import history_signals
 
 CACHE_ROOT = Path(tempfile.gettempdir()) / "udef-audit-bench"

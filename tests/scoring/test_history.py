@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from udef_audit.parsers.gitlog import Commit, History, read_history
+from udef_audit.git_history import read_history
+from udef_audit.parsers.gitlog import Commit, History
 from udef_audit.scoring.history import (
     EMERGENCY_THRESHOLD,
     WEEK,

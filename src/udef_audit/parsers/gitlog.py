@@ -1,76 +1,32 @@
-"""Read a repository's recent history with one streamed ``git log``.
+"""Parse ``git log -z --numstat`` output into commits: pure, bytes in, commits out.
 
-The window is measured back from the HEAD commit's committer date, never from the wall
-clock, so auditing the same commit always reads the same history.
-
-The repository is hostile input. Git runs as a plain subprocess (no shell, no GitPython:
-``import git`` needs a git binary at import time, and its per-commit stats are ~30x slower
-than one ``git log --numstat``), with:
-
-* an environment stripped of every ``GIT_*`` variable, no system or global config, and
-  repository discovery stopped at ``root`` (so a parent directory's repository is not
-  audited by mistake);
-* command-line config and options that switch off everything a repository's own
-  ``.git/config`` or ``.gitattributes`` could use to run a program during ``git log``:
-  external diff and textconv drivers, fsmonitor, signature verification (gpg), and every
-  transport (a partial clone would otherwise fetch missing blobs from a remote it names);
-* no option, ref or path taken from the repository: the only revision passed is the
-  HEAD sha that git itself reported, after checking that it is hex.
-
-Nothing here raises for a broken or absent repository: :func:`read_history` returns a
-:class:`History` with ``available=False`` and the reason.
+Running git is not this module's business (git_history.py runs it, hardened); this module
+only reads what git printed. Records start with RS and end in NUL, which no subject or path
+can contain, so hostile subjects and paths cannot shift the fields.
 """
 
 from __future__ import annotations
 
-import re
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import pairwise
-from pathlib import Path
 from typing import IO
 
-from udef_audit.gitsafe import git_argv, safe_env
-
-REASON_NOT_A_REPOSITORY = "not a git repository"
-REASON_EMPTY = "empty repository (no commits)"
-REASON_NO_GIT = "git executable not found"
-
-_SECONDS_PER_DAY = 86_400
-_PROBE_TIMEOUT_SECONDS = 60
 _CHUNK_BYTES = 1 << 16
-_MAX_SHALLOW_FILE_BYTES = 1 << 20
-_HEX_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256 object names
 
-# After gitsafe's options on every call. Command-line config outranks the repository's own:
-# the same numbers whatever the repository configures, and no huge blob gets diffed.
-_LOG_CONFIG: tuple[str, ...] = (
-    "-c", "i18n.logOutputEncoding=UTF-8",
-    "-c", "log.showRoot=true",
-    "-c", "core.bigFileThreshold=32m",
-)  # fmt: skip
 
 # Records: RS, then sha, parents, unix time, ISO date, subject separated by US. The subject
 # comes last so a hostile subject holding US cannot shift the other fields. With -z every
 # record and every numstat entry ends in NUL, which no subject or path can contain, so
 # paths with spaces, tabs, newlines or non-ASCII arrive unquoted and unambiguous.
 _RECORD_START = 0x1E
-_FIELD_SEPARATOR = "\x1f"
-_LOG_FORMAT = "%x1e%H%x1f%P%x1f%ct%x1f%cI%x1f%s"
-_LOG_OPTIONS: tuple[str, ...] = (
-    "log",
-    "-z",
-    "--no-renames",  # plain paths, and no rename detection cost
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-color",
-    "--diff-algorithm=myers",
-    "--encoding=UTF-8",
-    f"--format={_LOG_FORMAT}",
-)
+
+
+FIELD_SEPARATOR = "\x1f"
+
+
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%ct%x1f%cI%x1f%s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,76 +74,7 @@ class History:
     truncated: bool
 
 
-class _GitError(Exception):
-    """A git call failed; the message is fit for :attr:`History.reason`."""
-
-
-@dataclass(frozen=True)
-class _Head:
-    sha: str
-    timestamp: int
-    date: datetime
-    detached: bool
-
-
-class _Git:
-    """Runs git in one directory with the hardened environment."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        # Discovery stops at the audited folder: a folder inside another repository is not
-        # scored with that repository's history.
-        self.env = safe_env(ceiling=root.parent)
-
-    def argv(self, *args: str) -> list[str]:
-        return git_argv(*_LOG_CONFIG, *args)
-
-    def run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        """Run a short git command; return the completed process whatever its status."""
-        try:
-            return subprocess.run(
-                self.argv(*args),
-                cwd=self.root,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=_PROBE_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except FileNotFoundError as error:
-            raise _GitError(REASON_NO_GIT) from error
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise _GitError(f"git could not run: {error}") from error
-
-    def stream(self, args: tuple[str, ...], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Start a git command whose stdout is read as it is produced.
-
-        ``stderr`` is a file rather than a pipe, so a chatty stderr cannot block git.
-        """
-        try:
-            return subprocess.Popen(
-                self.argv(*args),
-                cwd=self.root,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-            )
-        except FileNotFoundError as error:
-            raise _GitError(REASON_NO_GIT) from error
-        except OSError as error:
-            raise _GitError(f"git could not run: {error}") from error
-
-
-def _failure_reason(process: subprocess.CompletedProcess[bytes]) -> str:
-    message = process.stderr.decode("utf-8", "replace").strip()
-    if "not a git repository" in message:
-        return REASON_NOT_A_REPOSITORY
-    first_line = message.splitlines()[0] if message else f"exit status {process.returncode}"
-    return f"git failed: {first_line.removeprefix('fatal: ')}"
-
-
-def _parse_date(timestamp: str, iso_date: str) -> tuple[int, datetime] | None:
+def parse_date(timestamp: str, iso_date: str) -> tuple[int, datetime] | None:
     """Unix time and the committer date with its offset (UTC if Python rejects the offset).
 
     None when git printed something that is not a date at all (a corrupt commit).
@@ -204,45 +91,6 @@ def _parse_date(timestamp: str, iso_date: str) -> tuple[int, datetime] | None:
         return seconds, datetime.fromtimestamp(seconds, timezone.utc)
     except (ValueError, OverflowError, OSError):
         return None
-
-
-def _probe_shallow(git: _Git) -> Path | None:
-    """The shallow file's path if this is a shallow clone, None if it is complete."""
-    process = git.run("rev-parse", "--is-shallow-repository", "--git-path", "shallow")
-    if process.returncode != 0:
-        raise _GitError(_failure_reason(process))
-    lines = process.stdout.decode("utf-8", "surrogateescape").splitlines()
-    if len(lines) != 2 or lines[0] not in ("true", "false"):
-        raise _GitError("git failed: unexpected rev-parse output")
-    return git.root / lines[1] if lines[0] == "true" else None
-
-
-def _read_head(git: _Git) -> _Head:
-    """HEAD's sha and committer date; raises for an empty repository."""
-    detached = git.run("symbolic-ref", "-q", "HEAD").returncode != 0
-    if git.run("rev-parse", "-q", "--verify", "HEAD").returncode != 0:
-        raise _GitError(REASON_EMPTY if not detached else "HEAD does not name a commit")
-    # "--": a file named HEAD in the work tree must not make the revision ambiguous.
-    process = git.run("show", "-s", "--no-show-signature", "--format=%H%x1f%ct%x1f%cI", "HEAD", "--")
-    if process.returncode != 0:
-        raise _GitError(_failure_reason(process))
-    fields = process.stdout.decode("utf-8", "replace").strip().split(_FIELD_SEPARATOR)
-    if len(fields) != 3 or not _HEX_SHA.fullmatch(fields[0]):
-        raise _GitError("git failed: unexpected output for HEAD")
-    parsed = _parse_date(fields[1], fields[2])
-    if parsed is None:
-        raise _GitError("HEAD has an unreadable committer date")
-    return _Head(sha=fields[0], timestamp=parsed[0], date=parsed[1], detached=detached)
-
-
-def _read_shallow_boundaries(shallow_file: Path) -> frozenset[str]:
-    """The commits whose parents a shallow clone does not have."""
-    try:
-        with shallow_file.open("rb") as handle:
-            text = handle.read(_MAX_SHALLOW_FILE_BYTES).decode("ascii", "replace")
-    except OSError:
-        return frozenset()
-    return frozenset(line for line in text.split() if _HEX_SHA.fullmatch(line))
 
 
 def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
@@ -297,11 +145,11 @@ class _LogParser:
         added, deleted, self._added, self._deleted = self._added, self._deleted, 0, 0
         if header is None:
             return
-        fields = header[1:].decode("utf-8", "replace").split(_FIELD_SEPARATOR, 4)
+        fields = header[1:].decode("utf-8", "replace").split(FIELD_SEPARATOR, 4)
         if len(fields) != 5:
             return
         sha, parents, timestamp, iso_date, subject = fields
-        parsed = _parse_date(timestamp, iso_date)
+        parsed = parse_date(timestamp, iso_date)
         if parsed is None:
             return
         self.timestamps.append(parsed[0])
@@ -320,114 +168,17 @@ def _newest_first(commits: list[Commit], timestamps: list[int]) -> list[Commit]:
     return [commits[index] for index in order]
 
 
-def _read_log(git: _Git, head: _Head, since: int, limit: int, *, numstat: bool) -> list[Commit]:
-    """One streamed git log from HEAD back to ``since`` (inclusive), at most ``limit``."""
-    args = (
-        *_LOG_OPTIONS,
-        *(("--numstat",) if numstat else ()),
-        f"--since=@{since} +0000",
-        f"--max-count={limit}",
-        head.sha,
-        "--",
-    )
-    parser = _LogParser()
-    with tempfile.TemporaryFile() as stderr, git.stream(args, stderr) as process:
-        if process.stdout is None:  # pragma: no cover - stdout=PIPE always sets it
-            raise _GitError("git failed: no output stream")
-        for token in _tokens(process.stdout):
-            parser.feed(token)
-        parser.finish()
-        status = process.wait()
-        if status != 0:
-            stderr.seek(0)
-            failed = subprocess.CompletedProcess(process.args, status, b"", stderr.read(4096))
-            raise _GitError(_failure_reason(failed))
-    return _newest_first(parser.commits, parser.timestamps)
-
-
-def _shallow_reason(boundaries: list[Commit]) -> str:
-    shas = ", ".join(commit.sha[:12] for commit in boundaries)
-    return f"shallow clone: history before {shas} not available"
-
-
-def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_000, numstat: bool = True) -> History:
-    """Read the commits in ``[HEAD date - window_days, HEAD date]`` with one ``git log``.
-
-    ``numstat=False`` skips the per-commit diff, which is most of git's work (about 4x on
-    a 60,000-commit window): every commit then has no files and 0 lines. Use it when only
-    subjects, dates and parents matter, as for the history criteria.
-
-    Never raises for a missing, broken, empty or shallow repository: the History says
-    ``available=False`` and why. A shallow clone's boundary commits look like roots that
-    add the whole tree, so they are left out (and ``reason`` names them); if nothing else
-    is left, the history is unavailable. Raises ValueError only for a negative window or
-    a non-positive limit.
-    """
-    if window_days < 0 or max_commits < 1:
-        raise ValueError("window_days must be >= 0 and max_commits >= 1")
-    unknown = History(
-        available=False,
-        reason=REASON_NOT_A_REPOSITORY,
-        head_sha=None,
-        head_date=None,
-        detached=False,
-        shallow=False,
-        window_days=window_days,
-        commits=(),
-        truncated=False,
-    )
-    root = Path(root).resolve()
-    if not root.is_dir():
-        return unknown
-    git = _Git(root)
-    try:
-        shallow_file = _probe_shallow(git)
-        head = _read_head(git)
-        since = head.timestamp - window_days * _SECONDS_PER_DAY
-        commits = _read_log(git, head, since, max_commits + 1, numstat=numstat)
-    except _GitError as error:
-        return replace(unknown, reason=str(error))
-    boundaries = _read_shallow_boundaries(shallow_file) if shallow_file else frozenset()
-    return _assemble(
-        head,
-        shallow=shallow_file is not None,
-        boundaries=boundaries,
-        commits=commits,
-        unknown=unknown,
-        max_commits=max_commits,
-    )
-
-
-def _assemble(
-    head: _Head,
-    *,
-    shallow: bool,
-    boundaries: frozenset[str],
-    commits: list[Commit],
-    unknown: History,
-    max_commits: int,
-) -> History:
-    within_limit = commits[:max_commits]
-    kept = tuple(commit for commit in within_limit if commit.sha not in boundaries)
-    excluded = [commit for commit in within_limit if commit.sha in boundaries]
-    reason = _shallow_reason(excluded) if excluded else None
-    if not kept and reason is None:  # pragma: no cover - HEAD itself is always in the window
-        reason = "no commits in the window"
-    return replace(
-        unknown,
-        available=bool(kept),
-        reason=reason,
-        head_sha=head.sha,
-        head_date=head.date,
-        detached=head.detached,
-        shallow=shallow,
-        commits=kept,
-        truncated=len(commits) > max_commits,
-    )
-
-
 def window_start(history: History) -> datetime | None:
     """The oldest committer date the window admits, or None without a HEAD."""
     if history.head_date is None:
         return None
     return history.head_date - timedelta(days=history.window_days)
+
+
+def parse_log(stream: IO[bytes]) -> list[Commit]:
+    """Every commit of a ``git log -z --numstat`` stream (format LOG_FORMAT), newest first."""
+    parser = _LogParser()
+    for token in _tokens(stream):
+        parser.feed(token)
+    parser.finish()
+    return _newest_first(parser.commits, parser.timestamps)

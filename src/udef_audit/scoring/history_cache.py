@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from udef_audit.cache import FactsCache
+from udef_audit.git_history import read_history
 from udef_audit.gitsafe import git_argv, safe_env
-from udef_audit.parsers.gitlog import Commit, History, read_history
+from udef_audit.parsers.gitlog import Commit, History
 
 
 def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
