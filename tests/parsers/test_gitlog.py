@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from udef_audit import git_history
 from udef_audit.git_history import REASON_EMPTY, REASON_NO_GIT, REASON_NOT_A_REPOSITORY, read_history
 from udef_audit.parsers import gitlog
 from udef_audit.parsers.gitlog import Commit, History, window_start
