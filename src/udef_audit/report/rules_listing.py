@@ -5,6 +5,7 @@ SARIF help text and the docs/rules pages all come from here, so they cannot drif
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -95,21 +96,32 @@ def rule_dict(meta: RuleMeta) -> dict[str, object]:
     }
 
 
-def listing(policy: Policy, fmt: str) -> str:
-    """`udef-audit rules`: one line per rule."""
+def listing(policy: Policy, fmt: str, *, docs_prefix: str = "") -> str:
+    """`udef-audit rules`: one line per rule (`docs_prefix` is where the pages are, for links)."""
     if fmt == "json":
         return json.dumps([rule_dict(m) for m in policy.rules.values()], indent=2)
     if fmt == "markdown":
         rows = [
-            f"| [{m.id}]({m.docs_name}.md) | `{m.slug}` | {m.level.value} | {m.title} |" for m in policy.rules.values()
+            f"| [{m.id}]({docs_prefix}{m.docs_name}.md) | `{m.slug}` | {m.level.value} | {m.phase} | {m.title} |"
+            for m in policy.rules.values()
         ]
-        return "| ID | slug | level | what |\n|---|---|---|---|\n" + "\n".join(rows)
+        return "| ID | slug | level | phase | what |\n|---|---|---|---|---|\n" + "\n".join(rows)
     width = max((len(m.slug) for m in policy.rules.values()), default=10)
     return "\n".join(f"{m.id}  {m.slug:<{width}}  {m.level.value:<7}  {m.title}" for m in policy.rules.values())
 
 
-def write_docs(directory: Path, policy: Policy) -> list[Path]:
-    """Regenerate docs/rules/*.md from the policy (the docs test checks they are current)."""
+README_TABLE = re.compile(r"(<!-- rules-table:start[^>]*-->\n).*?(\n<!-- rules-table:end -->)", re.DOTALL)
+
+
+def readme_with_table(readme: str, policy: Policy) -> str:
+    """The README with its rules table (between the rules-table markers) regenerated."""
+    table = listing(policy, "markdown", docs_prefix="docs/rules/")
+    return README_TABLE.sub(lambda m: m.group(1) + table + m.group(2), readme, count=1)
+
+
+def write_docs(directory: Path, policy: Policy, readme: Path | None = None) -> list[Path]:
+    """Regenerate docs/rules/*.md, their index and the README's rules table from the policy
+    (tests/test_policy.py checks they are current)."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for meta in policy.rules.values():
@@ -117,11 +129,16 @@ def write_docs(directory: Path, policy: Policy) -> list[Path]:
         path.write_text(rule_markdown(meta), encoding="utf-8")
         written.append(path)
     (directory / "README.md").write_text("# Rules\n\n" + listing(policy, "markdown") + "\n", encoding="utf-8")
+    if readme is not None and readme.exists():
+        readme.write_text(readme_with_table(readme.read_text(encoding="utf-8"), policy), encoding="utf-8")
+        written.append(readme)
     return written
 
 
-if __name__ == "__main__":  # python -m udef_audit.report.rules_listing docs/rules
+if __name__ == "__main__":  # python -m udef_audit.report.rules_listing docs/rules [README.md]
     from udef_audit.policy import load_policy
 
-    for written_path in write_docs(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules"), load_policy()):
+    docs = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/rules")
+    readme_path = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("README.md")
+    for written_path in write_docs(docs, load_policy(), readme_path):
         print(written_path)
