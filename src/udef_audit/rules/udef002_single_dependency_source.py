@@ -20,7 +20,6 @@ from udef_audit.parsers.pip_commands import PipInvocation, Word, iter_pip_invoca
 from udef_audit.parsers.requirements import (
     is_lock_file_name,
     is_requirement_file_name,
-    parse_requirements,
     requirement_name,
 )
 from udef_audit.parsers.setup_files import (
@@ -218,11 +217,8 @@ class _ProjectSources:
         """A hand-written requirement file, at its first line that asks for a package;
         generated locks, empty files and files that only install the project itself
         (`-e .[docs]`) or a lock are no source."""
-        data = self.ctx.read_bytes(path)
-        if data is None:
-            return None
-        parsed = parse_requirements(data)
-        if parsed.kind != "source":
+        parsed = self.ctx.requirements(path)
+        if parsed is None or parsed.kind != "source":
             return None
         lines = [r.line for r in parsed.requirements if named_index_packages(r.text.split())]
         lines += [n for n, target in parsed.includes if self._adds_requirements(path, n, target)]
@@ -244,8 +240,8 @@ class _ProjectSources:
     def _is_lock(self, path: str) -> bool:
         if is_lock_file_name(path):
             return True
-        data = self.ctx.read_bytes(path) if self.ctx.exists(path) else None
-        return data is not None and parse_requirements(data).kind == "lock"
+        parsed = self.ctx.requirements(path) if self.ctx.exists(path) else None
+        return parsed is not None and parsed.kind == "lock"
 
     # -- Dockerfiles
 
@@ -300,8 +296,8 @@ class _ProjectSources:
                 continue
             if is_requirement_file_name(rel) or self._is_lock(path):
                 return False
-            data = self.ctx.read_bytes(path)
-            return data is not None and parse_requirements(data).kind == "source"
+            parsed = self.ctx.requirements(path)
+            return parsed is not None and parsed.kind == "source"
         return False
 
 

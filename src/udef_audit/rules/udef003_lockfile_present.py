@@ -11,7 +11,6 @@ from udef_audit.findings import Finding
 from udef_audit.parsers.requirements import (
     is_lock_file_name,
     is_requirement_file_name,
-    parse_requirements,
 )
 from udef_audit.projects import NON_PRODUCT_DIRS, Project
 
@@ -80,8 +79,8 @@ class _LockFinder:
         named = is_requirement_file_name(posixpath.basename(path))
         if not (named or path in self._requirement_files):
             return "other"
-        data = self._ctx.read_bytes(path)
-        return "other" if data is None else parse_requirements(data).kind
+        parsed = self._ctx.requirements(path)
+        return "other" if parsed is None else parsed.kind
 
 
 def _own_requirement_files(project: Project) -> Iterator[str]:
