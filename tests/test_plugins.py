@@ -140,3 +140,14 @@ def test_builtin_rules_come_through_entry_points() -> None:
     found = sorted(rule.id for rule in load_plugins(Path.cwd()).rules)
     assert found == [rid for rid in load_policy().rules if rid != "UDEF000"]
     assert CLI.exists()
+
+
+def test_a_lazily_imported_library_never_comes_from_the_scanned_repository(tmp_path: Path) -> None:
+    # `python -m` puts the current directory first on sys.path; the text report imports rich
+    # only when it renders. A `rich/` planted in the repository must not be what it gets.
+    repo, marker = tmp_path / "repo", tmp_path / "pwned"
+    (repo / "rich").mkdir(parents=True)
+    (repo / "rich" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    done = subprocess.run([sys.executable, "-m", "udef_audit", "."], cwd=repo, capture_output=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    assert b"udef-audit" in done.stdout and not marker.exists()

@@ -1,0 +1,115 @@
+"""The audit service: a plain result, profiles, declared phases, kinds, one read per file."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from udef_audit import context as context_module
+from udef_audit.config import ConfigError
+from udef_audit.findings import AHEAD_OF_PHASE, Level
+from udef_audit.request import AuditRequest
+from udef_audit.service import audit, exit_code
+from udef_audit.testing import audit_tree, check, rows, write_tree
+
+FLAT_APP = {
+    "pyproject.toml": "[project]\nname = 'app'\nversion = '1'\ndependencies = []\n",
+    "app/__init__.py": "# TODO: split\n",
+}
+
+
+def test_the_result_is_plain_data(tmp_path: Path) -> None:
+    result = audit_tree(FLAT_APP, tmp_path, score=True)
+    # No live context or config: a result crosses a process boundary as it is.
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy.findings == result.findings and copy.score == result.score
+    assert not hasattr(result, "context") and not hasattr(result, "config")
+    assert rows(result.findings) == [
+        ("UDEF001", "app/__init__.py", 1, None),
+        ("UDEF006", "app/__init__.py", 1, 3),
+        ("UDEF003", "pyproject.toml", 1, None),
+        ("UDEF007", "pyproject.toml", 1, None),
+    ]
+    assert exit_code(result) == 1
+
+
+def test_kinds_are_what_the_rule_declares(tmp_path: Path) -> None:
+    mixed = {**FLAT_APP, "src/lib/__init__.py": ""}
+    assert [f.kind for f in check("UDEF001", mixed, tmp_path)] == ["mixed-layout"]
+    assert [f.kind for f in check("UDEF001", FLAT_APP, tmp_path / "flat")] == ["flat-layout"]
+
+
+def test_profile_is_inferred_with_its_reason(tmp_path: Path) -> None:
+    library = audit_tree(FLAT_APP, tmp_path / "lib")
+    assert (library.profile.kind, library.profile.source) == ("library", "inferred")
+    service = audit_tree({**FLAT_APP, "deploy/Dockerfile": "FROM python:3.12\n"}, tmp_path / "svc")
+    assert service.profile.describe() == "service: Dockerfile at deploy/Dockerfile"
+    django = audit_tree({**FLAT_APP, "manage.py": ""}, tmp_path / "django")
+    assert django.profile.describe() == "service: Django manage.py at manage.py"
+    uvicorn = {"pyproject.toml": "[project]\nname = 'a'\nversion = '1'\ndependencies = ['Uvicorn[standard]>=0.30']\n"}
+    assert audit_tree(uvicorn, tmp_path / "asgi").profile.describe() == (
+        "service: depends on the application server uvicorn (pyproject.toml)"
+    )
+
+
+def test_a_dockerfile_among_tests_or_a_dev_container_makes_no_service(tmp_path: Path) -> None:
+    tree = {**FLAT_APP, "tests/fixtures/Dockerfile": "FROM x\n", ".devcontainer/Dockerfile": "FROM x\n"}
+    assert audit_tree(tree, tmp_path).profile.kind == "library"
+
+
+def test_configured_profile_wins(tmp_path: Path) -> None:
+    tree = {**FLAT_APP, "pyproject.toml": FLAT_APP["pyproject.toml"] + "[tool.udef-audit]\nprofile = 'service'\n"}
+    profile = audit_tree(tree, tmp_path).profile
+    assert profile.to_dict() == {
+        "profile": "service",
+        "source": "config",
+        "reason": "set by `profile` in pyproject.toml [tool.udef-audit]",
+    }
+
+
+def test_declared_phase_lowers_later_rules_to_notes_that_never_fail(tmp_path: Path) -> None:
+    tree = {**FLAT_APP, "pyproject.toml": FLAT_APP["pyproject.toml"] + "[tool.udef-audit]\nphase = 0\n"}
+    result = audit_tree(tree, tmp_path, select=("UDEF006",), fail_on="note")
+    (placeholder,) = result.findings
+    assert placeholder.level is Level.NOTE and placeholder.properties[AHEAD_OF_PHASE] == 2
+    assert result.fails() is False and exit_code(result) == 0
+    without_phase = audit_tree(FLAT_APP, tmp_path / "plain", select=("UDEF006",))
+    assert without_phase.findings[0].level is Level.ERROR
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("phase = 7", "'phase' must be a methodology phase, an integer from 0 to 5"),
+        ("phase = '2'", "'phase' must be a methodology phase"),
+        ("profile = 'daemon'", "'profile' must be \"service\" or \"library\", not 'daemon'"),
+    ],
+)
+def test_bad_profile_or_phase_is_a_config_error(tmp_path: Path, setting: str, message: str) -> None:
+    write_tree(tmp_path, {"pyproject.toml": f"[tool.udef-audit]\n{setting}\n"})
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        audit(AuditRequest(path=tmp_path, use_cache=False))
+
+
+def test_each_file_is_read_once_per_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: Counter[str] = Counter()
+    real = context_module.read_regular_file
+
+    def counting(root: Path, rel: str, limit: int) -> bytes:
+        reads[rel] += 1
+        return real(root, rel, limit)
+
+    monkeypatch.setattr(context_module, "read_regular_file", counting)
+    tree = {
+        **FLAT_APP,
+        "requirements.txt": "flask\n-r requirements-dev.txt\n",
+        "requirements-dev.txt": "pytest\n",
+        "setup.py": "from setuptools import setup\nsetup(install_requires=['x'])\n",
+        "Dockerfile": "FROM python:3.12 AS runtime\nRUN pip install --no-deps flask\nFROM runtime AS test\n",
+        "docs/guide.md": "Run `pip install --no-deps x`.\n",
+    }
+    audit_tree(tree, tmp_path, score=True)
+    assert reads and max(reads.values()) == 1, reads
