@@ -15,7 +15,6 @@ on their child; the work is in the children.
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
@@ -83,19 +82,14 @@ def make_executor(kind: str, jobs: int | None, scheduler: str | None) -> Executo
         if scheduler:
             raise ExecutorUnavailable("--scheduler needs --executor dask")
         return LocalExecutor(jobs)
+    # Imported here: only `--executor dask` needs it (it imports `distributed` itself, lazily).
+    from udef_audit.batch.dask_executor import DaskExecutor, DaskUnavailableError  # noqa: PLC0415
+
     try:
-        module = importlib.import_module("udef_audit.batch.dask_executor")
-    except ModuleNotFoundError as exc:
-        if exc.name == "udef_audit.batch.dask_executor":
-            raise ExecutorUnavailable("the dask executor is not available in this installation") from None
-        raise ExecutorUnavailable(f"the dask executor needs {exc.name} (pip install dask distributed)") from None
-    # The cluster, not --jobs, decides how many audits run at once.
-    unavailable = getattr(module, "DaskUnavailableError", ImportError)
-    try:
-        executor: Executor = module.DaskExecutor(scheduler=scheduler)
-    except unavailable as exc:
+        # The cluster, not --jobs, decides how many audits run at once.
+        return DaskExecutor(scheduler=scheduler)
+    except DaskUnavailableError as exc:
         raise ExecutorUnavailable(str(exc)) from None
-    return executor
 
 
 def use_plain_output(stream: TextIO) -> bool:
