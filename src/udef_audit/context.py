@@ -16,6 +16,7 @@ from udef_audit.cache import FactsCache, content_key
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
+from udef_audit.parsers.setup_files import Declaration, declarations_in_module, setup_cfg_declarations
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.parsers.yaml_file import YamlError, load_yaml
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
@@ -199,6 +200,23 @@ class RepoContext:
 
         text = self.text(path)
         return None if text is None else parse_dockerfile(text.encode("utf-8"))
+
+    def setup_declarations(self, path: str) -> tuple[Declaration, ...] | None:
+        """Dependency declarations of a `setup.py` (from its ast) or `setup.cfg` (INI); None
+        when the file cannot be read or parsed (a UDEF000 note says why)."""
+        return self._once("setup", path, self._load_setup)
+
+    def _load_setup(self, path: str) -> tuple[Declaration, ...] | None:
+        if path.endswith(".py"):
+            module = self.python_module(path)
+            return None if module is None else declarations_in_module(module)
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        declarations = setup_cfg_declarations(data)
+        if declarations is None:
+            self.unparseable(path, "invalid INI syntax")
+        return declarations
 
     def python_module(self, path: str) -> ast.Module | None:
         """The `ast` of a Python file, for rules that read declarations (setup.py)."""

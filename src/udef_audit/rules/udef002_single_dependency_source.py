@@ -22,11 +22,7 @@ from udef_audit.parsers.requirements import (
     is_requirement_file_name,
     requirement_name,
 )
-from udef_audit.parsers.setup_files import (
-    Declaration,
-    declarations_in_module,
-    setup_cfg_declarations,
-)
+from udef_audit.parsers.setup_files import Declaration
 from udef_audit.projects import Project
 
 if TYPE_CHECKING:
@@ -148,10 +144,8 @@ class _ProjectSources:
 
     def _source_of(self, path: str, rel: str) -> _Source | Iterator[_Source] | None:
         kind = _file_kind(rel)
-        if kind == "setup.py":
-            return self._setup_py(path)
-        if kind == "setup.cfg":
-            return self._setup_cfg(path)
+        if kind in ("setup.py", "setup.cfg"):
+            return self._setup_file(path, kind)
         if kind == "Pipfile":
             return self._whole_file(path, "pipfile", pipfile_declaration_line, "its packages")
         if kind == "conda":
@@ -162,24 +156,12 @@ class _ProjectSources:
 
     # -- setup.py / setup.cfg
 
-    def _setup_py(self, path: str) -> _Source | None:
-        # The context parses it once for every reader, and records a UDEF000 note when it
-        # does not parse (newer syntax that libcst accepts is no error: then only its
-        # declarations stay unknown).
-        module = self.ctx.python_module(path)
-        if module is None:
-            return None
-        return self._declared(path, "setup.py", declarations_in_module(module))
-
-    def _setup_cfg(self, path: str) -> _Source | None:
-        data = self.ctx.read_bytes(path)
-        if data is None:
-            return None
-        declarations = setup_cfg_declarations(data)
-        if declarations is None:
-            self.ctx.unparseable(path, "invalid INI syntax")
-            return None
-        return self._declared(path, "setup.cfg", declarations)
+    def _setup_file(self, path: str, file_kind: str) -> _Source | None:
+        # The context parses setup.py (ast) and setup.cfg (INI) once for every reader and
+        # records a UDEF000 note when one does not parse (newer syntax that libcst accepts
+        # is no error: then only its declarations stay unknown).
+        declarations = self.ctx.setup_declarations(path)
+        return None if declarations is None else self._declared(path, file_kind, declarations)
 
     def _declared(
         self, path: str, file_kind: str, declarations: Sequence[Declaration]
