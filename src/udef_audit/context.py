@@ -96,6 +96,26 @@ class RepoContext:
         """Project roots (monorepos have several), each with the files it owns."""
         return find_projects(self.files, self.project_roots)
 
+    @cached_property
+    def is_python_repository(self) -> bool:
+        """Whether any project holds Python code of its own or a Python manifest (every
+        rule of contract rev 3 applies only then)."""
+        return bool(self.projects)
+
+    @cached_property
+    def repository_anchor(self) -> str | None:
+        """Where a result about something missing repository-wide points (line 1): the root
+        README (`README.md`, `.rst`, `.txt`, `README`, else the first `README*`), else the
+        first project's manifest; None for a repository with neither."""
+        root_files = [f for f in self.files if "/" not in f]
+        for name in ("README.md", "README.rst", "README.txt", "README"):
+            if name in self.file_set:
+                return name
+        readme = next((f for f in root_files if f.startswith("README")), None)
+        if readme is not None:
+            return readme
+        return next((p.anchor for p in self.projects if p.anchor), None)
+
     def project_profile(self, project: Project) -> Profile:
         """Service or library, for one project (the config's `profile` wins)."""
         if self.declared_profile is not None:
