@@ -20,9 +20,10 @@ from udef_audit.plugins import harden_import_path
 from udef_audit.policy import load_policy
 from udef_audit.report import FORMATS, render, write_output
 from udef_audit.request import AuditRequest
-from udef_audit.service import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, audit, exit_code
+from udef_audit.service import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, audit, exit_code
 
-SUBCOMMANDS = ("rules", "explain", "batch")
+SUBCOMMANDS = ("rules", "explain", "batch", "gates")
+GATES_FORMATS = ("text", "json", "markdown")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,19 +33,27 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(message)
 
 
+def _phase_number(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 5:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a phase (0 to 5)")
+    return int(value)
+
+
 def _csv(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def audit_parser() -> argparse.ArgumentParser:
-    """The main command's options."""
+def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -> argparse.ArgumentParser:
+    """The main command's options (also `udef-audit gates`, with its own formats)."""
     parser = _Parser(
-        prog="udef-audit",
+        prog=prog,
         description="Audit a Python repository against the UDEF build methodology.",
-        epilog="Subcommands: `udef-audit rules` lists the rules; `udef-audit explain ID` documents one.",
+        epilog="Subcommands: `udef-audit gates [PATH]` decides the methodology's phase gates; "
+        "`udef-audit rules` lists the rules; `udef-audit explain ID` documents one; "
+        "`udef-audit batch REPOS` audits many repositories (see `udef-audit batch --help`).",
     )
     parser.add_argument("path", nargs="*", help="repository to audit (default: .); with --files, the files to check")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    parser.add_argument("--format", choices=formats, default="text", help="report format (default: text)")
     parser.add_argument("-o", "--output", type=Path, help="write the report to FILE instead of stdout")
     parser.add_argument(
         "--select", type=_csv, action="extend", help="only these rules (IDs, prefixes or slugs, comma-separated)"
@@ -71,6 +80,12 @@ def audit_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
+    )
+    parser.add_argument(
+        "--fail-below-phase",
+        type=_phase_number,
+        metavar="N",
+        help="exit 1 when the phase reached (the methodology's gates) is below N (0-5)",
     )
     parser.add_argument(
         "--files",
@@ -157,7 +172,22 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
 def _audit(args: argparse.Namespace) -> int:
     result = audit(request_from_args(args))
     write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
-    return exit_code(result, fail_on_reset=args.fail_on_reset)
+    return exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
+
+
+def _gates(args: list[str]) -> int:
+    """`udef-audit gates [PATH]`: the audit, reported as the methodology's checklists."""
+    options = audit_parser("udef-audit gates", GATES_FORMATS).parse_intermixed_args(args)
+    if options.files is not None:
+        raise ConfigError("udef-audit gates judges a whole repository: --files does not apply")
+    result = audit(request_from_args(options))
+    text = render(result, options.format, to_terminal=options.output is None, gates_only=True)
+    write_output(text, options.output, options.format)
+    if result.tool_failed:
+        return EXIT_INTERNAL
+    reached = result.gates.reached if result.gates is not None else -1
+    below = options.fail_below_phase is not None and reached < options.fail_below_phase
+    return EXIT_FINDINGS if below else EXIT_OK
 
 
 def _subcommand(name: str, args: list[str]) -> int:
@@ -165,6 +195,8 @@ def _subcommand(name: str, args: list[str]) -> int:
         from udef_audit.batch.command import main as batch_main  # noqa: PLC0415 - only batch needs it
 
         return batch_main(args)
+    if name == "gates":
+        return _gates(args)
     from udef_audit.report import rules_listing  # noqa: PLC0415 - only these commands need it
 
     parser = _Parser(prog=f"udef-audit {name}")

@@ -107,14 +107,10 @@ class RepoContext:
         """Where a result about something missing repository-wide points (line 1): the root
         README (`README.md`, `.rst`, `.txt`, `README`, else the first `README*`), else the
         first project's manifest; None for a repository with neither."""
-        root_files = [f for f in self.files if "/" not in f]
-        for name in ("README.md", "README.rst", "README.txt", "README"):
-            if name in self.file_set:
-                return name
-        readme = next((f for f in root_files if f.startswith("README")), None)
-        if readme is not None:
-            return readme
-        return next((p.anchor for p in self.projects if p.anchor), None)
+        preferred = [n for n in ("README.md", "README.rst", "README.txt", "README") if n in self.file_set]
+        others = [f for f in self.files if "/" not in f and f.startswith("README")]
+        manifests = [p.anchor for p in self.projects if p.anchor]
+        return next(iter([*preferred, *others, *manifests]), None)
 
     def project_profile(self, project: Project) -> Profile:
         """Service or library, for one project (the config's `profile` wins)."""

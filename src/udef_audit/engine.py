@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from udef_audit.baseline import OrgPolicy, load_org_policy
 from udef_audit.config import (
@@ -51,6 +52,7 @@ class EngineRun:
     config: Config
     policy: Policy
     org: OrgPolicy
+    rules: dict[str, Rule]
     rules_run: list[str]
     not_applicable: list[str]
     settings: dict[str, RuleSettings]
@@ -90,7 +92,18 @@ def run_engine(request: AuditRequest) -> EngineRun:
     if UNPARSEABLE in selected_rules(config, policy):
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
-    return EngineRun(ctx, config, policy, org, runnable, not_applicable, settings, findings, notes, started)
+    return EngineRun(ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started)
+
+
+def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> list[Finding]:
+    """One rule again with some parameters changed, stamped as in the audit (a gate judges
+    coverage at 95 % whatever the configured minimum). A failure yields no result here:
+    the audit itself already reported it."""
+    settings = {**run.settings}
+    current = settings[rule_id]
+    settings[rule_id] = RuleSettings(current.level, {**current.params, **overrides})
+    raw = _run_rules(run.ctx, [rule_id], rules=run.rules, settings=settings, policy=run.policy, notes=[])
+    return _finish(raw, run.ctx, run.policy, settings, run.config)
 
 
 # -- config and context ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from udef_audit.compat import Traversable
 from udef_audit.findings import Level
+from udef_audit.gates import GatesError, PhaseGate, parse_gates
 from udef_audit.parsers.yaml_file import YamlError, load_yaml
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
@@ -132,10 +133,11 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class Policy:
-    """All rule metadata plus the reset-vs-repair scoring model."""
+    """All rule metadata, the reset-vs-repair scoring model and the phase gates."""
 
     rules: Mapping[str, RuleMeta]
     score_model: Mapping[str, Any] = field(default_factory=dict)
+    gates: tuple[PhaseGate, ...] = ()
 
     def find(self, id_or_slug: str) -> RuleMeta | None:
         """Look a rule up by ID (any case) or slug."""
@@ -158,6 +160,7 @@ def load_policy(extra_dirs: Iterable[Traversable] = ()) -> Policy:
     """Load and validate the built-in policy plus any directories plugins contribute."""
     rules: dict[str, RuleMeta] = {}
     score_model: dict[str, Any] = {}
+    gates: tuple[PhaseGate, ...] = ()
     for directory in (packaged_policy_dir(), *extra_dirs):
         for entry in sorted(directory.iterdir(), key=lambda e: e.name):
             if not entry.name.endswith(".yaml"):
@@ -165,12 +168,21 @@ def load_policy(extra_dirs: Iterable[Traversable] = ()) -> Policy:
             data = _read_yaml(entry)
             if data.get("kind") == "score":
                 score_model = data
-                continue
-            meta = parse_rule_meta(data, source=entry.name)
-            if meta.id in rules:
-                raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
-            rules[meta.id] = meta
-    return Policy(rules=dict(sorted(rules.items())), score_model=score_model)
+            elif data.get("kind") == "gates":
+                gates = _gates(data, entry.name)
+            else:
+                meta = parse_rule_meta(data, source=entry.name)
+                if meta.id in rules:
+                    raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
+                rules[meta.id] = meta
+    return Policy(rules=dict(sorted(rules.items())), score_model=score_model, gates=gates)
+
+
+def _gates(data: Mapping[str, Any], where: str) -> tuple[PhaseGate, ...]:
+    try:
+        return parse_gates(data, where)
+    except GatesError as exc:
+        raise PolicyError(str(exc)) from exc
 
 
 def _read_yaml(entry: Traversable) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from udef_audit.config import RuleSettings
 from udef_audit.findings import Finding, Level, Notification
+from udef_audit.gates import GatesResult
 from udef_audit.policy import Policy
 from udef_audit.profiles import Profile
 from udef_audit.scoring.score import ScoreResult
@@ -90,6 +91,7 @@ class AuditResult:
     stats: AuditStats = field(default_factory=AuditStats)
     not_applicable: tuple[str, ...] = ()  # rules that do not apply to this repository's profile
     score: ScoreResult | None = None
+    gates: GatesResult | None = None
     baseline: BaselineReport | None = None
 
     @property
@@ -128,6 +130,8 @@ class AuditResult:
             props["udef/phase"] = self.settings.phase
         if self.score is not None:
             props["udef/resetVsRepair"] = self.score.to_dict()
+        if self.gates is not None:
+            props["udef/gates"] = self.gates.to_dict()
         if self.baseline is not None:
             props["udef/baseline"] = self.baseline.to_dict()
         return props

@@ -23,8 +23,9 @@ from udef_audit.baseline import (
     refuse_inline,
     write_baseline,
 )
-from udef_audit.engine import EngineRun, run_engine
+from udef_audit.engine import EngineRun, rerun_rule, run_engine
 from udef_audit.findings import Finding, Notification
+from udef_audit.gates import GateInputs, GatesResult, evaluate
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
 from udef_audit.scoring.score import RESET, ScoreResult
@@ -39,6 +40,7 @@ def audit(request: AuditRequest) -> AuditResult:
     # The score sees waived and inline-suppressed results as gone, but not baselined ones:
     # a baseline is adoption, not a fix.
     score = _score(run, adopted.before_baseline) if request.score and request.whole_repository else None
+    gates = _gates(run, request, adopted.findings) if request.whole_repository else None
     findings, notes, baseline = adopted.findings, adopted.notes, adopted.baseline
     ctx = run.ctx
     return AuditResult(
@@ -58,16 +60,20 @@ def audit(request: AuditRequest) -> AuditResult:
         ),
         not_applicable=tuple(run.not_applicable),
         score=score,
+        gates=gates,
         baseline=baseline,
     )
 
 
-def exit_code(result: AuditResult, *, fail_on_reset: bool = False) -> int:
-    """3 when the tool failed, else 1 when something is at or above the fail level (or the
-    verdict is reset and `fail_on_reset`), else 0."""
+def exit_code(result: AuditResult, *, fail_on_reset: bool = False, fail_below_phase: int | None = None) -> int:
+    """3 when the tool failed, else 1 when something is at or above the fail level, the
+    verdict is reset (with `fail_on_reset`) or the phase reached is below `fail_below_phase`,
+    else 0."""
     if result.tool_failed:
         return EXIT_INTERNAL
     if fail_on_reset and result.score is not None and result.score.verdict == RESET:
+        return EXIT_FINDINGS
+    if fail_below_phase is not None and result.gates is not None and result.gates.reached < fail_below_phase:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.fails() else EXIT_OK
 
@@ -80,13 +86,21 @@ class _Adopted:
     baseline: BaselineReport | None
 
 
+def _exceptions(
+    run: EngineRun, request: AuditRequest, findings: list[Finding]
+) -> tuple[list[Finding], list[Notification]]:
+    """The org policy over inline suppressions, then the waivers."""
+    findings, refused = refuse_inline(findings, run.org.enforce)
+    waivers = parse_waivers(list(run.config.waivers), run.config.source)
+    findings, waiver_notes = apply_waivers(findings, waivers, request.today or dt.date.today(), run.org.enforce)
+    return findings, [*refused, *waiver_notes]
+
+
 def _adoption(run: EngineRun, request: AuditRequest) -> _Adopted:
     """Org policy over inline suppressions, then waivers, then the baseline."""
     notes = list(run.notifications)
-    findings, refused = refuse_inline(run.findings, run.org.enforce)
-    waivers = parse_waivers(list(run.config.waivers), run.config.source)
-    findings, waiver_notes = apply_waivers(findings, waivers, request.today or dt.date.today(), run.org.enforce)
-    notes.extend([*refused, *waiver_notes])
+    findings, exception_notes = _exceptions(run, request, run.findings)
+    notes.extend(exception_notes)
     before_baseline = findings
     report: BaselineReport | None = None
     baseline_file = request.baseline
@@ -105,6 +119,35 @@ def _adoption(run: EngineRun, request: AuditRequest) -> _Adopted:
             report or BaselineReport(file=str(baseline_file)), matched=outcome.matched, pruned=pruned, fixed=fixed
         )
     return _Adopted(findings, before_baseline, notes, report)
+
+
+def _gates(run: EngineRun, request: AuditRequest, findings: list[Finding]) -> GatesResult:
+    """The phase gates from the adopted findings; items that judge a rule with their own
+    parameters (coverage at 80 %, at 95 %) see that rule rerun with them."""
+    item_findings: dict[tuple[int, str], list[Finding]] = {}
+    for gate in run.policy.gates:
+        for item in gate.items:
+            for rule_id, params in item.params.items():
+                if rule_id in run.rules_run:
+                    rerun, _ = _exceptions(run, request, rerun_rule(run, rule_id, params))
+                    others = [f for f in findings if f.rule_id != rule_id]
+                    item_findings[(gate.phase, item.item)] = others + _baselined(rerun, request)
+    inputs = GateInputs(
+        findings=findings,
+        checked=frozenset(run.rules_run),
+        not_applicable=frozenset(run.not_applicable),
+        profile=run.ctx.profile,
+        item_findings=item_findings,
+    )
+    return evaluate(run.policy.gates, inputs)
+
+
+def _baselined(findings: list[Finding], request: AuditRequest) -> list[Finding]:
+    """Findings with the baseline applied, without writing or pruning it."""
+    baseline_file = request.write_baseline or request.baseline
+    if baseline_file is None:
+        return findings
+    return apply_baseline(findings, read_baseline(baseline_file), baseline_file.name).findings
 
 
 def _score(run: EngineRun, findings: list[Finding]) -> ScoreResult:

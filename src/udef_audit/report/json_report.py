@@ -11,7 +11,7 @@ from udef_audit.findings import Finding, Level
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
 
 
 def render_json(result: AuditResult) -> str:
@@ -35,6 +35,7 @@ def json_report(result: AuditResult) -> dict[str, Any]:
         "notifications": [
             {"message": n.message, "ruleId": n.rule_id, "level": n.level.value} for n in result.notifications
         ],
+        "gates": result.gates.to_dict() if result.gates else None,
         "properties": result.properties(),
         "stats": result.stats.to_dict(),
     }

@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from udef_audit.findings import Finding
+from udef_audit.report.gates_view import markdown_lines as gates_markdown_lines
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
@@ -26,6 +27,7 @@ def render_markdown(result: AuditResult) -> str:
         "",
     ]
     lines += _score_section(result.score.to_dict() if result.score else None)
+    lines += gates_markdown_lines(result.gates) if result.gates else []
     lines += _notifications(result)
     lines += _findings_sections(result)
     return "\n".join(lines).rstrip() + "\n"

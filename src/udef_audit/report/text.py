@@ -14,25 +14,43 @@ from rich.panel import Panel
 from rich.text import Text
 
 from udef_audit.findings import Finding
+from udef_audit.gates import GatesResult
+from udef_audit.report.gates_view import text_lines as gates_text_lines
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
 
 STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
 
-def render_text(result: AuditResult, *, color: bool) -> str:
-    """The report as terminal text (ANSI colour only when `color`)."""
+def plain_console(*, color: bool) -> tuple[Console, io.StringIO]:
+    """A console writing to a buffer: ANSI colour only when `color` and NO_COLOR is unset."""
     color = color and "NO_COLOR" not in os.environ
     buffer = io.StringIO()
     console = Console(
         file=buffer, force_terminal=color, no_color=not color, width=100, soft_wrap=True, highlight=False, emoji=False
     )
+    return console, buffer
+
+
+def render_text(result: AuditResult, *, color: bool) -> str:
+    """The report as terminal text (ANSI colour only when `color`)."""
+    console, buffer = plain_console(color=color)
     _print_findings(console, result)
     _print_notices(console, result)
     console.print(_verdict_panel(result))
     if result.score is not None:
         console.print(_score_text(result.score.to_dict()))
+    if result.gates is not None:
+        console.print(gates_text(result.gates))
     return buffer.getvalue()
+
+
+def gates_text(gates: GatesResult) -> Text:
+    """The gates section: the phase reached, the next gate's failing items, the manual ones."""
+    text = Text()
+    for number, (line, style) in enumerate(gates_text_lines(gates)):
+        text.append(("\n" if number else "") + line, style=style)
+    return text
 
 
 def _print_findings(console: Console, result: AuditResult) -> None:

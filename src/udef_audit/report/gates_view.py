@@ -1,0 +1,114 @@
+"""The phase gates as a person reads them: the methodology's checklists, decided.
+
+Text (the terminal report and `udef-audit gates`) leads with the next gate's failing items,
+each with its results, then what a person must confirm at the Human Gate; Markdown renders
+every checklist as GitHub task lists (`- [x]`/`- [ ]`), ready for `$GITHUB_STEP_SUMMARY`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from udef_audit.gates import FAIL, MANUAL, NA, NOT_CHECKED, PASS, WAIVED, GatesResult, ItemResult, PhaseResult
+from udef_audit.result import AuditResult
+
+MAX_RESULTS_SHOWN = 3
+CHECKED = (PASS, WAIVED, NA)
+
+
+def reached_line(gates: GatesResult) -> str:
+    """"Phase gates: phase 1 reached (service)" — or "phase 0 not reached"."""
+    if gates.reached < 0:
+        return f"Phase gates: phase 0 not reached ({gates.profile})"
+    return f"Phase gates: phase {gates.reached} reached ({gates.profile})"
+
+
+def text_lines(gates: GatesResult) -> list[tuple[str, str]]:
+    """(line, style) pairs: the reached phase, the next gate's items, the manual ones."""
+    lines = [(reached_line(gates), "bold")]
+    for phase in gates.phases:
+        if phase.passed:
+            lines.append((f"  ✓ {phase.checklist}: passed ({_tally(phase)})", "green"))
+    following = gates.next_phase
+    if following is None:
+        lines.append(("  Every gate the repository can show passes; the manual items remain for people.", "green"))
+        return lines
+    lines.append((f"  Next: {following.checklist} → {following.gate} ({_tally(following)})", "bold"))
+    for item in sorted(following.items, key=_urgency):
+        if item.status in (FAIL, NOT_CHECKED):
+            lines.extend(_item_lines(item))
+    manual = [i.item for i in following.items if i.status == MANUAL]
+    if manual:
+        lines.append((f"    ? For the Human Gate to confirm: {'; '.join(manual)}", "dim"))
+    return lines
+
+
+def _urgency(item: ItemResult) -> int:
+    return {FAIL: 0, NOT_CHECKED: 1}.get(item.status, 2)
+
+
+def _item_lines(item: ItemResult) -> list[tuple[str, str]]:
+    if item.status == NOT_CHECKED:
+        missing = ", ".join(item.unchecked)
+        return [(f"    ! {item.item}: not checked ({missing} not installed or not selected)", "magenta")]
+    lines = [(f"    ✗ {item.item} ({', '.join(item.rules)})", "red")]
+    for ref in item.results[:MAX_RESULTS_SHOWN]:
+        lines.append((f"        {ref.path}:{ref.line} {ref.rule_id}", "dim"))
+    if len(item.results) > MAX_RESULTS_SHOWN:
+        lines.append((f"        … and {len(item.results) - MAX_RESULTS_SHOWN} more", "dim"))
+    return lines
+
+
+def _tally(phase: PhaseResult) -> str:
+    counts = Counter(item.status for item in phase.items)
+    order = (PASS, WAIVED, FAIL, NOT_CHECKED, MANUAL, NA)
+    return ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
+
+
+def markdown_lines(gates: GatesResult) -> list[str]:
+    """Every checklist as GitHub task lists, each item with its status."""
+    lines = [f"### {reached_line(gates)}", ""]
+    for phase in gates.phases:
+        verdict = "✅ passed" if phase.passed else "❌ not passed"
+        lines += [f"#### {phase.checklist}: {verdict}", ""]
+        lines += [_markdown_item(item) for item in phase.items]
+        lines += ["", f"*{phase.gate}*", ""]
+    return lines
+
+
+def _markdown_item(item: ItemResult) -> str:
+    box = "[x]" if item.status in CHECKED else "[ ]"
+    detail = {
+        PASS: "",
+        WAIVED: " — waived",
+        NA: " — n/a",
+        MANUAL: " — *manual: confirm at the Human Gate*",
+        NOT_CHECKED: f" — not checked ({', '.join(item.unchecked)} not installed or not selected)",
+        FAIL: " — **fail**: " + ", ".join(f"`{r.path}:{r.line}` {r.rule_id}" for r in item.results[:MAX_RESULTS_SHOWN]),
+    }[item.status]
+    if item.status == FAIL and len(item.results) > MAX_RESULTS_SHOWN:
+        detail += f" and {len(item.results) - MAX_RESULTS_SHOWN} more"
+    return f"- {box} {_escape(item.item)}{_escape(detail) if item.status == FAIL else detail}"
+
+
+def _escape(text: str) -> str:
+    # Checklist texts are ours, results carry repository paths: keep them on one line.
+    return text.replace("\n", " ").replace("\r", " ")
+
+
+def render_gates(result: AuditResult, fmt: str, *, color: bool) -> str:
+    """`udef-audit gates`: the gates alone, as text, JSON or Markdown."""
+    gates = result.gates
+    if gates is None:  # pragma: no cover - the gates command always audits a whole repository
+        return ""
+    if fmt == "json":
+        return json.dumps(gates.to_dict(), ensure_ascii=False)
+    if fmt == "markdown":
+        return "\n".join(markdown_lines(gates)).rstrip() + "\n"
+    from udef_audit.report.text import gates_text, plain_console  # noqa: PLC0415 - rich, only for text
+
+    console, buffer = plain_console(color=color)
+    console.print(f"{result.profile.describe()}", style="dim")
+    console.print(gates_text(gates))
+    return buffer.getvalue()
