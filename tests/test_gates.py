@@ -15,8 +15,8 @@ from udef_audit.findings import Finding, Suppression
 from udef_audit.gates import (
     CATEGORIES,
     GateInputs,
-    GatesError,
     GateItem,
+    GatesError,
     PhaseGate,
     RuleRef,
     evaluate,
@@ -59,20 +59,25 @@ def test_every_checklist_item_is_the_methodologys_word_for_word() -> None:
 
 
 def test_every_deciding_rule_is_a_contract_rule() -> None:
-    contract = {line.split()[0] for line in (REPO / "tests/data/rule-ids.txt").read_text().splitlines() if line[:1] != "#"}
+    lines = (REPO / "tests" / "data" / "rule-ids.txt").read_text().splitlines()
+    contract = {line.split()[0] for line in lines if line[:1] != "#"}
     for gate in load_policy().gates:
         for item in gate.items:
             assert set(item.rule_ids) <= contract, item.item
+
+
+def _gates_data(item: dict[str, object], phase: int = 0) -> dict[str, object]:
+    return {"phases": [{"phase": phase, "checklist": "c", "gate": "g", "items": [item]}]}
 
 
 @pytest.mark.parametrize(
     ("broken", "message"),
     [
         ({"phases": []}, "'phases' must be a non-empty list"),
-        ({"phases": [{"phase": 1, "checklist": "c", "gate": "g", "items": [{"item": "x", "manual": True}]}]}, "0, 1, 2"),
-        ({"phases": [{"phase": 0, "checklist": "c", "gate": "g", "items": [{"item": "x"}]}]}, "names no rule"),
-        ({"phases": [{"phase": 0, "checklist": "c", "gate": "g", "items": [{"item": "x", "rule": ["A"]}]}]}, "unknown"),
-        ({"phases": [{"phase": 0, "checklist": "c", "gate": "g", "items": [{"item": "x", "rules": [3]}]}]}, "an ID or"),
+        (_gates_data({"item": "x", "manual": True}, phase=1), "0, 1, 2"),
+        (_gates_data({"item": "x"}), "names no rule"),
+        (_gates_data({"item": "x", "rule": ["A"]}), "unknown"),
+        (_gates_data({"item": "x", "rules": [3]}), "an ID or"),
     ],
 )
 def test_bad_gates_data_is_refused(broken: dict[str, object], message: str) -> None:
