@@ -307,9 +307,15 @@ def test_nothing_external_or_active_in_any_attribute() -> None:
     assert [name for name, _ in attributes if name == "src" or name.startswith("on")] == []
     assert [value for name, value in attributes if name == "href" and not value.startswith("#")] == []
     assert [value for _, value in attributes if "javascript:" in value.lower()] == []
-    assert [name for name, _ in attributes if name == "style"] == []  # the one <style> block is all the style
+
+
+def test_the_page_forbids_loading_anything_and_styles_itself_inline() -> None:
+    document = render_html(org_summary())
+    markup = _parse(document)
     policies = [attrs["content"] for tag, attrs in markup.tags if attrs.get("http-equiv") == "Content-Security-Policy"]
     assert policies == [CSP]
+    assert document.count("<style>") == 1
+    assert [tag for tag, attrs in markup.tags if "style" in attrs] == []
 
 
 def test_templates_escape_every_value_and_refuse_a_missing_one() -> None:

@@ -46,28 +46,28 @@ def number(value: object) -> float | None:
 
 def count(value: object) -> int:
     """A count of repositories or findings: a whole number, never negative."""
-    value = number(value)
-    return max(0, round(value)) if value is not None else 0
+    parsed = number(value)
+    return max(0, round(parsed)) if parsed is not None else 0
 
 
 def whole(value: object) -> str:
     """A number rounded to a whole, or MISSING."""
-    value = number(value)
-    return MISSING if value is None else str(round(value))
+    parsed = number(value)
+    return MISSING if parsed is None else str(round(parsed))
 
 
 def one_decimal(value: object) -> str:
     """A number with one decimal, or MISSING."""
-    value = number(value)
-    return MISSING if value is None else f"{value:.1f}"
+    parsed = number(value)
+    return MISSING if parsed is None else f"{parsed:.1f}"
 
 
 def fraction(value: object) -> float | None:
     """A rate as 0..1; a value above 1 is read as a percentage."""
-    value = number(value)
-    if value is None:
+    parsed = number(value)
+    if parsed is None:
         return None
-    return max(0.0, min(1.0, value / 100 if value > 1 else value))
+    return max(0.0, min(1.0, parsed / 100 if parsed > 1 else parsed))
 
 
 def percent(rate: float | None) -> str:
