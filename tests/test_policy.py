@@ -101,3 +101,8 @@ def test_wheel_ships_the_policy(tmp_path: Path) -> None:
     assert {f"{rid}-{CONTRACT[rid]}.yaml" for rid in SHIPPED} <= shipped
     assert {p.name for p in (REPO / "rules").iterdir()} == shipped
     assert "udef_audit/report/schema/report-v1.schema.json" in names
+    # The org report's templates are package data too: batch --html fails without them.
+    templates = REPO / "src/udef_audit/report/templates"
+    shipped = {n.removeprefix("udef_audit/report/templates/") for n in names if n.endswith(".j2")}
+    assert "org.html.j2" in shipped
+    assert shipped == {path.name for path in templates.glob("*.j2")}

@@ -301,8 +301,4 @@ def write_exports(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     if args.json:
         write_file(args.json, json_text(summary))
     if args.html:
-        html = html_text(summary)
-        if html is None:
-            print("udef-audit batch: HTML report not available in this installation; --html skipped", file=sys.stderr)
-        else:
-            write_file(args.html, html)
+        write_file(args.html, html_text(summary))

@@ -1,4 +1,4 @@
-"""The org summary, out: the terminal table, CSV, JSON and (when installed) HTML.
+"""The org summary, out: the terminal table, CSV, JSON and HTML.
 
 Every export reads only the org summary (`Store.org_summary`), whose repository keys are
 credential-free by construction. Machine formats go through `csv` and `json`, never rich.
@@ -7,7 +7,6 @@ credential-free by construction. Machine formats go through `csv` and `json`, ne
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 import json
 import os
@@ -101,16 +100,12 @@ def json_text(summary: Mapping[str, Any]) -> str:
     return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
 
 
-def html_text(summary: Mapping[str, Any]) -> str | None:
-    """`udef_audit.batch.html_report.render_html(summary)`, or None when that module is absent."""
-    try:
-        module = importlib.import_module("udef_audit.batch.html_report")
-    except ModuleNotFoundError as exc:
-        if exc.name == "udef_audit.batch.html_report":
-            return None
-        raise
-    html: str = module.render_html(dict(summary))
-    return html
+def html_text(summary: Mapping[str, Any]) -> str:
+    """The org report (`udef_audit.report.org_html`), a self-contained HTML page."""
+    # Imported here, not at the top: it loads Jinja2, which only --html needs (ADR 0009).
+    from udef_audit.report.org_html import render_html  # noqa: PLC0415
+
+    return render_html(summary)
 
 
 def write_file(path: Path, text: str) -> None:

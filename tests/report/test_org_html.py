@@ -1,20 +1,24 @@
-"""The org HTML report: structure, escaping of hostile data, and a real headless browser.
+"""The org HTML report: structure, colours, what it loads, and a real headless browser.
 
 `org_summary()` is a realistic summary in the layout of udef_audit/batch/model.py; the
 screenshot in docs/reports/org-report.png is this summary rendered by the same chromium
-command, 1280 px wide, full page.
+command, 1280 px wide, full page. Hostile strings in every field: test_org_html_hostile.py.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import UndefinedError
 
-from udef_audit.batch.html_report import render_html
+from udef_audit.report.org_charts import PALETTE
+from udef_audit.report.org_html import _environment, render_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 HOSTILE_NAME = '<script>alert(1)</script> "quotes"'
@@ -257,6 +261,7 @@ SHOWN_MARKUP = (
 )
 # Elements that could load or run something; none may appear.
 ACTIVE_TAGS = {"script", "img", "iframe", "object", "embed", "link", "base", "form"}
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 def _text(markup: _Markup) -> str:
@@ -290,7 +295,7 @@ def test_charts_draw_one_mark_per_datum() -> None:
 def test_hostile_data_is_escaped_and_shown_intact() -> None:
     document = render_html(org_summary())
     assert "<script" not in document.lower()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot;" in document
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &#34;quotes&#34;" in document
     assert "&lt;img src=x onerror=alert(1)&gt;" in document
     assert HOSTILE_NAME in "".join(_parse(document).text)
 
@@ -302,6 +307,66 @@ def test_nothing_external_or_active_in_any_attribute() -> None:
     assert [name for name, _ in attributes if name == "src" or name.startswith("on")] == []
     assert [value for name, value in attributes if name == "href" and not value.startswith("#")] == []
     assert [value for _, value in attributes if "javascript:" in value.lower()] == []
+
+
+def test_the_page_forbids_loading_anything_and_styles_itself_inline() -> None:
+    document = render_html(org_summary())
+    markup = _parse(document)
+    policies = [attrs["content"] for tag, attrs in markup.tags if attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert policies == [CSP]
+    assert document.count("<style>") == 1
+    assert [tag for tag, attrs in markup.tags if "style" in attrs] == []
+
+
+def test_templates_escape_every_value_and_refuse_a_missing_one() -> None:
+    environment = _environment()
+    assert environment.from_string("{{ x }}").render(x="<b title='t'>") == "&lt;b title=&#39;t&#39;&gt;"
+    with pytest.raises(UndefinedError):
+        environment.from_string("{{ page.nothing }}").render(page=object())
+    with pytest.raises(TypeError, match="None where text belongs"):
+        environment.from_string("{{ x }}").render(x=None)
+
+
+def _imported(*args: str) -> set[str]:
+    """The modules a fresh interpreter imports to run `python args`."""
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", *args], capture_output=True, text=True, check=True, timeout=60
+    )
+    return {line.split("|")[-1].strip() for line in run.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_only_the_org_report_loads_jinja() -> None:
+    template_modules = {"jinja2", "markupsafe"}
+    for command in (["-m", "udef_audit", "--help"], ["-m", "udef_audit", "batch", "--help"]):
+        assert {name for name in _imported(*command) if name.split(".")[0] in template_modules} == set()
+    assert template_modules <= _imported("-c", "import udef_audit.report.org_html")
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(first: str, second: str) -> float:
+    darker, lighter = sorted((_luminance(first), _luminance(second)))
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_colours_meet_wcag_aa() -> None:
+    style = render_html(org_summary()).split("<style>")[1].split("</style>")[0]
+    # Text sits on white sections and cards, and on the grey body and striped table rows.
+    text = set(re.findall(r"(?<![-\w])(?:color|fill):\s*(#[0-9a-f]{6})", style)) - {"#ffffff"}
+    assert {PALETTE.ink, PALETTE.muted, PALETTE.good, PALETTE.poor} <= text
+    assert {(c, bg) for c in text for bg in ("#ffffff", "#f6f8fa") if _contrast(c, bg) < 4.5} == set()
+    # Badges: white text on a coloured background.
+    badges = set(re.findall(r"\.badge[^{]*\{[^}]*background:\s*(#[0-9a-f]{6})", style))
+    assert len(badges) == 5
+    assert {bg for bg in badges if _contrast("#ffffff", bg) < 4.5} == set()
+    # Chart marks (bars, lines, points) need 3:1 against the white chart; grid lines are decoration.
+    marks = {PALETTE.good, PALETTE.fair, PALETTE.poor, PALETTE.histogram_bar, PALETTE.score_line, PALETTE.reset_line}
+    assert {mark for mark in marks if _contrast(mark, "#ffffff") < 3} == set()
 
 
 def test_first_run_and_empty_summary_still_render() -> None:
