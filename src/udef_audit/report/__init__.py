@@ -16,10 +16,14 @@ FORMATS = ("text", "json", "sarif", "markdown")
 
 def render(result: AuditResult, fmt: str, *, to_terminal: bool = True, gates_only: bool = False) -> str:
     """The report in one format, as text (`gates_only`: the phase gates alone)."""
-    if gates_only:
+    if gates_only and fmt != "text":
         from udef_audit.report.gates_view import render_gates  # noqa: PLC0415 - import what is used
 
-        return render_gates(result, fmt, color=to_terminal and sys.stdout.isatty())
+        return render_gates(result, fmt)
+    if gates_only:
+        from udef_audit.report.text import render_gates_text  # noqa: PLC0415
+
+        return render_gates_text(result, color=to_terminal and sys.stdout.isatty())
     if fmt == "json":
         from udef_audit.report.json_report import render_json  # noqa: PLC0415 - import what is used
 

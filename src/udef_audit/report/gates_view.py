@@ -97,18 +97,11 @@ def _escape(text: str) -> str:
     return text.replace("\n", " ").replace("\r", " ")
 
 
-def render_gates(result: AuditResult, fmt: str, *, color: bool) -> str:
-    """`udef-audit gates`: the gates alone, as text, JSON or Markdown."""
+def render_gates(result: AuditResult, fmt: str) -> str:
+    """`udef-audit gates --format json|markdown`: the gates alone."""
     gates = result.gates
     if gates is None:  # pragma: no cover - the gates command always audits a whole repository
         return ""
     if fmt == "json":
         return json.dumps(gates.to_dict(), ensure_ascii=False)
-    if fmt == "markdown":
-        return "\n".join(markdown_lines(gates)).rstrip() + "\n"
-    from udef_audit.report.text import gates_text, plain_console  # noqa: PLC0415 - rich, only for text
-
-    console, buffer = plain_console(color=color)
-    console.print(f"{result.profile.describe()}", style="dim")
-    console.print(gates_text(gates))
-    return buffer.getvalue()
+    return "\n".join(markdown_lines(gates)).rstrip() + "\n"

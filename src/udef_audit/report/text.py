@@ -45,6 +45,15 @@ def render_text(result: AuditResult, *, color: bool) -> str:
     return buffer.getvalue()
 
 
+def render_gates_text(result: AuditResult, *, color: bool) -> str:
+    """`udef-audit gates`: the profile and the gates alone, as terminal text."""
+    console, buffer = plain_console(color=color)
+    console.print(result.profile.describe(), style="dim")
+    if result.gates is not None:
+        console.print(gates_text(result.gates))
+    return buffer.getvalue()
+
+
 def gates_text(gates: GatesResult) -> Text:
     """The gates section: the phase reached, the next gate's failing items, the manual ones."""
     text = Text()
