@@ -38,8 +38,11 @@ PROJECT = {
     "uv.lock": "version = 1\n",
     "src/demo/__init__.py": '"""Demo."""\n',
 }
-SUMMARY_KEYS = {"run", "repositories", "rules", "scores", "trend", "changes"}
+SUMMARY_KEYS = {"run", "repositories", "rules", "scores", "phases", "trend", "changes"}
 ROW_KEYS = {
+    "phase_reached",
+    "next_gate",
+    "blocking",
     "key",
     "name",
     "status",
@@ -373,6 +376,11 @@ def test_exports_and_sarif_files(batch, tmp_path: Path) -> None:
     assert keys == [str(messy), str(clean), str(tmp_path / "missing")]  # highest score first, failures last
     assert summary["repositories"][2]["reason"] == f"path not found: {tmp_path / 'missing'}"
     assert summary["run"]["repositories"] == 3
+    # Both audited repositories stop at phase 0, blocked among others by the layout item.
+    assert [row["phase_reached"] for row in summary["repositories"]] == [-1, -1, None]
+    assert summary["phases"]["distribution"][0] == {"phase": -1, "repositories": 2}
+    blocking = {(b["phase"], b["item"]): b["repositories"] for b in summary["phases"]["blocking"]}
+    assert blocking[(0, "Documentation directories created")] == 2
 
     table = list(csv.DictReader(io.StringIO((out / "s.csv").read_text())))
     assert [row["key"] for row in table] == keys
@@ -384,7 +392,7 @@ def test_exports_and_sarif_files(batch, tmp_path: Path) -> None:
     assert (out / "s.html").read_text().lstrip().lower().startswith("<!doctype html")
 
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:4] == ["score", "verdict", "status", "repository"]
+    assert lines[0].split()[:5] == ["score", "verdict", "phase", "status", "repository"]
     assert lines[-1].startswith("3 repositories: 1 failed, 2 ok")
 
 

@@ -72,7 +72,7 @@ def test_summary_layout_order_and_aggregates(store: Store) -> None:
         ],
     )
     summary = store.org_summary(run_id)
-    assert set(summary) == {"run", "repositories", "rules", "scores", "trend", "changes"}
+    assert set(summary) == {"run", "repositories", "rules", "scores", "phases", "trend", "changes"}
     assert summary["run"]["id"] == run_id
     assert summary["run"]["repositories"] == 4
     assert (summary["run"]["tool_version"], summary["run"]["policy_hash"]) == (VERSION, POLICY)
@@ -93,6 +93,9 @@ def test_summary_layout_order_and_aggregates(store: Store) -> None:
         "criteria_met": ["foundation-breadth"],
         "evidence": ["foundation-breadth: https://git.example.com/org/api: src layout"],
         "sarif_file": None,
+        "phase_reached": None,  # an outcome recorded without gates (an older audit)
+        "next_gate": None,
+        "blocking": [],
     }
     assert repos[1]["sarif_file"] == "/tmp/web.sarif"
     assert (repos[3]["status"], repos[3]["reason"], repos[3]["score"]) == ("failed", "path not found: /srv/gone", None)
@@ -220,3 +223,32 @@ def test_unusable_database_files_are_refused(tmp_path: Path) -> None:
         Store(newer)
     with Store(tmp_path / "fine.sqlite") as store, pytest.raises(StoreError, match="no run 5"):
         store.org_summary(5)
+
+
+def test_a_version_1_database_gains_the_gates_and_keeps_its_results(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with Store(path) as store:
+        run = store.begin_run(VERSION, POLICY, 1, {})
+        store.record(run, ok("old", 10, "repair", {}), source="old")
+        store.finish_run(run)
+    with closing(sqlite3.connect(path)) as db:  # what udef-audit 0.1 wrote: no gates columns
+        db.execute("ALTER TABLE results DROP COLUMN gates")
+        db.execute("ALTER TABLE results DROP COLUMN phase_reached")
+        db.execute("PRAGMA user_version = 1")
+        db.commit()
+    gates = {"reached": 0, "profile": "library", "next": {"phase": 1, "checklist": "P1", "gate": "G1"},
+             "blocking": [{"phase": 1, "item": "Test scenarios mapped to requirements", "status": "fail",
+                           "rules": ["UDEF019"]}]}  # fmt: skip
+    with Store(path) as store:
+        run = store.begin_run(VERSION, POLICY, 2, {})
+        store.record(run, ok("new", 20, "repair", {}, gates=gates), source="new")
+        store.finish_run(run)
+        summary = store.org_summary(run)
+    [row] = summary["repositories"]
+    assert (row["phase_reached"], row["next_gate"], row["blocking"]) == (0, "P1", gates["blocking"])
+    assert summary["phases"]["blocking"] == [
+        {"phase": 1, "item": "Test scenarios mapped to requirements", "rules": ["UDEF019"], "repositories": 1}
+    ]
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert db.execute("SELECT COUNT(*) FROM results").fetchone()[0] == 2

@@ -221,24 +221,25 @@ def test_small_helpers() -> None:
 def test_export_formatting() -> None:
     counts = {f"UDEF00{i}": i for i in range(7)}
     assert failing_rules(counts) == "UDEF006 x6, UDEF005 x5, UDEF004 x4, UDEF003 x3, +2 more"
-    assert plain_table([("1", "reset", "ok", "k", "", "")]).splitlines() == [
-        "score  verdict  status  repository  failing rules  reason",
-        "1      reset    ok      k",
+    assert plain_table([("1", "reset", "0", "ok", "k", "", "")]).splitlines() == [
+        "score  verdict  phase  status  repository  failing rules  reason",
+        "1      reset    0      ok      k",
     ]
     summary = {
         "run": {"repositories": 2},
         "scores": {"reset": 1, "repair": 0},
         "repositories": [
             {"key": "a", "name": "a", "status": "ok", "reason": None, "head": "h", "score": 60, "verdict": "reset",
-             "counts": {"UDEF001": 1}, "criteria_met": ["x", "y"], "sarif_file": None},
+             "counts": {"UDEF001": 1}, "criteria_met": ["x", "y"], "sarif_file": None,
+             "phase_reached": 0, "next_gate": "Phase 1 Validation Checklist"},
             {"key": "b", "name": "b", "status": "failed", "reason": "boom", "head": None, "score": None,
              "verdict": None, "counts": {}, "criteria_met": [], "sarif_file": None},
         ],
     }  # fmt: skip
     assert csv_text(summary).splitlines() == [
-        "key,name,status,reason,head,score,verdict,UDEF001,criteria_met,sarif_file",
-        "a,a,ok,,h,60,reset,1,x;y,",
-        "b,b,failed,boom,,,,,,",
+        "key,name,status,reason,head,score,verdict,phase_reached,next_gate,UDEF001,criteria_met,sarif_file",
+        "a,a,ok,,h,60,reset,0,Phase 1 Validation Checklist,1,x;y,",
+        "b,b,failed,boom,,,,,,,,",
     ]
     assert totals_line(summary) == "2 repositories: 1 failed, 1 ok; verdicts: 1 reset, 0 repair"
     page = html_text(summary)

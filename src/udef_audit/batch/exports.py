@@ -19,11 +19,11 @@ from rich.table import Table
 
 from udef_audit.batch.executor import use_plain_output
 
-CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict")
+CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict", "phase_reached", "next_gate")
 CSV_TAIL_COLUMNS = ("criteria_met", "sarif_file")
 FAILING_RULES_SHOWN = 4
-TABLE_HEADERS = ("score", "verdict", "status", "repository", "failing rules", "reason")
-TABLE_JUSTIFY: tuple[Any, ...] = ("right", "left", "left", "left", "left", "left")
+TABLE_HEADERS = ("score", "verdict", "phase", "status", "repository", "failing rules", "reason")
+TABLE_JUSTIFY: tuple[Any, ...] = ("right", "left", "right", "left", "left", "left", "left")
 
 
 def print_summary_table(summary: Mapping[str, Any], stream: TextIO) -> None:
@@ -46,7 +46,8 @@ def print_summary_table(summary: Mapping[str, Any], stream: TextIO) -> None:
 def _table_row(repo: Mapping[str, Any]) -> tuple[str, ...]:
     score = "" if repo["score"] is None else str(repo["score"])
     failing = failing_rules(repo["counts"])
-    return (score, repo["verdict"] or "", repo["status"], repo["key"], failing, repo["reason"] or "")
+    phase = "" if repo.get("phase_reached") is None else str(repo["phase_reached"])
+    return (score, repo["verdict"] or "", phase, repo["status"], repo["key"], failing, repo["reason"] or "")
 
 
 def failing_rules(counts: Mapping[str, int]) -> str:
@@ -89,7 +90,7 @@ def csv_text(summary: Mapping[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CSV_FIXED_COLUMNS, *rules, *CSV_TAIL_COLUMNS])
     for repo in summary["repositories"]:
-        fixed = ["" if repo[column] is None else repo[column] for column in CSV_FIXED_COLUMNS]
+        fixed = ["" if repo.get(column) is None else repo[column] for column in CSV_FIXED_COLUMNS]
         counts = [repo["counts"].get(rule, "") for rule in rules]
         writer.writerow([*fixed, *counts, ";".join(repo["criteria_met"]), repo["sarif_file"] or ""])
     return out.getvalue()

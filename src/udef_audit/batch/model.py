@@ -46,6 +46,9 @@ class RepoOutcome:
     rules_run: list[str] = field(default_factory=list)
     seconds: float = 0.0
     sarif_file: str | None = None
+    # The phase gates, compact: {"reached", "profile", "next": {"phase", "checklist", "gate"} | None,
+    # "blocking": [{"phase", "item", "status", "rules"}]} (the next gate's fail / not checked items).
+    gates: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -66,8 +69,12 @@ class RepoOutcome:
 #   "repositories": [  # sorted by score, highest first; failures last
 #     {"key": str, "name": str, "status": str, "reason": str | None, "head": str | None,
 #      "score": int | None, "verdict": str | None, "counts": {rule: int},
-#      "criteria_met": [criterion id], "evidence": [str], "sarif_file": str | None}
+#      "criteria_met": [criterion id], "evidence": [str], "sarif_file": str | None,
+#      "phase_reached": int | None, "next_gate": str | None,
+#      "blocking": [{"phase": int, "item": str, "status": str, "rules": [id]}]}
 #   ],
+#   "phases": {"distribution": [{"phase": -1..4, "repositories": int}],   # phase reached
+#              "blocking": [{"phase": int, "item": str, "rules": [id], "repositories": int}]},
 #   "rules": [{"id": str, "slug": str, "title": str, "passing": int, "failing": int,
 #              "pass_rate": float}],   # over repositories with status ok
 #   "scores": {"histogram": [[lower, upper, count], ...], "reset": int, "repair": int},

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ from udef_audit.batch.clone import redact, repository_name
 from udef_audit.batch.model import RepoOutcome
 from udef_audit.policy import load_policy
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: results.phase_reached, results.gates
 RESET = "reset"
 WITH_RESULT = ("ok", "skipped")  # a skipped repository carries its previous ok result
 HISTOGRAM_BUCKETS = 10
@@ -67,6 +68,8 @@ CREATE TABLE IF NOT EXISTS results (
     sarif_path TEXT,
     previous_result_id INTEGER REFERENCES results(id),
     recorded TEXT NOT NULL,
+    phase_reached INTEGER,
+    gates TEXT NOT NULL DEFAULT '{}',
     UNIQUE (run_id, repo_key)
 );
 CREATE INDEX IF NOT EXISTS results_by_repository ON results (repo_key, status, id);
@@ -84,11 +87,17 @@ CREATE TABLE IF NOT EXISTS findings (
 CREATE INDEX IF NOT EXISTS findings_by_result ON findings (result_id);
 """
 
+_TO_VERSION_2 = """
+ALTER TABLE results ADD COLUMN phase_reached INTEGER;
+ALTER TABLE results ADD COLUMN gates TEXT NOT NULL DEFAULT '{}'
+"""
+
 # A run's results, a skipped repository's columns read from the result it points at.
 _RESOLVED_ROWS = """
 SELECT r.repo_key AS key, repo.name AS name, r.status AS status, r.reason AS reason, r.head AS head,
        src.score AS score, src.verdict AS verdict, src.exit_code AS exit_code, src.counts AS counts,
-       src.criteria AS criteria, COALESCE(r.sarif_path, src.sarif_path) AS sarif_path
+       src.criteria AS criteria, COALESCE(r.sarif_path, src.sarif_path) AS sarif_path,
+       src.phase_reached AS phase_reached, src.gates AS gates
 FROM results AS r
 JOIN repositories AS repo ON repo.key = r.repo_key
 JOIN results AS src ON src.id = COALESCE(r.previous_result_id, r.id)
@@ -154,6 +163,9 @@ class Store:
             # Statement by statement: executescript() would commit the open transaction first.
             for statement in _statements(_SCHEMA):
                 self.db.execute(statement)
+            if 0 < version < 2:
+                for statement in _statements(_TO_VERSION_2):
+                    self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -215,8 +227,10 @@ class Store:
             )
             cursor = self.db.execute(
                 "INSERT INTO results (run_id, repo_key, head, policy_hash, tool_version, status, reason, score, "
-                "verdict, exit_code, counts, criteria, rules_run, seconds, sarif_path, previous_result_id, recorded) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, repo_key) DO NOTHING",
+                "verdict, exit_code, counts, criteria, rules_run, seconds, sarif_path, previous_result_id, recorded, "
+                "phase_reached, gates) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (run_id, repo_key) DO NOTHING",
                 _result_row(run_id, outcome, previous_result_id, stamp),
             )
             if cursor.rowcount == 0:
@@ -253,6 +267,7 @@ class Store:
             "repositories": rows,
             "rules": rule_pass_rates(rows),
             "scores": score_distribution(rows),
+            "phases": phase_summary(rows),
             "trend": self.trend(run_id),
             "changes": self.changes(run_id, rows),
         }
@@ -307,6 +322,8 @@ def _result_row(run_id: int, outcome: RepoOutcome, previous: int | None, stamp: 
         outcome.sarif_file,
         previous,
         stamp,
+        outcome.gates.get("reached"),
+        json.dumps(outcome.gates, sort_keys=True),
     )
 
 
@@ -340,6 +357,36 @@ def _repository_row(row: sqlite3.Row) -> dict[str, Any]:
             f"{c['id']}: {e.get('text', '')}" for c in met for e in c.get("evidence", [])[:EVIDENCE_PER_CRITERION]
         ],
         "sarif_file": row["sarif_path"],
+        **_gates_columns(json.loads(row["gates"] or "{}")),
+    }
+
+
+def _gates_columns(gates: Mapping[str, Any]) -> dict[str, Any]:
+    """phase_reached, next_gate and blocking items of one repository (None without gates)."""
+    following = gates.get("next")
+    return {
+        "phase_reached": gates.get("reached"),
+        "next_gate": following["checklist"] if following else None,
+        "blocking": list(gates.get("blocking", [])),
+    }
+
+
+def phase_summary(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """How many repositories reached each phase, and the items that block the most of them."""
+    reached = Counter(row["phase_reached"] for row in rows if row.get("phase_reached") is not None)
+    blocking: Counter[tuple[int, str]] = Counter()
+    rules: dict[tuple[int, str], list[str]] = {}
+    for row in rows:
+        for item in row.get("blocking", []):
+            key = (int(item["phase"]), str(item["item"]))
+            blocking[key] += 1
+            rules[key] = list(item["rules"])
+    return {
+        "distribution": [{"phase": phase, "repositories": reached.get(phase, 0)} for phase in range(-1, 5)],
+        "blocking": [
+            {"phase": phase, "item": item, "rules": rules[(phase, item)], "repositories": count}
+            for (phase, item), count in sorted(blocking.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     }
 
 

@@ -180,7 +180,25 @@ def _outcome(task: RepoTask, result: AuditResult, head: str | None, sarif: str |
         rules_run=rules_run,
         seconds=round(seconds, 3),
         sarif_file=sarif,
+        gates=compact_gates(report.get("gates")),
     )
+
+
+def compact_gates(gates: dict[str, Any] | None) -> dict[str, Any]:
+    """What the org report needs of a repository's gates: the phase reached, the next gate
+    and the items blocking it (failing or not checked)."""
+    if not gates:
+        return {}
+    following: dict[str, Any] | None = next((p for p in gates["phases"] if not p["passed"]), None)
+    if following is None:
+        return {"reached": gates["reached"], "profile": gates["profile"], "next": None, "blocking": []}
+    blocking = [
+        {"phase": following["phase"], "item": i["item"], "status": i["status"], "rules": i["rules"]}
+        for i in following["items"]
+        if i["status"] in ("fail", "not checked")
+    ]
+    nxt = {k: following[k] for k in ("phase", "checklist", "gate")}
+    return {"reached": gates["reached"], "profile": gates["profile"], "next": nxt, "blocking": blocking}
 
 
 # --- the child process ------------------------------------------------------------------
