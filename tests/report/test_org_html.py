@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from jinja2 import UndefinedError
 
+from udef_audit.batch.store import phase_summary
 from udef_audit.report.org_charts import PALETTE
 from udef_audit.report.org_html import _environment, render_html
 
@@ -108,7 +109,17 @@ def _repository(row: tuple[str, int, str, list[str], list[int], list[str]]) -> A
         "criteria_met": met,
         "evidence": evidence,
         "sarif_file": None,
+        **_gates(counts),
     }
+
+
+def _gates(counts: list[int]) -> dict[str, Any]:
+    """A flat layout (UDEF001) keeps a repository before phase 0; the others wait at phase 1."""
+    if counts[0]:
+        item = {"phase": 0, "item": "SRC layout structure in place", "status": "fail", "rules": ["UDEF001"]}
+        return {"phase_reached": -1, "next_gate": "Phase 0 Validation Checklist", "blocking": [item]}
+    item = {"phase": 1, "item": "Test scenarios mapped to requirements", "status": "fail", "rules": ["UDEF019"]}
+    return {"phase_reached": 0, "next_gate": "Phase 1 Validation Checklist", "blocking": [item]}
 
 
 def _unaudited(name: str, status: str, reason: str) -> Any:
@@ -169,6 +180,7 @@ def org_summary() -> dict[str, Any]:
         "repositories": repositories,
         "rules": _rules(repositories),
         "scores": {"histogram": _histogram(repositories), "reset": resets, "repair": len(scores) - resets},
+        "phases": phase_summary(repositories),
         "trend": [
             {
                 "run_id": 9,
@@ -232,6 +244,8 @@ def _parse(document: str) -> _Markup:
 
 
 HEADINGS = (
+    "Phase gates",
+    "Do this first: the checklist items blocking the most repositories",
     "Rule pass rates",
     "Score distribution",
     "Repositories most in need of a reset",
@@ -249,6 +263,9 @@ SHOWN_TEXT = (
     "Compared with run 11.",
     "+18",
     "-19",
+    "not yet at phase 0 2 18%",  # 2 of the 11 audited repositories fail UDEF001
+    "1 Test scenarios mapped to requirements UDEF019 9 0 SRC layout structure in place UDEF001 2",
+    "Phase 1 Validation Checklist: 1 item",
 )
 # Totals: 13 repositories, 11 audited, one failure, one timeout, 4 resets.
 SHOWN_MARKUP = (

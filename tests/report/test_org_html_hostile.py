@@ -159,6 +159,6 @@ def test_chromium_builds_no_active_element_from_hostile_data(tmp_path: Path) -> 
     assert dumped.returncode == 0, dumped.stderr
     dom = dumped.stdout.lower()
     assert [tag for tag in ("<script", "<img", "<iframe", "<object", "<embed", "<link") if tag in dom] == []
-    assert dom.count("<section") == 5
+    assert dom.count("<section") == 6
     assert dom.count("<svg") == 3
     assert dom.count('<rect class="bar"') == len(HOSTILE) + 1

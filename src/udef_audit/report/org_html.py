@@ -47,6 +47,7 @@ from udef_audit.report.org_charts import (
     trend_chart,
     whole,
 )
+from udef_audit.report.org_gates import GatesView, gates_view, next_gate_cell, phase_cell
 
 TOP_CANDIDATES = 10
 MAX_EVIDENCE_LINES = 8
@@ -209,6 +210,8 @@ class RepositoryRow:
     verdict: Badge | None
     reason: str
     counts: tuple[int, ...] | None  # None: no result, the reason spans the rule columns
+    phase: str = MISSING
+    next_gate: str = MISSING
 
 
 @dataclass(frozen=True)
@@ -229,6 +232,7 @@ class Page:
     reason_span: int  # the columns a failure reason spans: the rule columns, at least one
     repositories: tuple[RepositoryRow, ...]
     tool_version: str
+    gates: GatesView | None = None
 
 
 def _page(summary: Mapping[str, Any]) -> Page:
@@ -254,6 +258,7 @@ def _page(summary: Mapping[str, Any]) -> Page:
         reason_span=max(len(rule_ids), 1),
         repositories=tuple(_repository_row(repo, rule_ids) for repo in repositories),
         tool_version=str(run.get("tool_version", "")),
+        gates=gates_view(_mapping(summary.get("phases"))),
     )
 
 
@@ -404,4 +409,6 @@ def _repository_row(repo: Mapping[str, Any], rule_ids: list[str]) -> RepositoryR
         verdict=_badge("verdict", repo.get("verdict"), VERDICT_CLASSES) if repo.get("verdict") else None,
         reason=str(repo.get("reason") or ""),
         counts=tuple(count(counts.get(rule_id)) for rule_id in rule_ids) if scored else None,
+        phase=phase_cell(repo),
+        next_gate=next_gate_cell(repo),
     )
