@@ -183,6 +183,7 @@ def test_inputs_and_outputs() -> None:
     assert defaults == {
         "path": ".",
         "fail-on": "error",
+        "fail-below-phase": "",
         "baseline": "",
         "args": "",
         "python-version": "3.11",
@@ -227,7 +228,7 @@ def test_flags_passed_to_udef_audit_exist(run_cli) -> None:
     known = set(FLAG.findall(usage.stdout))
     script = step("audit")["run"]
     passed = set(FLAG.findall(script))
-    assert {"--format", "--output", "--fail-on", "--baseline"} <= passed
+    assert {"--format", "--output", "--fail-on", "--fail-below-phase", "--baseline"} <= passed
     assert passed <= known, f"not in `udef-audit --help`: {sorted(passed - known)}"
 
 
@@ -395,3 +396,16 @@ def test_fail_on_never_passes_with_findings(tmp_path: Path, cli_env) -> None:
     assert verdict == 0
     results = json.loads(Path(runner.output("sarif-file")).read_text())["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["UDEF006"]
+
+
+def test_fail_below_phase_fails_the_action_and_the_summary_shows_the_gates(tmp_path: Path, cli_env) -> None:
+    runner = Runner(tmp_path, cli_env, {"fail-on": "never", "fail-below-phase": "1"})
+    write(runner.workspace, CLEAN)
+    _audit, verdict = runner.action()
+    assert verdict == 1  # no finding fails, but the phase reached is below 1
+    summary = runner.summary.read_text()
+    assert "### Phase gates: phase" in summary and "- [ ] " in summary
+    (tmp_path / "clean").mkdir()
+    clean = Runner(tmp_path / "clean", cli_env, {"fail-on": "never"})
+    write(clean.workspace, CLEAN)
+    assert clean.action()[1] == 0
