@@ -105,10 +105,11 @@ class RepoContext:
     @cached_property
     def repository_anchor(self) -> str | None:
         """Where a result about something missing repository-wide points (line 1): the root
-        README (`README.md`, `.rst`, `.txt`, `README`, else the first `README*`), else the
+        README (`README.md`, `.rst`, `.txt`, `README`, else the first `README*` in any case), else the
         first project's manifest; None for a repository with neither."""
         preferred = [n for n in ("README.md", "README.rst", "README.txt", "README") if n in self.file_set]
-        others = [f for f in self.files if "/" not in f and f.startswith("README")]
+        # GitHub shows readme.md or Readme.rst as the README too: any case, after the exact names.
+        others = [f for f in self.files if "/" not in f and f.upper().startswith("README")]
         manifests = [p.anchor for p in self.projects if p.anchor]
         return next(iter([*preferred, *others, *manifests]), None)
 

@@ -7,6 +7,7 @@ project unless the user configures it in.
 
 from __future__ import annotations
 
+import keyword
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -49,6 +50,20 @@ NON_PACKAGE_DIRS = frozenset(
     }
 )
 ROOT_DEPENDENCY_FILES = ("Pipfile", "environment.yml", "environment.yaml")
+# Top-level scripts that tools load by file name; they are not the project's importable code.
+TOOLING_MODULES = frozenset({
+    "setup.py", "conftest.py", "noxfile.py", "tasks.py", "manage.py", "fabfile.py", "conf.py",
+})  # fmt: skip
+SRC_DIR = "src"
+
+
+@dataclass(frozen=True)
+class FlatCode:
+    """A package or module that sits directly under a project root instead of under src/."""
+
+    kind: str  # "package" | "module"
+    name: str  # the import name
+    path: str  # repository path of its `__init__.py` or of the module
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,24 @@ class Project:
         return tuple(f for f in self.files if f.endswith(".py") and _is_own_code(self.rel(f)))
 
     @cached_property
+    def flat_code(self) -> tuple[FlatCode, ...]:
+        """Packages (folders with an `__init__.py`) and importable modules directly under the
+        root: not tooling scripts, not the conventional non-package folders (UDEF001)."""
+        return tuple(code for code in (_flat_code(self, f) for f in self.files) if code)
+
+    @cached_property
+    def has_src_code(self) -> bool:
+        """Packages or modules under <root>/src/ (a namespace folder without `__init__` counts)."""
+        prefix = f"{SRC_DIR}/"
+        return any(self.rel(f).startswith(prefix) and f.endswith(".py") for f in self.files)
+
+    @property
+    def has_own_code(self) -> bool:
+        """Python code of its own: src code or flat packages and modules (the contract's
+        "Python code of its own"; tooling scripts and tests are not)."""
+        return self.has_src_code or bool(self.flat_code)
+
+    @cached_property
     def dependency_files(self) -> tuple[str, ...]:
         """Requirement files, Pipfile and conda environment files the project owns."""
         return tuple(f for f in self.files if _is_dependency_file(self.rel(f)))
@@ -96,6 +129,31 @@ class Project:
     def label(self) -> str:
         """How messages name the project."""
         return self.path or "the repository root"
+
+
+def _flat_code(project: Project, path: str) -> FlatCode | None:
+    """The flat package (at its `__init__.py`) or module a project file stands for."""
+    rel = project.rel(path)
+    parts = rel.split("/")
+    if len(parts) == 2 and parts[1] == "__init__.py" and _is_package_dir(parts[0]):
+        return FlatCode("package", parts[0], path)
+    if len(parts) == 1 and _is_module_name(rel):
+        return FlatCode("module", rel[: -len(".py")], path)
+    return None
+
+
+def _is_package_dir(name: str) -> bool:
+    return name != SRC_DIR and name not in NON_PACKAGE_DIRS and not name.startswith(".")
+
+
+def _is_module_name(file_name: str) -> bool:
+    """An importable top-level module (`gunicorn.conf.py` has no module name)."""
+    if not file_name.endswith(".py") or file_name in TOOLING_MODULES:
+        return False
+    stem = file_name[: -len(".py")]
+    # Dunder files (`__init__.py`, `__main__.py`) at a root are not modules one imports.
+    is_dunder = stem.startswith("__") and stem.endswith("__")
+    return stem.isidentifier() and not keyword.iskeyword(stem) and not is_dunder
 
 
 def _is_dependency_file(rel: str) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from conftest import Run, fixture, write_tree
 
+from udef_audit.testing import check
+
 Audit = Callable[..., list[tuple[Any, ...]]]
 RunCli = Callable[..., Run]
 
@@ -366,3 +368,80 @@ def test_requirements_of_hidden_ci_helpers_are_not_the_projects(tmp_path: Path, 
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1"\n')
     (tmp_path / "requirements.txt").write_text("requests\n")
     assert audit(tmp_path, "--select", "UDEF002") == [("UDEF002", "requirements.txt", 1, None)]
+
+
+# -- contract rev 3 amendments ---------------------------------------------------------------
+def test_python_code_without_any_pyproject_fails_once_at_the_repository_anchor(tmp_path: Path) -> None:
+    tree = {"README.md": "# app\n", "app/__init__.py": "", "requirements.txt": "flask\n"}
+    found = check("UDEF002", tree, tmp_path)
+    assert [(f.path, f.line, f.kind) for f in found] == [
+        ("README.md", 1, "no-pyproject"),
+        ("requirements.txt", 1, "no-pyproject-source"),
+    ]
+    assert found[0].message == "no pyproject.toml: declare the project and its dependencies there."
+
+
+def test_a_member_without_pyproject_fails_at_its_first_python_file(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": "[project]\nname = 'root'\nversion = '1'\n",
+        "src/root/__init__.py": "",
+        "services/api/setup.cfg": "[metadata]\nname = api\n",
+        "services/api/api/__init__.py": "",
+        "services/api/api/views.py": "",
+    }
+    found = check("UDEF002", tree, tmp_path)
+    assert [(f.path, f.kind, f.message) for f in found] == [
+        (
+            "services/api/api/__init__.py",
+            "no-pyproject",
+            "no pyproject.toml (services/api): declare the project and its dependencies there.",
+        )
+    ]
+
+
+def test_tooling_scripts_alone_are_no_code_of_its_own(tmp_path: Path) -> None:
+    tree = {"README.md": "# x\n", "setup.py": "from setuptools import setup\nsetup(name='x')\n", "noxfile.py": ""}
+    assert check("UDEF002", tree, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("docs/requirements.txt", "move its requirements into [dependency-groups] (a `docs` group, or an "
+         "optional-dependency extra)."),
+        ("requirements-dev.txt", "move its requirements into [dependency-groups] (a `dev` group, or an "
+         "optional-dependency extra)."),
+        ("requirements/test.in", "move its requirements into [dependency-groups] (a `test` group, or an "
+         "optional-dependency extra)."),
+        ("requirements.txt", "move its requirements into [project] dependencies."),
+    ],
+)  # fmt: skip
+def test_development_requirement_files_are_told_to_become_dependency_groups(
+    tmp_path: Path, name: str, hint: str
+) -> None:
+    tree = {"pyproject.toml": "[project]\nname = 'a'\nversion = '1'\n", "src/a/__init__.py": "", name: "sphinx\n"}
+    (found,) = check("UDEF002", tree, tmp_path)
+    assert found.message == f"{name} is a second dependency source beside pyproject.toml; {hint}"
+
+
+def test_poetry_development_requirements_go_to_a_poetry_group(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": "[tool.poetry]\nname = 'a'\n[tool.poetry.dependencies]\npython = '^3.11'\n",
+        "src/a/__init__.py": "",
+        "docs/requirements.txt": "sphinx\n",
+    }
+    (found,) = check("UDEF002", tree, tmp_path)
+    assert found.message.endswith("move its requirements into [tool.poetry.group.docs.dependencies].")
+
+
+def test_without_pyproject_a_docs_requirement_file_is_told_to_become_a_group(tmp_path: Path) -> None:
+    tree = {"readme.md": "# x\n", "app.py": "", "doc/requirements.txt": "sphinx\n"}
+    found = check("UDEF002", tree, tmp_path)
+    assert [(f.path, f.kind) for f in found] == [
+        ("doc/requirements.txt", "no-pyproject-source"),
+        ("readme.md", "no-pyproject"),
+    ]
+    assert found[0].message == (
+        "doc/requirements.txt declares dependencies and the project has no pyproject.toml dependency source; "
+        "declare them in pyproject.toml [dependency-groups] (a `docs` group)."
+    )

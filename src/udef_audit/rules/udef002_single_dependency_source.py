@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -76,6 +77,7 @@ class _Source:
     subject: str
     fix: str
     is_file: bool = False
+    group: str | None = None  # the dependency group a docs/dev/test requirement file belongs to
 
 
 class SingleDependencySourceRule:
@@ -89,6 +91,9 @@ class SingleDependencySourceRule:
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         for project in ctx.projects:
             pyproject = _pyproject(ctx, project)
+            missing = _missing_pyproject(ctx, project, pyproject)
+            if missing is not None:
+                yield missing
             for source in _ProjectSources(ctx, project, pyproject.target).collect():
                 yield Finding(
                     rule_id=self.id,
@@ -101,6 +106,25 @@ class SingleDependencySourceRule:
 
 
 # --- pyproject.toml ----------------------------------------------------------------------
+
+
+def _missing_pyproject(ctx: RepoContext, project: Project, pyproject: _Pyproject) -> Finding | None:
+    """A project with Python code of its own and no pyproject.toml at all (contract rev 3):
+    at the repository-wide anchor for the root project, else at its first Python file."""
+    if ctx.exists(pyproject.path) or not project.has_own_code:
+        return None
+    first_python = next(f for f in project.files if f.endswith(".py"))
+    anchor = (ctx.repository_anchor if not project.path else None) or first_python
+    where = f" ({project.path})" if project.path else ""
+    return Finding(
+        rule_id=SingleDependencySourceRule.id,
+        path=anchor,
+        line=1,
+        message=f"no pyproject.toml{where}: declare the project and its dependencies there.",
+        key="no-pyproject",
+        kind="no-pyproject",
+    )
+
 
 
 def _pyproject(ctx: RepoContext, project: Project) -> _Pyproject:
@@ -206,8 +230,20 @@ class _ProjectSources:
         lines += [n for n, target in parsed.includes if self._adds_requirements(path, n, target)]
         if not lines:
             return None
-        fix = f"move its requirements into {self.target}"
-        return _Source(path, min(lines), "requirements-file", "", fix, is_file=True)
+        fix = f"move its requirements into {self._requirements_target(path)}"
+        group = _development_group(self.project.rel(path))
+        return _Source(path, min(lines), "requirements-file", "", fix, is_file=True, group=group)
+
+    def _requirements_target(self, path: str) -> str:
+        """Where a requirement file's contents belong: a dependency group for the docs, dev,
+        test or lint requirements (they are not the project's runtime dependencies), else
+        the project's main dependencies."""
+        group = _development_group(self.project.rel(path))
+        if group is None:
+            return self.target
+        if self.target == "[tool.poetry.dependencies]":
+            return f"[tool.poetry.group.{group}.dependencies]"
+        return f"[dependency-groups] (a `{group}` group, or an optional-dependency extra)"
 
     def _adds_requirements(self, path: str, line: int, target: str) -> bool:
         """Whether an include line pulls in requirements: `-r` of anything but a lock
@@ -371,9 +407,10 @@ def _message(source: _Source, pyproject: _Pyproject, project: Project) -> str:
     # "declares install_requires and extras_require, and the project has no ..."
     joint = ", and" if " and " in subject else " and"
     owner = f"project {project.path}" if project.path else "the project"
+    where = f"[dependency-groups] (a `{source.group}` group)" if source.group else "[project]"
     return (
         f"{source.path} {subject}{joint} {owner} has no pyproject.toml dependency source; "
-        f"declare dependencies in {pyproject.path} [project]."
+        f"declare {'them' if source.group else 'dependencies'} in {pyproject.path} {where}."
     )
 
 
@@ -387,6 +424,24 @@ def _and_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+# Words in a requirement file's path that say it is not for running the project (the group
+# it belongs to in [dependency-groups]), checked on the folders and the file name's words.
+_DEVELOPMENT_WORDS = {
+    "docs": "docs", "doc": "docs", "sphinx": "docs", "mkdocs": "docs",
+    "dev": "dev", "develop": "dev", "development": "dev",
+    "test": "test", "tests": "test", "testing": "test",
+    "lint": "lint", "typing": "lint", "mypy": "lint", "ci": "ci",
+    "bench": "bench", "benchmark": "bench", "benchmarks": "bench",
+}  # fmt: skip
+
+
+def _development_group(rel: str) -> str | None:
+    """`docs` for `docs/requirements.txt` or `requirements-docs.txt`, `dev` for
+    `requirements/dev.in`; None for a runtime requirement file."""
+    words = re.split(r"[/._-]+", rel.lower())
+    return next((_DEVELOPMENT_WORDS[w] for w in words if w in _DEVELOPMENT_WORDS), None)
 
 
 def _in_data_dir(rel: str) -> bool:
