@@ -214,11 +214,16 @@ def _trailing_design_word(words: list[str], lines: Lines) -> tuple[int, str] | N
     if last < 0:
         return None
     if words[last] == "design" or (words[last] == "requirements" and last > 0):
-        return (last, f"its name ends in -{words[last]}")
+        return (last, _name_evidence(words, last))
     task = _first_match(_TASK_ID_RE, lines) if words[last] == "tasks" else None
     if task is not None:
-        return (last, f"its name ends in -tasks and line {task[0]} holds {task[1]}")
+        return (last, f"{_name_evidence(words, last)} and line {task[0]} holds {task[1]}")
     return None
+
+
+def _name_evidence(words: list[str], last: int) -> str:
+    """"its name is `design`" for a one-word name, "its name ends in -design" otherwise."""
+    return f"its name is `{words[last]}`" if last == 0 else f"its name ends in -{words[last]}"
 
 
 # -- the content --------------------------------------------------------------------------
