@@ -1,9 +1,7 @@
 """Dependency declarations in pyproject.toml, Pipfile, conda environment.yml and pip commands.
 
 The caller parses TOML (with tomli); these functions only read the parsed data and use the
-raw text to find line numbers. A light line scanner maps table headers and keys to their
-lines, skipping multi-line strings and arrays so their contents never look like headers.
-Nothing here raises on hostile input.
+raw text to find line numbers (parsers/toml_lines.py). Nothing here raises on hostile input.
 """
 
 from __future__ import annotations
@@ -11,23 +9,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from udef_audit.parsers.requirements import (
     is_lock_file_name,
     requirement_name,
     split_lines,
 )
+from udef_audit.parsers.toml_lines import toml_lines
 
 # Line numbers are looked up only in this much text; later declarations fall back.
 MAX_MANIFEST_CHARS = 4 * 1024 * 1024
 
-# Deeper keys are not indexed: the paths looked up have at most five parts, and recording
-# every parent of a hostile thousand-part key would be quadratic.
-_MAX_KEY_PARTS = 16
 _BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
-_BASIC_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_MULTILINE_BASIC_END_RE = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""')
 _CONDA_DEPENDENCIES_RE = re.compile(r"""(?:dependencies|"dependencies"|'dependencies')\s*:""")
 
 # pip install (and uv pip install) options that take a value.
@@ -120,13 +114,13 @@ def pyproject_dependencies(text: str, data: Mapping[str, object]) -> PyprojectDe
     (``project.dependencies = [...]``). A declaration with no line of its own (inside an
     inline table) falls back to its closest enclosing table's line, else line 1.
     """
-    lines = _toml_line_index(text)
+    lines = toml_lines(text[:MAX_MANIFEST_CHARS])
     project = data.get("project")
     has_project = isinstance(project, Mapping)
-    found = [(_line_of(lines, path), label) for path, label in _declared_dependency_tables(data)]
+    found = [(lines.line_of(path), label) for path, label in _declared_dependency_tables(data)]
     return PyprojectDeps(
         has_project_table=has_project,
-        project_line=_line_of(lines, ("project",)) if has_project else None,
+        project_line=lines.line_of(("project",)) if has_project else None,
         dependency_lines=tuple(sorted(set(found))),
         uses_poetry=_uses_poetry(data),
     )
@@ -134,8 +128,8 @@ def pyproject_dependencies(text: str, data: Mapping[str, object]) -> PyprojectDe
 
 def pipfile_declaration_line(text: str) -> int:
     """Line of the first ``[packages]`` or ``[dev-packages]`` table of a Pipfile, else 1."""
-    lines = _toml_line_index(text)
-    found = [lines[path] for path in (("packages",), ("dev-packages",)) if path in lines]
+    lines = toml_lines(text[:MAX_MANIFEST_CHARS])
+    found = [line for path in (("packages",), ("dev-packages",)) if (line := lines.get(path)) is not None]
     return min(found, default=1)
 
 
@@ -238,164 +232,6 @@ def _uses_poetry(data: Mapping[str, object]) -> bool:
 def _dotted_label(path: tuple[str, ...]) -> str:
     # Keys that are not bare are quoted as TOML quotes them (a JSON string is a TOML string).
     return ".".join(part if _BARE_KEY_RE.fullmatch(part) else json.dumps(part) for part in path)
-
-
-def _line_of(lines: Mapping[tuple[str, ...], int], path: tuple[str, ...]) -> int:
-    """Line of ``path``, else of its closest enclosing table, else 1."""
-    for length in range(len(path), 0, -1):
-        line = lines.get(path[:length])
-        if line is not None:
-            return line
-    return 1
-
-
-# --- TOML line index ----------------------------------------------------------------------
-
-
-@dataclass
-class _ValueState:
-    """Where the scanner is inside a value that spans lines."""
-
-    depth: int = 0
-    open_string: str | None = None
-
-
-@dataclass
-class _LineIndex:
-    explicit: dict[tuple[str, ...], int] = field(default_factory=dict)
-    implicit: dict[tuple[str, ...], int] = field(default_factory=dict)
-
-    def record(self, path: tuple[str, ...], line: int) -> None:
-        """Note where ``path`` is defined; its parents are defined there implicitly."""
-        self.explicit.setdefault(path, line)
-        for length in range(1, len(path)):
-            self.implicit.setdefault(path[:length], line)
-
-    def merged(self) -> dict[tuple[str, ...], int]:
-        return {**self.implicit, **self.explicit}
-
-
-def _toml_line_index(text: str) -> dict[tuple[str, ...], int]:
-    """First line defining each table or key path, e.g. ``("project", "dependencies")``.
-
-    A path defined only as the parent of another (``project`` in ``[project.urls]``) gets
-    that line unless it is defined itself.
-    """
-    index = _LineIndex()
-    state = _ValueState()
-    table: tuple[str, ...] = ()
-    for number, raw in enumerate(split_lines(text[:MAX_MANIFEST_CHARS]), 1):
-        if state.depth or state.open_string:
-            _scan_value(raw, 0, state)
-            continue
-        line = raw.strip().removeprefix("\ufeff").lstrip()
-        if line and not line.startswith("#"):
-            table = _index_statement(line, number, table, index, state)
-    return index.merged()
-
-
-def _index_statement(
-    line: str, number: int, table: tuple[str, ...], index: _LineIndex, state: _ValueState
-) -> tuple[str, ...]:
-    """Record a ``[header]`` or ``key = value`` line in ``index``; the table of the next lines."""
-    if line.startswith("["):
-        header = _read_header(line)
-        if header is not None:
-            index.record(header, number)
-            return header
-        return table
-    key = _read_key(line, 0)
-    if key is not None and key[1] < len(line) and line[key[1]] == "=":
-        index.record(table + key[0], number)
-        _scan_value(line, key[1] + 1, state)  # a value may open an array or string over lines
-    return table
-
-
-def _read_header(line: str) -> tuple[str, ...] | None:
-    """The path of a ``[table]`` or ``[[array.of.tables]]`` header line, else None."""
-    closing = "]]" if line.startswith("[[") else "]"
-    key = _read_key(line, len(closing))
-    if key is None or not line.startswith(closing, key[1]):
-        return None
-    return key[0]
-
-
-def _read_key(line: str, position: int) -> tuple[tuple[str, ...], int] | None:
-    """A (possibly dotted, quoted) key starting at ``position``, and where it ends."""
-    parts: list[str] = []
-    while True:
-        simple = _read_simple_key(line, _skip_blanks(line, position))
-        if simple is None:
-            return None
-        parts.append(simple[0])
-        if len(parts) > _MAX_KEY_PARTS:
-            return None
-        position = _skip_blanks(line, simple[1])
-        if not line.startswith(".", position):
-            return tuple(parts), position
-        position += 1
-
-
-def _read_simple_key(line: str, position: int) -> tuple[str, int] | None:
-    if line.startswith('"', position):
-        match = _BASIC_STRING_RE.match(line, position)
-        return None if match is None else (match.group()[1:-1], match.end())
-    if line.startswith("'", position):
-        end = line.find("'", position + 1)
-        return None if end < 0 else (line[position + 1 : end], end + 1)
-    bare = _BARE_KEY_RE.match(line, position)
-    return None if bare is None else (bare.group(), bare.end())
-
-
-def _skip_blanks(line: str, position: int) -> int:
-    while position < len(line) and line[position] in " \t":
-        position += 1
-    return position
-
-
-def _scan_value(line: str, position: int, state: _ValueState) -> None:
-    """Track open brackets and multi-line strings through one line of a value."""
-    while position < len(line):
-        if state.open_string is not None:
-            position = _close_multiline_string(line, position, state)
-            continue
-        char = line[position]
-        if char == "#":
-            return
-        if line.startswith(('"""', "'''"), position):
-            state.open_string = line[position : position + 3]
-            position += 3
-        elif char in "\"'":
-            position = _skip_string(line, position)
-        else:
-            if char in "[{":
-                state.depth += 1
-            elif char in "]}":
-                state.depth = max(0, state.depth - 1)
-            position += 1
-
-
-def _close_multiline_string(line: str, position: int, state: _ValueState) -> int:
-    """Position after the closing delimiter on this line, or the line's end if none."""
-    if state.open_string == '"""':
-        match = _MULTILINE_BASIC_END_RE.match(line, position)
-        end = -1 if match is None else match.end()
-    else:
-        found = line.find("'''", position)
-        end = -1 if found < 0 else found + 3
-    if end < 0:
-        return len(line)
-    state.open_string = None
-    return end
-
-
-def _skip_string(line: str, position: int) -> int:
-    """Position after a single-line string starting at ``position`` (line end if open)."""
-    if line[position] == '"':
-        match = _BASIC_STRING_RE.match(line, position)
-        return len(line) if match is None else match.end()
-    end = line.find("'", position + 1)
-    return len(line) if end < 0 else end + 1
 
 
 # --- pip install arguments ----------------------------------------------------------------
