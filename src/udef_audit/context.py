@@ -15,13 +15,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from udef_audit.cache import FactsCache, content_key
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
+from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
-from udef_audit.parsers.setup_files import Declaration, declarations_in_module, setup_cfg_declarations
+from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.parsers.yaml_file import YamlError, load_yaml
+from udef_audit.parsers.toml_lines import TomlLines, toml_lines
+from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects
 from udef_audit.safe_read import UnreadableFile, read_regular_file
+from udef_audit.tool_configs import ToolConfigs, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.parsers.dockerfile import Dockerfile
@@ -186,6 +189,31 @@ class RepoContext:
             self.unparseable(path, f"invalid TOML: {exc}")
             return None
 
+    def toml_lines(self, path: str) -> TomlLines:
+        """Where the tables and keys of a TOML file stand (empty when unreadable)."""
+        return self._once("toml-lines", path, lambda p: toml_lines(self.text(p) or ""))
+
+    def ini(self, path: str) -> IniDocument | None:
+        """An INI file read as configparser reads it, with its lines; None and a UDEF000
+        note when configparser would reject it."""
+        return self._once("ini", path, self._load_ini)
+
+    def _load_ini(self, path: str) -> IniDocument | None:
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            return parse_ini(text)
+        except IniError as exc:
+            self.unparseable(path, f"invalid INI syntax: {exc}")
+            return None
+
+    def tool_configs(self, folder: str, tool: str) -> ToolConfigs:
+        """The configurations of a tool (pytest, mypy, ruff, coverage, flake8, isort) in a
+        folder ("" for the root), in the order the tool reads them: `.read` is the one it
+        uses, `.ignored` those it never reads (tool_configs.py)."""
+        return self._once("tool-configs", f"{folder}\0{tool}", lambda _: tool_configs(self, folder, tool))
+
     def requirements(self, path: str) -> RequirementsFile | None:
         """A parsed requirement file (lock or source); None when unreadable."""
         return self._once("requirements", path, self._load_requirements)
@@ -196,14 +224,20 @@ class RepoContext:
 
     def yaml(self, path: str) -> Any:
         """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""
+        document = self.yaml_document(path)
+        return None if document is None else document.data
+
+    def yaml_document(self, path: str) -> YamlDocument | None:
+        """The parsed YAML with its node tree (for line numbers); None and a note when
+        malformed. The same parse as `yaml(path)`: a file is parsed once."""
         return self._once("yaml", path, self._load_yaml)
 
-    def _load_yaml(self, path: str) -> Any:
+    def _load_yaml(self, path: str) -> YamlDocument | None:
         text = self.text(path)
         if text is None:
             return None
         try:
-            return load_yaml(text)
+            return load_yaml_document(text)
         except YamlError as exc:
             self.unparseable(path, f"invalid YAML: {exc}")
             return None
@@ -227,13 +261,8 @@ class RepoContext:
         if path.endswith(".py"):
             module = self.python_module(path)
             return None if module is None else declarations_in_module(module)
-        data = self.read_bytes(path)
-        if data is None:
-            return None
-        declarations = setup_cfg_declarations(data)
-        if declarations is None:
-            self.unparseable(path, "invalid INI syntax")
-        return declarations
+        document = self.ini(path)
+        return None if document is None else declarations_in_ini(document)
 
     def python_module(self, path: str) -> ast.Module | None:
         """The `ast` of a Python file, for rules that read declarations (setup.py)."""

@@ -214,8 +214,9 @@ def test_setup_cfg_without_dependency_keys() -> None:
 
 
 def test_setup_cfg_duplicates_and_percent_signs_are_tolerated() -> None:
+    # The key written twice is declared where the value setuptools reads (the later) stands.
     data = b"[options]\nx = 100%\n[options]\ninstall_requires = a\ninstall_requires = b\n"
-    assert setup_cfg_declarations(data) == (Declaration(4, "[options] install_requires"),)
+    assert setup_cfg_declarations(data) == (Declaration(5, "[options] install_requires"),)
 
 
 def test_setup_cfg_key_in_default_section_does_not_leak() -> None:

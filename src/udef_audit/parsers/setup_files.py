@@ -1,19 +1,19 @@
 """Find dependency declarations in setup.py and setup.cfg without running either.
 
 setup.py comes from an untrusted repository, so it is only ever parsed with ``ast``: it is
-never imported, compiled to bytecode or executed. setup.cfg is read with configparser.
+never imported, compiled to bytecode or executed. setup.cfg is read as configparser reads it
+(parsers/ini_file.py).
 """
 
 from __future__ import annotations
 
 import ast
-import configparser
-import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from udef_audit.parsers.requirements import decode_text, split_lines
+from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
+from udef_audit.parsers.requirements import decode_text
 
 # Larger files are treated as unparseable: a real setup.py/setup.cfg is a few kilobytes.
 MAX_SETUP_BYTES = 2 * 1024 * 1024
@@ -23,17 +23,6 @@ _DECLARATION_KEYS = frozenset({"install_requires", "extras_require", "tests_requ
 _SETUP_MODULES = frozenset({"setuptools", "distutils.core", "numpy.distutils.core", "skbuild"})
 _OPTIONS = "options"
 _EXTRAS_SECTION = "options.extras_require"
-# configparser treats its default section specially (its keys appear in every section);
-# a name no header can spell keeps a literal [DEFAULT] an ordinary section.
-_NO_DEFAULT_SECTION = "\x00no default section"
-# The header pattern configparser itself uses (greedy: `[a]b]` is section "a]b").
-_INI_SECTION_RE = re.compile(r"\[(?P<name>.+)\]")
-_INI_DELIMITER_RE = re.compile(r"[=:]")
-# configparser's option pattern (`.*?\s*[=:]`) backtracks quadratically over a long run of
-# blanks inside a line; runs this long are squeezed before it sees the text.
-_LONG_BLANK_RUN_RE = re.compile(r"(?<=\S)[^\S\n]{64,}")
-
-
 @dataclass(frozen=True)
 class Declaration:
     """A dependency declaration: its 1-based line and what declares it."""
@@ -67,7 +56,7 @@ def declarations_in_module(tree: ast.Module) -> tuple[Declaration, ...]:
 
 
 def setup_cfg_declarations(data: bytes) -> tuple[Declaration, ...] | None:
-    """Dependency declarations in a setup.cfg; None when configparser rejects it.
+    """Dependency declarations in a setup.cfg; None when configparser would reject it.
 
     Reports the line of ``install_requires`` and ``tests_require`` in ``[options]`` (keys
     ``"[options] install_requires"``, ``"[options] tests_require"``) and the header line of
@@ -75,22 +64,27 @@ def setup_cfg_declarations(data: bytes) -> tuple[Declaration, ...] | None:
     """
     if len(data) > MAX_SETUP_BYTES:
         return None
-    text = _LONG_BLANK_RUN_RE.sub(" ", "\n".join(split_lines(decode_text(data))))
-    parser = configparser.ConfigParser(
-        interpolation=None, strict=False, default_section=_NO_DEFAULT_SECTION
-    )
     try:
-        parser.read_string(text)
-    except (configparser.Error, ValueError):
+        document = parse_ini(decode_text(data))
+    except IniError:
         return None
-    headers, keys = _ini_lines(text)
+    return declarations_in_ini(document)
+
+
+def declarations_in_ini(document: IniDocument) -> tuple[Declaration, ...]:
+    """`setup_cfg_declarations` for an already parsed setup.cfg (one parse per audit).
+
+    A key written twice is declared where the value setuptools reads stands (the later
+    one); setuptools also accepted dashed keys (``install-requires``), with a warning."""
     found: list[Declaration] = []
+    options = document.section(_OPTIONS)
     for key in ("install_requires", "tests_require"):
-        if _has_setuptools_option(parser, _OPTIONS, key):
-            line = keys.get((_OPTIONS, key)) or headers.get(_OPTIONS, 1)
-            found.append(Declaration(line, f"[{_OPTIONS}] {key}"))
-    if parser.has_section(_EXTRAS_SECTION) and parser.options(_EXTRAS_SECTION):
-        found.append(Declaration(headers.get(_EXTRAS_SECTION, 1), f"[{_EXTRAS_SECTION}]"))
+        entry = None if options is None else options.entries.get(key) or options.entries.get(key.replace("_", "-"))
+        if entry is not None:
+            found.append(Declaration(entry.line, f"[{_OPTIONS}] {key}"))
+    extras = document.section(_EXTRAS_SECTION)
+    if extras is not None and extras.entries:
+        found.append(Declaration(extras.line, f"[{_EXTRAS_SECTION}]"))
     return _ordered(found)
 
 
@@ -221,36 +215,3 @@ def _call_declarations(
 
 def _ordered(declarations: Iterable[Declaration]) -> tuple[Declaration, ...]:
     return tuple(sorted(set(declarations), key=lambda item: (item.line, item.key)))
-
-
-def _has_setuptools_option(parser: configparser.ConfigParser, section: str, key: str) -> bool:
-    """setuptools also accepted dashed keys (``install-requires``), with a warning."""
-    if not parser.has_section(section):
-        return False
-    return parser.has_option(section, key) or parser.has_option(section, key.replace("_", "-"))
-
-
-def _ini_lines(text: str) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    """First line of each section header and of each (section, key) in an INI text.
-
-    Keys are lower-cased with dashes as underscores, as setuptools reads them. Indented
-    lines continue a value and comment lines are skipped, as configparser does.
-    """
-    headers: dict[str, int] = {}
-    keys: dict[tuple[str, str], int] = {}
-    section = ""
-    in_value = False
-    for number, raw in enumerate(text.split("\n"), 1):
-        stripped = raw.strip()
-        if not stripped or stripped[0] in "#;" or (in_value and raw[0].isspace()):
-            continue
-        header = _INI_SECTION_RE.match(stripped)
-        delimiter = _INI_DELIMITER_RE.search(stripped)
-        if header is not None:
-            section, in_value = header.group("name"), False
-            headers.setdefault(section, number)
-        elif delimiter is not None:
-            key = stripped[: delimiter.start()].strip().lower().replace("-", "_")
-            keys.setdefault((section, key), number)
-            in_value = True
-    return headers, keys

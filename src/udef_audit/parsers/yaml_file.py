@@ -4,11 +4,16 @@ PyYAML's C safe loader (about 9x faster than the pure-Python one), with two YAML
 closed: only `true`/`false` are booleans (so a GitHub workflow's `on:` stays the string
 "on"), and a duplicate mapping key is an error instead of a silent last-wins. Alias
 expansion is bounded, so an alias bomb fails fast instead of eating memory.
+
+`load_yaml_document` also keeps the composed node tree, whose marks say on which line each
+key and value stands (the constructed data keeps no positions); the same bounds apply.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -67,22 +72,55 @@ def _construct_tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> 
 _Yaml12Loader.add_multi_constructor("!", _construct_tagged)
 
 
+@dataclass(frozen=True)
+class YamlDocument:
+    """A parsed document (`data`) and the node tree it was constructed from (`root`, None
+    for an empty document): nodes carry `start_mark.line` (0-based)."""
+
+    data: Any
+    root: yaml.Node | None
+
+
 def load_yaml(data: bytes | str) -> Any:
     """Parse one YAML document safely; raise YamlError with a one-line reason."""
+    return load_yaml_document(data).data
+
+
+def load_yaml_document(data: bytes | str) -> YamlDocument:
+    """`load_yaml`, keeping the node tree for line numbers."""
     try:
         loader = _Yaml12Loader(data)
         try:
             node = loader.get_single_node()
             if node is None:
-                return None
+                return YamlDocument(None, None)
             _check_size(node)
-            return loader.construct_document(node)
+            return YamlDocument(loader.construct_document(node), node)
         finally:
             loader.dispose()
     except YamlError:
         raise
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
         raise YamlError(_one_line(exc)) from exc
+
+
+def node_line(node: yaml.Node) -> int:
+    """The 1-based line where a node starts."""
+    return int(node.start_mark.line) + 1
+
+
+def mapping_items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """(key text, key node, value node) of a mapping node's scalar keys; nothing for any
+    other node."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                yield str(key.value), key, value
+
+
+def sequence_items(node: yaml.Node | None) -> list[yaml.Node]:
+    """The items of a sequence node; empty for any other node."""
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 def _check_size(root: yaml.Node) -> None:
