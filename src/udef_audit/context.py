@@ -81,6 +81,12 @@ class RepoContext:
         """Whether the files came from a git work tree."""
         return self.inventory.is_git
 
+    @property
+    def tracked_files(self) -> tuple[str, ...]:
+        """Every path in the git index (sorted), whatever the skip list and excludes say:
+        for rules about what should never be tracked. Empty outside a git work tree."""
+        return self.inventory.tracked
+
     def exists(self, path: str) -> bool:
         """Whether a posix relative path is in scope."""
         return path in self.file_set

@@ -149,7 +149,7 @@ def _build_context(root: Path, request: AuditRequest, config: Config, preread: d
     inventory = build_inventory(root, excluded)
     if not request.whole_repository:
         chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
-        inventory = Inventory(root, chosen, inventory.is_git, blob_ids=inventory.blob_ids)
+        inventory = Inventory(root, chosen, inventory.is_git, blob_ids=inventory.blob_ids, tracked=inventory.tracked)
     return RepoContext(
         inventory,
         max_file_size=config.max_file_size,

@@ -52,6 +52,9 @@ class Inventory:
     # Git blob ids of tracked files whose work-tree content is the indexed one: a content
     # hash git already has, so a warm audit need not read and hash those files again.
     blob_ids: Mapping[str, str] = field(default_factory=dict)
+    # Every path in the git index, whatever the skip list and the excludes say (a tracked
+    # `__pycache__/*.pyc` is a finding, not a file to audit); sorted, empty without git.
+    tracked: tuple[str, ...] = ()
 
 
 def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
@@ -60,21 +63,24 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
     is_git = listed is not None
     candidates = listed if listed is not None else _walk(root)
     files, links = _filter(root, candidates, excluded)
-    blob_ids = _clean_blob_ids(root) if is_git else {}
-    return Inventory(root, tuple(sorted(files)), is_git, tuple(links), blob_ids)
+    blob_ids, tracked = _index_entries(root) if is_git else ({}, ())
+    return Inventory(root, tuple(sorted(files)), is_git, tuple(links), blob_ids, tracked)
 
 
-def _clean_blob_ids(root: Path) -> dict[str, str]:
-    """path -> blob id for tracked, unmerged-free files that are unmodified in the work tree."""
+def _index_entries(root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The index, read once: path -> blob id for tracked, unmerged-free files that are
+    unmodified in the work tree, and every tracked path."""
     staged = _git_lines(root, "ls-files", "-s", "-z") or []
     modified = set(_git_lines(root, "ls-files", "-m", "-z") or [])  # modified or deleted
     ids: dict[str, str] = {}
+    tracked: set[str] = set()
     for entry in staged:
         meta, _, path = entry.partition("\t")
         fields = meta.split()
+        tracked.add(path)
         if len(fields) == 3 and fields[2] == "0" and path not in modified:
             ids[path] = fields[1]
-    return ids
+    return ids, tuple(sorted(tracked))
 
 
 def _git_lines(root: Path, *args: str) -> list[str] | None:

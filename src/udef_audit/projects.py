@@ -50,6 +50,7 @@ NON_PACKAGE_DIRS = frozenset(
     }
 )
 ROOT_DEPENDENCY_FILES = ("Pipfile", "environment.yml", "environment.yaml")
+TEST_DIRS = frozenset({"tests", "test"})
 # Top-level scripts that tools load by file name; they are not the project's importable code.
 TOOLING_MODULES = frozenset({
     "setup.py", "conftest.py", "noxfile.py", "tasks.py", "manage.py", "fabfile.py", "conf.py",
@@ -120,6 +121,12 @@ class Project:
         return tuple(f for f in self.files if _is_dependency_file(self.rel(f)))
 
     @cached_property
+    def test_files(self) -> tuple[str, ...]:
+        """Test files: `test_*.py` and `*_test.py` anywhere in the project, and Python files
+        under a `tests` or `test` folder."""
+        return tuple(f for f in self.files if f.endswith(".py") and _is_test_file(self.rel(f)))
+
+    @cached_property
     def anchor(self) -> str | None:
         """The file that owns a fix for something missing: the manifest, else the first
         dependency file (None when the project has neither)."""
@@ -168,6 +175,13 @@ def _is_dependency_file(rel: str) -> bool:
         or is_requirement_file_name(rel)
         or (is_lock_file_name(name) and name.startswith("requirements"))
     )
+
+
+def _is_test_file(rel: str) -> bool:
+    folders, _, name = rel.rpartition("/")
+    if name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in TEST_DIRS for part in folders.split("/"))
 
 
 def _is_own_code(rel: str) -> bool:
