@@ -24,7 +24,7 @@ from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_docu
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects
 from udef_audit.safe_read import UnreadableFile, read_regular_file
-from udef_audit.tool_configs import ToolConfigs, tool_configs
+from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.parsers.dockerfile import Dockerfile
@@ -219,6 +219,11 @@ class RepoContext:
         folder ("" for the root), in the order the tool reads them: `.read` is the one it
         uses, `.ignored` those it never reads (tool_configs.py)."""
         return self._once("tool-configs", f"{folder}\0{tool}", lambda _: tool_configs(self, folder, tool))
+
+    def tool_config_file(self, path: str, tool: str) -> ToolConfig | None:
+        """The configuration of a tool in a file its command line names (`mypy
+        --config-file=PATH`); None when the file holds none (only mypy is supported)."""
+        return self._once("tool-config-file", f"{path}\0{tool}", lambda _: config_in_file(self, tool, path))
 
     def requirements(self, path: str) -> RequirementsFile | None:
         """A parsed requirement file (lock or source); None when unreadable."""

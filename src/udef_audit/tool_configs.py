@@ -123,6 +123,16 @@ def tool_configs(files: ConfigFiles, folder: str, tool: str) -> ToolConfigs:
     return ToolConfigs(tool, folder, tuple(found))
 
 
+def config_in_file(files: ConfigFiles, tool: str, path: str) -> ToolConfig | None:
+    """The configuration of `tool` in a file named on its command line (`mypy
+    --config-file=setup.cfg`): a TOML file's `[tool.<tool>]`, an INI file's `[<tool>]`. Only
+    mypy is supported; None for other tools or when the file holds no such configuration."""
+    if tool != "mypy" or not files.exists(path):
+        return None
+    finder = _pyproject(("tool", "mypy")) if path.endswith(".toml") else _dedicated_ini(("mypy",))
+    return finder(files, tool, path)
+
+
 def is_true(value: Any) -> bool:
     """A boolean setting as the tools read it: TOML `true`, or configparser's true words."""
     if isinstance(value, bool):

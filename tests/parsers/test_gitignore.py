@@ -35,9 +35,7 @@ def _git_verdicts(root: Path, paths: list[str]) -> dict[str, bool]:
     subprocess.run(["git", "init", "-q", str(root)], check=True, env=env)
     verdicts = {}
     for path in paths:
-        done = subprocess.run(
-            ["git", "-C", str(root), "check-ignore", "--no-index", "-q", path], env=env, check=False
-        )
+        done = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", "-q", path], env=env, check=False)
         verdicts[path] = done.returncode == 0
     return verdicts
 
