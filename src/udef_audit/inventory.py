@@ -52,8 +52,8 @@ class Inventory:
     # Git blob ids of tracked files whose work-tree content is the indexed one: a content
     # hash git already has, so a warm audit need not read and hash those files again.
     blob_ids: Mapping[str, str] = field(default_factory=dict)
-    # Every path in the git index, whatever the skip list and the excludes say (a tracked
-    # `__pycache__/*.pyc` is a finding, not a file to audit); sorted, empty without git.
+    # Every path in the git index, whatever the skip list says (a tracked `__pycache__/*.pyc`
+    # is a finding, not a file to audit), minus the user's excludes; sorted, empty without git.
     tracked: tuple[str, ...] = ()
 
 
@@ -64,6 +64,7 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
     candidates = listed if listed is not None else _walk(root)
     files, links = _filter(root, candidates, excluded)
     blob_ids, tracked = _index_entries(root) if is_git else ({}, ())
+    tracked = tuple(path for path in tracked if not excluded(path))
     return Inventory(root, tuple(sorted(files)), is_git, tuple(links), blob_ids, tracked)
 
 
