@@ -123,3 +123,16 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
         else:
             target.write_text(content, encoding="utf-8")
     return root
+
+
+# The methodology's test categories (UDEF024), as markers: `pytest -m unit` runs the fast
+# in-process tests, `pytest -m integration` the end-to-end ones. A test is an integration
+# test when it runs the installed `udef-audit` command (the `run_cli` fixture) or is `slow`
+# (it builds git histories or runs external tools); every other test is a unit test. The
+# performance suite is the top-level benchmarks/ folder.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each collected test `integration` or `unit`."""
+    for item in items:
+        end_to_end = "run_cli" in getattr(item, "fixturenames", ()) or item.get_closest_marker("slow")
+        if item.get_closest_marker("integration") is None and item.get_closest_marker("unit") is None:
+            item.add_marker(pytest.mark.integration if end_to_end else pytest.mark.unit)

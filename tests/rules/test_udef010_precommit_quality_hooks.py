@@ -23,7 +23,7 @@ def _kinds(found: list) -> list[tuple[str, int, str]]:  # type: ignore[type-arg]
     [
         ("methodology-config", []),
         ("no-config", [("README.md", 1, "no-config")]),
-        # A pygrep entry `TODO` misses FIXME; `(?i)todo|fixme` catches both.
+        # A pygrep entry matching one placeholder word misses the other; a case-insensitive one catches both.
         ("todo-only-pygrep", [(CONFIG, 2, "no-placeholder-blocker")]),
         ("case-insensitive-pygrep", []),
         # mirrors-mypy without --strict, but setup.cfg [mypy] strict = True and no mypy.ini.

@@ -147,12 +147,10 @@ class _Reader:
     def line(self, number: int, raw: str) -> None:
         stripped = raw.strip()
         if not stripped or stripped.startswith(_COMMENT_PREFIXES):
-            # A blank line belongs to the value being read; a comment line to nothing.
-            if not stripped and self.value is not None:
-                self.value.parts.append("")
+            self._blank_or_comment(stripped)
             return
         indent = _indent(raw)
-        if self.current is not None and self.value is not None and indent > self.indent:
+        if self.value is not None and indent > self.indent:  # a continuation line
             self.value.parts.append(stripped)
             self.value.end_line = number
             return
@@ -164,6 +162,11 @@ class _Reader:
             raise IniError(f"line {number}: no section header before the first key")
         else:
             self._option(self.current, number, raw, stripped)
+
+    def _blank_or_comment(self, stripped: str) -> None:
+        """A blank line belongs to the value being read; a comment line to nothing."""
+        if not stripped and self.value is not None:
+            self.value.parts.append("")
 
     def _enter(self, name: str, number: int) -> None:
         if name not in self.sections:

@@ -76,21 +76,28 @@ def precommit_config(document: YamlDocument) -> PrecommitConfig | None:
 def _hooks(repo: dict[Any, Any], node: Any) -> list[Hook]:
     hook_nodes = next((value for key, _, value in mapping_items(node) if key == "hooks"), None)
     hooks = repo.get("hooks")
-    found = []
-    for hook, hook_node in zip(hooks if isinstance(hooks, list) else [], sequence_items(hook_nodes), strict=False):
-        if isinstance(hook, dict) and isinstance(hook.get("id"), str):
-            line = next((node_line(k) for key, k, _ in mapping_items(hook_node) if key == "id"), node_line(hook_node))
-            found.append(
-                Hook(
-                    repo=str(repo.get("repo", "")),
-                    id=hook["id"],
-                    line=line,
-                    entry=hook["entry"] if isinstance(hook.get("entry"), str) else None,
-                    args=tuple(str(a) for a in hook.get("args") or () if isinstance(a, (str, int, float))),
-                    language=hook["language"] if isinstance(hook.get("language"), str) else None,
-                )
-            )
-    return found
+    pairs = zip(hooks if isinstance(hooks, list) else [], sequence_items(hook_nodes), strict=False)
+    url = str(repo.get("repo", ""))
+    return [_hook(url, hook, hook_node) for hook, hook_node in pairs if isinstance(hook, dict) and _text(hook, "id")]
+
+
+def _hook(repo: str, hook: dict[Any, Any], node: Any) -> Hook:
+    """One hook; its line is that of its `id:` key (of the hook itself when merged in)."""
+    line = next((node_line(k) for key, k, _ in mapping_items(node) if key == "id"), node_line(node))
+    args = hook.get("args")
+    return Hook(
+        repo=repo,
+        id=str(hook["id"]),
+        line=line,
+        entry=_text(hook, "entry"),
+        args=tuple(str(a) for a in args if isinstance(a, (str, int, float))) if isinstance(args, list) else (),
+        language=_text(hook, "language"),
+    )
+
+
+def _text(mapping: dict[Any, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    return value if isinstance(value, str) else None
 
 
 # --- what a command runs ----------------------------------------------------------------------
@@ -150,15 +157,20 @@ def _peel(argv: list[str]) -> list[str] | None:
     if _ASSIGNMENT.match(argv[0]):
         return argv[1:]
     program = posixpath.basename(argv[0].replace("\\", "/"))
-    if _PYTHON.fullmatch(program) and len(argv) > 2 and argv[1] == "-m":
-        return argv[2:]
+    if _PYTHON.fullmatch(program):
+        return argv[2:] if len(argv) > 2 and argv[1] == "-m" else None
     if program in _SHELLS:
-        inner = next((argv[i + 1] for i, word in enumerate(argv[:-1]) if word.startswith("-") and "c" in word), None)
-        return None if inner is None else split_words(inner)
+        return _shell_command(argv)
     for runner, value_options in _RUNNERS.items():
         if [program, *argv[1 : len(runner)]] == list(runner):
             return _after_options(argv[len(runner) :], value_options, runner[0] == "hatch")
     return None
+
+
+def _shell_command(argv: list[str]) -> list[str] | None:
+    """The words of `sh -c 'command'` (any option cluster holding `c`)."""
+    inner = next((argv[i + 1] for i, word in enumerate(argv[:-1]) if word.startswith("-") and "c" in word), None)
+    return None if inner is None else split_words(inner)
 
 
 def _after_options(argv: list[str], value_options: frozenset[str], hatch: bool) -> list[str]:

@@ -38,23 +38,24 @@ class PrecommitQualityHooks:
         if not ctx.is_python_repository:
             return
         path = next((name for name in CONFIG_NAMES if ctx.exists(name)), None)
-        linked = [name for name in CONFIG_NAMES if name in ctx.inventory.skipped_symlinks]
-        if path is None and linked:
-            ctx.unparseable(linked[0], "a symbolic link, never followed")
-            return
         if path is None:
-            anchor = _repository_anchor(ctx)
-            if anchor is not None:
-                yield self._finding(anchor, 1, _NO_CONFIG, "no pre-commit configuration", "no-config")
+            yield from self._no_config(ctx)
             return
         document = ctx.yaml_document(path)
-        if document is None:
-            return  # a UDEF000 note says why
-        config = precommit_config(document)
-        if config is None:
+        config = None if document is None else precommit_config(document)
+        if document is not None and config is None:
             ctx.unparseable(path, "not a pre-commit configuration (no mapping with `repos:`)")
+        if config is not None:  # else a UDEF000 note says why
+            yield from self._missing(ctx, path, config, params)
+
+    def _no_config(self, ctx: RepoContext) -> Iterator[Finding]:
+        linked = [name for name in CONFIG_NAMES if name in ctx.inventory.skipped_symlinks]
+        if linked:
+            ctx.unparseable(linked[0], "a symbolic link, never followed")
             return
-        yield from self._missing(ctx, path, config, params)
+        anchor = _repository_anchor(ctx)
+        if anchor is not None:
+            yield self._finding(anchor, 1, _NO_CONFIG, "no pre-commit configuration", "no-config")
 
     def _missing(
         self, ctx: RepoContext, path: str, config: PrecommitConfig, params: Mapping[str, Any]
@@ -114,22 +115,29 @@ def _placeholders_uncaught(
 
 def _blocked_by(ctx: RepoContext, hook: Hook, words: Sequence[str]) -> tuple[set[str], str]:
     """The words a hook blocks, and a note when it blocks fewer than asked."""
-    where = f"hook `{hook.id}` (line {hook.line})"
     if hook.language == "pygrep" and hook.entry is not None:
-        verdict = pygrep_catches(hook.entry, hook.args, words)
-        if verdict.error is not None:
-            return set(), f"{where}: its pattern could not be tested, {verdict.error}"
-        missed = [w for w in words if w not in verdict.matched]
-        return set(verdict.matched), f"{where} does not match {', '.join(missed)}" if missed else ""
+        return _pygrep_blocks(hook, hook.entry, words)
     if _runs_udef_audit(hook):
         return set(words), ""
-    if _lints(hook):
-        selected = _ruff_fix_words(ctx, hook, words)
-        missed = [w for w in words if w not in selected]
-        # Only a ruff that selects some FIX rules came close; the others are no blockers.
-        partial = selected and missed
-        return selected, f"{where} runs ruff, which selects no FIX rule for {', '.join(missed)}" if partial else ""
-    return set(), ""
+    if not _lints(hook):
+        return set(), ""
+    selected = _ruff_fix_words(ctx, hook, words)
+    missed = [w for w in words if w not in selected]
+    # Only a ruff that selects some FIX rules came close; the others are no blockers.
+    note = f"{_where(hook)} runs ruff, which selects no FIX rule for {', '.join(missed)}"
+    return selected, note if selected and missed else ""
+
+
+def _pygrep_blocks(hook: Hook, pattern: str, words: Sequence[str]) -> tuple[set[str], str]:
+    verdict = pygrep_catches(pattern, hook.args, words)
+    if verdict.error is not None:
+        return set(), f"{_where(hook)}: its pattern could not be tested, {verdict.error}"
+    missed = [w for w in words if w not in verdict.matched]
+    return set(verdict.matched), f"{_where(hook)} does not match {', '.join(missed)}" if missed else ""
+
+
+def _where(hook: Hook) -> str:
+    return f"hook `{hook.id}` (line {hook.line})"
 
 
 def _runs_udef_audit(hook: Hook) -> bool:

@@ -3,6 +3,7 @@ performance tests."""
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -34,17 +35,17 @@ class TestCategories:
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         names = {c: [str(n) for n in params.get(f"{c}-names", _DEFAULT_NAMES[c])] for c in CATEGORIES}
         for project in ctx.projects:
-            if not project.test_files:
-                continue
-            config = ctx.tool_configs(project.path, "pytest").read
-            found = _folder_categories(project, names) | _marker_categories(config, names)
-            missing = [c for c in CATEGORIES if c not in found and names[c]]
-            if not missing:
-                continue
-            path, line = _anchor(ctx, project, config)
-            if path is not None:
-                message = _message(project, missing, names, config)
-                yield Finding(self.id, message, path, line, key="test categories", kind="missing-categories")
+            if project.test_files:
+                yield from self._project(ctx, project, names)
+
+    def _project(self, ctx: RepoContext, project: Project, names: Mapping[str, Sequence[str]]) -> Iterator[Finding]:
+        config = ctx.tool_configs(project.path, "pytest").read
+        found = _folder_categories(project, names) | _marker_categories(config, names)
+        missing = [c for c in CATEGORIES if c not in found and names[c]]
+        path, line = _anchor(ctx, project, config)
+        if missing and path is not None:
+            message = _message(project, missing, names, config)
+            yield Finding(self.id, message, path, line, key="test categories", kind="missing-categories")
 
 
 def _folder_categories(project: Project, names: Mapping[str, Sequence[str]]) -> set[str]:
@@ -52,16 +53,15 @@ def _folder_categories(project: Project, names: Mapping[str, Sequence[str]]) -> 
     project's top level)."""
     by_name = {name: category for category, aliases in names.items() for name in aliases}
     found: set[str] = set()
-    for path in project.files:
-        folders = project.rel(path).split("/")[:-1]
-        for depth, folder in enumerate(folders):
-            category = by_name.get(folder)
-            if category is None:
-                continue
-            in_tests = any(part in TEST_DIRS for part in folders[:depth])
-            if in_tests or (depth == 0 and category == "performance"):
-                found.add(category)
+    for folder in {posixpath.dirname(project.rel(path)) for path in project.files}:
+        parts = folder.split("/") if folder else []
+        found.update(c for depth, part in enumerate(parts) if (c := by_name.get(part)) and _counts(parts, depth, c))
     return found
+
+
+def _counts(parts: Sequence[str], depth: int, category: str) -> bool:
+    """A category folder counts inside the test tree, or at the top level for performance."""
+    return any(part in TEST_DIRS for part in parts[:depth]) or (depth == 0 and category == "performance")
 
 
 def _marker_categories(config: ToolConfig | None, names: Mapping[str, Sequence[str]]) -> set[str]:
