@@ -23,6 +23,15 @@ from udef_audit import cli
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
+# What the methodology asks of a repository besides its code and manifest: pre-commit hooks
+# (UDEF010) and a .gitignore with every cache pattern (UDEF011). Tests whose "clean"
+# repository must pass every rule add these files.
+HYGIENE = {
+    ".gitignore": (FIXTURES / "UDEF011" / "python-template" / ".gitignore").read_text(encoding="utf-8"),
+    ".pre-commit-config.yaml": (FIXTURES / "UDEF010" / "methodology-config" / ".pre-commit-config.yaml").read_text(
+        encoding="utf-8"
+    ),
+}
 CLI = Path(sys.executable).parent / "udef-audit"
 
 

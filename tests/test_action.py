@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import CLI, REPO, write_tree
+from conftest import CLI, HYGIENE, REPO, write_tree
 
 ACTION_FILE = REPO / "action.yml"
 ACTION: dict[str, Any] = yaml.safe_load(ACTION_FILE.read_text())
@@ -336,6 +336,7 @@ CLEAN = {
     "src/demo/__init__.py": '"""Demo."""\n',
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
     "docs/reports/status-report.md": "# Status report\n",
+    **HYGIENE,
 }
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import HYGIENE
+
 CLEAN = {
     "pyproject.toml": '[project]\nname = "demo"\nversion = "1"\n',
     "uv.lock": "version = 1\n",
     "README.md": "# demo\n",
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
     "docs/reports/status-report.md": "# Status report\n",
+    **HYGIENE,
 }
 
 

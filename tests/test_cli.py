@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import REPO, write_tree
+from conftest import HYGIENE, REPO, write_tree
 
 from udef_audit.policy import load_policy
 
@@ -24,6 +24,7 @@ CLEAN = {
     "README.md": "# demo\n",
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
     "docs/reports/status-report.md": "# Status report\n",
+    **HYGIENE,
 }
 
 

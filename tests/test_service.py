@@ -32,6 +32,8 @@ def test_the_result_is_plain_data(tmp_path: Path) -> None:
         ("UDEF006", "app/__init__.py", 1, 3),
         ("UDEF003", "pyproject.toml", 1, None),
         ("UDEF007", "pyproject.toml", 1, None),
+        ("UDEF010", "pyproject.toml", 1, None),
+        ("UDEF011", "pyproject.toml", 1, None),
     ]
     assert exit_code(result) == 1
 

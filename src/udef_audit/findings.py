@@ -12,6 +12,9 @@ from typing import Any
 # Set in a finding's properties when its rule belongs to a later methodology phase than the
 # one the team declares (`phase = N`): reported as a note, never failing the run.
 AHEAD_OF_PHASE = "udef/aheadOfPhase"
+# Set by a rule whose one result covers several things (UDEF024's missing test categories):
+# the list of what it is about, so a gate can be decided by some of them only.
+CATEGORIES = "udef/categories"
 
 
 class Level(str, enum.Enum):

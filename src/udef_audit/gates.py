@@ -22,11 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from udef_audit.findings import Finding
+from udef_audit.findings import CATEGORIES, Finding
 from udef_audit.profiles import Profile
 
 PASS, WAIVED, FAIL, NA, MANUAL, NOT_CHECKED = "pass", "waived", "fail", "n/a", "manual", "not checked"
-CATEGORIES = "udef/categories"  # a finding property naming what it is about (UDEF024's categories)
 
 
 class GatesError(ValueError):

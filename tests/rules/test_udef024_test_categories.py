@@ -107,3 +107,19 @@ def test_hostile_pytest_configuration_is_a_note(tmp_path: Path) -> None:
         (RULE, "pyproject.toml", 1),
         ("UDEF000", "pytest.ini", 1),
     ]
+
+
+def test_the_gates_read_the_missing_categories(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": PYPROJECT,
+        "src/app/__init__.py": "",
+        "tests/unit/test_a.py": TEST,
+        "tests/performance/test_speed.py": TEST,
+    }
+    result = audit_tree(tree, tmp_path)
+    [found] = [f for f in result.findings if f.rule_id == RULE]
+    assert found.properties["udef/categories"] == ["integration"]
+    assert result.gates is not None
+    statuses = {item.item: item.status for phase in result.gates.phases for item in phase.items}
+    assert statuses["Performance baselines established and documented"] == "pass"
+    assert statuses["All integration tests passing"] == "fail"

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
+from udef_audit.findings import CATEGORIES as CATEGORIES_PROPERTY
 from udef_audit.findings import Finding
 from udef_audit.projects import TEST_DIRS, Project
 from udef_audit.tool_configs import ToolConfig
@@ -45,7 +46,15 @@ class TestCategories:
         path, line = _anchor(ctx, project, config)
         if missing and path is not None:
             message = _message(project, missing, names, config)
-            yield Finding(self.id, message, path, line, key="test categories", kind="missing-categories")
+            yield Finding(
+                self.id,
+                message,
+                path,
+                line,
+                key="test categories",
+                kind="missing-categories",
+                properties={CATEGORIES_PROPERTY: list(missing)},
+            )
 
 
 def _folder_categories(project: Project, names: Mapping[str, Sequence[str]]) -> set[str]:
