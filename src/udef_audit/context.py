@@ -19,7 +19,7 @@ from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
 from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.parsers.toml_lines import TomlLines, toml_lines
+from udef_audit.parsers.toml_lines import toml_line_index
 from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects
@@ -195,9 +195,10 @@ class RepoContext:
             self.unparseable(path, f"invalid TOML: {exc}")
             return None
 
-    def toml_lines(self, path: str) -> TomlLines:
-        """Where the tables and keys of a TOML file stand (empty when unreadable)."""
-        return self._once("toml-lines", path, lambda p: toml_lines(self.text(p) or ""))
+    def toml_lines(self, path: str) -> dict[tuple[str, ...], int]:
+        """The first line defining each table and key path of a TOML file (parsers/toml_lines.py;
+        empty when unreadable)."""
+        return self._once("toml-lines", path, lambda p: toml_line_index(self.text(p) or ""))
 
     def ini(self, path: str) -> IniDocument | None:
         """An INI file read as configparser reads it, with its lines; None and a UDEF000

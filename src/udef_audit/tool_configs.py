@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from udef_audit.parsers.ini_file import IniDocument, IniSection
-from udef_audit.parsers.toml_lines import TomlLines
+from udef_audit.parsers.toml_lines import first_line_within
 
 TOOLS = ("pytest", "mypy", "ruff", "coverage", "flake8", "isort")
 
@@ -47,8 +47,8 @@ class ConfigFiles(Protocol):
     def toml(self, path: str) -> dict[str, Any] | None:
         """Parsed TOML, or None."""
 
-    def toml_lines(self, path: str) -> TomlLines:
-        """Where the TOML's tables and keys stand."""
+    def toml_lines(self, path: str) -> Mapping[tuple[str, ...], int]:
+        """The first line of each table and key path of a TOML file."""
 
     def ini(self, path: str) -> IniDocument | None:
         """Parsed INI, or None."""
@@ -211,7 +211,7 @@ def _pyproject(table: tuple[str, ...], *, needs_settings: bool = False) -> _Find
         tool_table = None if data is None else _table_or_none(data, table)
         if tool_table is None or (needs_settings and not tool_table):
             return None
-        line = files.toml_lines(path).first_line_within(table) or 1
+        line = first_line_within(files.toml_lines(path), table) or 1
         return ToolConfig(tool, path, _header(table), line, tool_table)
 
     return find
@@ -226,7 +226,7 @@ def _pytest_pyproject(files: ConfigFiles, tool: str, path: str) -> ToolConfig | 
     ini_options = table.get("ini_options")
     section = ("tool", "pytest", "ini_options") if isinstance(ini_options, dict) else ("tool", "pytest")
     settings = ini_options if isinstance(ini_options, dict) else table
-    line = files.toml_lines(path).first_line_within(("tool", "pytest")) or 1
+    line = first_line_within(files.toml_lines(path), ("tool", "pytest")) or 1
     return ToolConfig(tool, path, _header(section), line, settings)
 
 
@@ -272,7 +272,7 @@ def _coverage_toml(*, dedicated: bool) -> _Finder:
             return ToolConfig(tool, path, "", 1, table if table is not None else data)
         if not table or not any(isinstance(v, dict) and v for v in table.values()):
             return None
-        line = files.toml_lines(path).first_line_within(("tool", "coverage")) or 1
+        line = first_line_within(files.toml_lines(path), ("tool", "coverage")) or 1
         return ToolConfig(tool, path, "[tool.coverage]", line, table)
 
     return find

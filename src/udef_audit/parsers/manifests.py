@@ -16,12 +16,8 @@ from udef_audit.parsers.requirements import (
     requirement_name,
     split_lines,
 )
-from udef_audit.parsers.toml_lines import toml_lines
+from udef_audit.parsers.toml_lines import BARE_KEY_RE, MAX_INDEXED_CHARS, line_of, toml_line_index
 
-# Line numbers are looked up only in this much text; later declarations fall back.
-MAX_MANIFEST_CHARS = 4 * 1024 * 1024
-
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _CONDA_DEPENDENCIES_RE = re.compile(r"""(?:dependencies|"dependencies"|'dependencies')\s*:""")
 
 # pip install (and uv pip install) options that take a value.
@@ -114,13 +110,13 @@ def pyproject_dependencies(text: str, data: Mapping[str, object]) -> PyprojectDe
     (``project.dependencies = [...]``). A declaration with no line of its own (inside an
     inline table) falls back to its closest enclosing table's line, else line 1.
     """
-    lines = toml_lines(text[:MAX_MANIFEST_CHARS])
+    lines = toml_line_index(text)
     project = data.get("project")
     has_project = isinstance(project, Mapping)
-    found = [(lines.line_of(path), label) for path, label in _declared_dependency_tables(data)]
+    found = [(line_of(lines, path), label) for path, label in _declared_dependency_tables(data)]
     return PyprojectDeps(
         has_project_table=has_project,
-        project_line=lines.line_of(("project",)) if has_project else None,
+        project_line=line_of(lines, ("project",)) if has_project else None,
         dependency_lines=tuple(sorted(set(found))),
         uses_poetry=_uses_poetry(data),
     )
@@ -128,14 +124,14 @@ def pyproject_dependencies(text: str, data: Mapping[str, object]) -> PyprojectDe
 
 def pipfile_declaration_line(text: str) -> int:
     """Line of the first ``[packages]`` or ``[dev-packages]`` table of a Pipfile, else 1."""
-    lines = toml_lines(text[:MAX_MANIFEST_CHARS])
-    found = [line for path in (("packages",), ("dev-packages",)) if (line := lines.get(path)) is not None]
+    lines = toml_line_index(text)
+    found = [lines[path] for path in (("packages",), ("dev-packages",)) if path in lines]
     return min(found, default=1)
 
 
 def conda_environment_line(text: str) -> int:
     """Line of the top-level ``dependencies:`` key of a conda environment file, else 1."""
-    for number, raw in enumerate(split_lines(text[:MAX_MANIFEST_CHARS]), 1):
+    for number, raw in enumerate(split_lines(text[:MAX_INDEXED_CHARS]), 1):
         line = raw.removeprefix("\ufeff") if number == 1 else raw
         # Top-level keys start in column 0; indented ones belong to a nested mapping.
         if _CONDA_DEPENDENCIES_RE.match(line):
@@ -231,7 +227,7 @@ def _uses_poetry(data: Mapping[str, object]) -> bool:
 
 def _dotted_label(path: tuple[str, ...]) -> str:
     # Keys that are not bare are quoted as TOML quotes them (a JSON string is a TOML string).
-    return ".".join(part if _BARE_KEY_RE.fullmatch(part) else json.dumps(part) for part in path)
+    return ".".join(part if BARE_KEY_RE.fullmatch(part) else json.dumps(part) for part in path)
 
 
 # --- pip install arguments ----------------------------------------------------------------

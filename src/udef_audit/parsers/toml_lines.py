@@ -9,14 +9,17 @@ raises: a line it cannot read is skipped (the caller has parsed the text with to
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from udef_audit.parsers.requirements import split_lines
 
+# Line numbers are looked up only in this much text; later declarations fall back.
+MAX_INDEXED_CHARS = 4 * 1024 * 1024
 # Deeper keys are not indexed: the paths looked up have at most five parts, and recording
 # every parent of a hostile thousand-part key would be quadratic.
 _MAX_KEY_PARTS = 16
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
+BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+")
 _BASIC_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _MULTILINE_BASIC_END_RE = re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""')
 
@@ -29,16 +32,10 @@ class _ValueState:
     open_string: str | None = None
 
 
-@dataclass(frozen=True)
-class TomlLines:
-    """First line defining each table or key path, e.g. ``("project", "dependencies")``.
-
-    `explicit` holds paths defined themselves (a header or a key); `implicit` the parents a
-    definition implies (``project`` in ``[project.urls]``), at the first such line.
-    """
-
-    explicit: dict[tuple[str, ...], int]
-    implicit: dict[tuple[str, ...], int]
+@dataclass
+class _LineIndex:
+    explicit: dict[tuple[str, ...], int] = field(default_factory=dict)
+    implicit: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def record(self, path: tuple[str, ...], line: int) -> None:
         """Note where ``path`` is defined; its parents are defined there implicitly."""
@@ -46,42 +43,47 @@ class TomlLines:
         for length in range(1, len(path)):
             self.implicit.setdefault(path[:length], line)
 
-    def get(self, path: tuple[str, ...]) -> int | None:
-        """The line defining ``path`` itself, else the first line implying it, else None."""
-        return self.explicit.get(path, self.implicit.get(path))
-
-    def line_of(self, path: tuple[str, ...]) -> int:
-        """Line of ``path``, else of its closest enclosing table, else 1."""
-        for length in range(len(path), 0, -1):
-            line = self.get(path[:length])
-            if line is not None:
-                return line
-        return 1
-
-    def first_line_within(self, prefix: tuple[str, ...]) -> int | None:
-        """The first line defining ``prefix`` or anything inside it (``[tool.ruff.lint]``
-        above ``[tool.ruff]`` is the first line of ``tool.ruff``), else None."""
-        found = [line for line in (self.explicit.get(prefix), self.implicit.get(prefix)) if line is not None]
-        return min(found, default=None)
+    def merged(self) -> dict[tuple[str, ...], int]:
+        return {**self.implicit, **self.explicit}
 
 
-def toml_lines(text: str) -> TomlLines:
-    """Where each table and key path of a TOML text is first defined."""
-    index = TomlLines({}, {})
+def line_of(lines: Mapping[tuple[str, ...], int], path: tuple[str, ...]) -> int:
+    """Line of ``path``, else of its closest enclosing table, else 1."""
+    for length in range(len(path), 0, -1):
+        line = lines.get(path[:length])
+        if line is not None:
+            return line
+    return 1
+
+
+def first_line_within(lines: Mapping[tuple[str, ...], int], prefix: tuple[str, ...]) -> int | None:
+    """The first line defining ``prefix`` or anything inside it (``[tool.ruff.lint]`` above
+    ``[tool.ruff]`` is the first line of ``tool.ruff``), else None."""
+    size = len(prefix)
+    return min((line for path, line in lines.items() if path[:size] == prefix), default=None)
+
+
+def toml_line_index(text: str) -> dict[tuple[str, ...], int]:
+    """First line defining each table or key path, e.g. ``("project", "dependencies")``.
+
+    A path defined only as the parent of another (``project`` in ``[project.urls]``) gets
+    that line unless it is defined itself. Only the first MAX_INDEXED_CHARS are scanned.
+    """
+    index = _LineIndex()
     state = _ValueState()
     table: tuple[str, ...] = ()
-    for number, raw in enumerate(split_lines(text), 1):
+    for number, raw in enumerate(split_lines(text[:MAX_INDEXED_CHARS]), 1):
         if state.depth or state.open_string:
             _scan_value(raw, 0, state)
             continue
         line = raw.strip().removeprefix("\ufeff").lstrip()
         if line and not line.startswith("#"):
             table = _index_statement(line, number, table, index, state)
-    return index
+    return index.merged()
 
 
 def _index_statement(
-    line: str, number: int, table: tuple[str, ...], index: TomlLines, state: _ValueState
+    line: str, number: int, table: tuple[str, ...], index: _LineIndex, state: _ValueState
 ) -> tuple[str, ...]:
     """Record a ``[header]`` or ``key = value`` line in ``index``; the table of the next lines."""
     if line.startswith("["):
@@ -129,7 +131,7 @@ def _read_simple_key(line: str, position: int) -> tuple[str, int] | None:
     if line.startswith("'", position):
         end = line.find("'", position + 1)
         return None if end < 0 else (line[position + 1 : end], end + 1)
-    bare = _BARE_KEY_RE.match(line, position)
+    bare = BARE_KEY_RE.match(line, position)
     return None if bare is None else (bare.group(), bare.end())
 
 

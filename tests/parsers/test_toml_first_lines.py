@@ -1,4 +1,4 @@
-"""udef_audit.parsers.toml_lines: where TOML tables and keys are defined."""
+"""udef_audit.parsers.toml_lines: the first line of a tool's tables, whichever comes first."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import tomli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from udef_audit.parsers.toml_lines import toml_lines
+from udef_audit.parsers.toml_lines import first_line_within, line_of, toml_line_index
 
 PYPROJECT = '''\
 [project]
@@ -30,27 +30,26 @@ module = "x"
 
 
 def test_explicit_and_implied_lines() -> None:
-    lines = toml_lines(PYPROJECT)
+    lines = toml_line_index(PYPROJECT)
     assert lines.get(("project", "description")) == 3
     assert lines.get(("tool", "ruff")) == 10  # its own header wins over the implied line
     assert lines.get(("tool", "mypy")) == 13  # implied by [[tool.mypy.overrides]]
     assert lines.get(("tool", "black")) is None
-    assert lines.line_of(("tool", "ruff", "lint", "nothing")) == 7
+    assert line_of(lines, ("tool", "ruff", "lint", "nothing")) == 7
 
 
 def test_first_line_within_a_tool() -> None:
-    lines = toml_lines(PYPROJECT)
-    assert lines.first_line_within(("tool", "ruff")) == 7  # [tool.ruff.lint] comes first
-    assert lines.first_line_within(("tool", "mypy")) == 13  # not the string on line 4
-    assert lines.first_line_within(("tool", "isort")) == 17  # a dotted key under [tool]
-    assert lines.first_line_within(("tool", "pytest")) is None
+    lines = toml_line_index(PYPROJECT)
+    assert first_line_within(lines, ("tool", "ruff")) == 7  # [tool.ruff.lint] comes first
+    assert first_line_within(lines, ("tool", "mypy")) == 13  # not the string on line 4
+    assert first_line_within(lines, ("tool", "isort")) == 17  # a dotted key under [tool]
+    assert first_line_within(lines, ("tool", "pytest")) is None
 
 
 @given(st.text(max_size=200))
 @settings(max_examples=300, deadline=None)
 def test_any_text_never_raises(text: str) -> None:
-    lines = toml_lines(text)
-    assert all(line >= 1 for line in lines.explicit.values())
+    assert all(line >= 1 for line in toml_line_index(text).values())
 
 
 @given(st.dictionaries(st.from_regex(r"[a-z]{1,5}", fullmatch=True), st.integers(), max_size=5))
@@ -58,5 +57,5 @@ def test_any_text_never_raises(text: str) -> None:
 def test_every_key_of_a_table_is_found(table: dict[str, int]) -> None:
     text = "[t]\n" + "".join(f"{key} = {value}\n" for key, value in table.items())
     assert tomli.loads(text)["t"] == table
-    lines = toml_lines(text)
+    lines = toml_line_index(text)
     assert [lines.get(("t", key)) for key in table] == list(range(2, 2 + len(table)))
