@@ -97,12 +97,19 @@ def test_pygrep_patterns_are_tested_on_the_words(pattern: str, args: list[str], 
     assert (verdict.matched, verdict.error) == (caught, None)
 
 
-@pytest.mark.parametrize("pattern", ["(?<!#)TODO|FIXME", r"(TODO)\1", r"TODO\Z", "(?x) TODO"])
+@pytest.mark.parametrize("pattern", ["(?<!#)TODO|FIXME", r"(TODO)\1", r"TODO\Z", "(?xa) TODO"])
 def test_python_only_syntax_is_untestable(pattern: str, capfd: pytest.CaptureFixture[str]) -> None:
     verdict = pygrep_catches(pattern, [], ["TODO", "FIXME"])
     assert verdict.matched == frozenset()
     assert verdict.error is not None and verdict.error.startswith("RE2 cannot compile it")
     assert capfd.readouterr().err == ""  # RE2 logs nothing
+
+
+def test_verbose_patterns_are_read_without_their_layout() -> None:
+    # RE2 has no (?x): blanks and comments outside character classes are dropped first.
+    verbose = "(?x) \\b( TO DO   # the usual word\n | FIX[ ]?ME )\\b"
+    assert pygrep_catches(verbose, [], ["TODO", "FIXME"]).matched == {"TODO", "FIXME"}
+    assert pygrep_catches("(?xi) todo", [], ["TODO", "FIXME"]).matched == {"TODO"}
 
 
 @given(st.text(max_size=80), st.lists(st.sampled_from(["-i", "--multiline", "--negate", "x"]), max_size=3))

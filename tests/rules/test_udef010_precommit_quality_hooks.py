@@ -190,3 +190,33 @@ def test_a_symlinked_config_is_not_followed(tmp_path: Path) -> None:
     result = audit_tree(tree, root, select=(RULE, "UDEF000"))
     assert [(f.rule_id, f.path) for f in result.findings] == [("UDEF000", CONFIG)]
     assert "symbolic link" in result.findings[0].message
+
+
+STRICT_FLAGS = [
+    "warn_unused_configs",
+    "disallow_any_generics",
+    "disallow_subclassing_any",
+    "disallow_untyped_calls",
+    "disallow_untyped_defs",
+    "disallow_incomplete_defs",
+    "check_untyped_defs",
+    "disallow_untyped_decorators",
+    "warn_redundant_casts",
+    "warn_unused_ignores",
+    "warn_return_any",
+    "no_implicit_reexport",
+    "strict_equality",
+    "extra_checks",
+]
+
+
+def test_every_strict_flag_set_one_by_one_is_strict(tmp_path: Path) -> None:
+    mirrors = "  - repo: https://github.com/pre-commit/mirrors-mypy\n    rev: v1.11.2\n    hooks:\n      - id: mypy\n"
+    config = _hooks(BLOCKER, RUFF) + mirrors
+    every = "[tool.mypy]\n" + "".join(f"{flag} = true\n" for flag in STRICT_FLAGS)
+    tree = {"pyproject.toml": PYPROJECT + every, "src/app/__init__.py": "", CONFIG: config}
+    assert check(RULE, tree, tmp_path / "all") == []
+    nearly = "[tool.mypy]\n" + "".join(f"{flag} = true\n" for flag in STRICT_FLAGS[:-2])
+    tree = {"pyproject.toml": PYPROJECT + nearly, "src/app/__init__.py": "", CONFIG: config}
+    [found] = check(RULE, tree, tmp_path / "nearly")
+    assert "(of the flags --strict turns on, it leaves out strict_equality, extra_checks)" in found.message

@@ -184,3 +184,14 @@ def test_a_symlinked_gitignore_is_not_followed(tmp_path: Path) -> None:
 
 def test_not_applicable_without_python(tmp_path: Path) -> None:
     assert check(RULE, {"README.md": "# site\n", "index.html": "<p/>\n"}, tmp_path) == []
+
+
+def test_artifacts_kept_as_test_data_are_not_reported(tmp_path: Path) -> None:
+    # poetry's tests inspect committed *.egg-info folders; CPython's load committed .pyc files.
+    artifacts = {
+        "tests/fixtures/inspection/demo.egg-info/PKG-INFO": "Name: demo\n",
+        "tests/testdata/compiled.pyc": b"\x00",
+        "src/app/__pycache__/m.pyc": b"\x00",
+    }
+    root = _repository(tmp_path, {".gitignore": TEMPLATE, **artifacts}, forced=tuple(artifacts))
+    assert [f.path for f in check(RULE, root)] == ["src/app/__pycache__/m.pyc"]

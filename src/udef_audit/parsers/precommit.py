@@ -212,11 +212,40 @@ def pygrep_catches(pattern: str, args: Sequence[str], words: Sequence[str]) -> P
     options.case_sensitive = not ({"-i", "--ignore-case"} & set(args))
     options.dot_nl = "--multiline" in args
     try:
-        compiled = re2.compile(pattern, options)
+        compiled = re2.compile(_without_verbose(pattern), options)
     except re2.error as exc:
         return PygrepVerdict(frozenset(), _re2_reason(exc))
     matched = {word for word in words if any(compiled.search(line.format(word=word)) for line in _WORD_LINES)}
     return PygrepVerdict(frozenset(matched))
+
+
+_LEADING_FLAGS = re.compile(r"\(\?([a-zA-Z]+)\)")
+
+
+def _without_verbose(pattern: str) -> str:
+    """A `(?x)` pattern rewritten without its verbose syntax (RE2 has no `x` flag): blanks
+    and `#` comments outside character classes dropped, escapes kept."""
+    flags = _LEADING_FLAGS.match(pattern)
+    if flags is None or "x" not in flags.group(1):
+        return pattern
+    kept = flags.group(1).replace("x", "")
+    out: list[str] = [f"(?{kept})"] if kept else []
+    body, index, in_class = pattern[flags.end() :], 0, False
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            out.append(body[index : index + 2])
+            index += 2
+            continue
+        if char == "#" and not in_class:
+            newline = body.find("\n", index)
+            index = len(body) if newline < 0 else newline
+            continue
+        in_class = (in_class and char != "]") or (not in_class and char == "[")
+        if in_class or char in "[]" or not char.isspace():
+            out.append(char)
+        index += 1
+    return "".join(out)
 
 
 def _re2_reason(exc: Exception) -> str:

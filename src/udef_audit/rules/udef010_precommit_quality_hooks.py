@@ -21,6 +21,24 @@ _RUFF_HOOK_IDS = frozenset({"ruff", "ruff-check"})
 _UDEF_AUDIT_HOOK_IDS = frozenset({"udef-audit", "udef-audit-files"})
 # ruff's flake8-fixme rules, by the word each flags.
 _FIX_CODES = {"FIXME": "FIX001", "TODO": "FIX002", "XXX": "FIX003", "HACK": "FIX004"}
+# The flags `mypy --strict` turns on (mypy 1.x; `extra_checks` was `strict_concatenate`):
+# a configuration that sets every one of them is strict too.
+_STRICT_FLAGS = (
+    "warn_unused_configs",
+    "disallow_any_generics",
+    "disallow_subclassing_any",
+    "disallow_untyped_calls",
+    "disallow_untyped_defs",
+    "disallow_incomplete_defs",
+    "check_untyped_defs",
+    "disallow_untyped_decorators",
+    "warn_redundant_casts",
+    "warn_unused_ignores",
+    "warn_return_any",
+    "no_implicit_reexport",
+    "strict_equality",
+    "extra_checks|strict_concatenate",
+)
 # ruff's default selection (no configuration): no FIX rule.
 _RUFF_DEFAULT_SELECT = ("E4", "E7", "E9", "F")
 
@@ -133,7 +151,10 @@ def _pygrep_blocks(hook: Hook, pattern: str, words: Sequence[str]) -> tuple[set[
     if verdict.error is not None:
         return set(), f"{_where(hook)}: its pattern could not be tested, {verdict.error}"
     missed = [w for w in words if w not in verdict.matched]
-    return set(verdict.matched), f"{_where(hook)} does not match {', '.join(missed)}" if missed else ""
+    # A pattern that matches none of the words is another check (a deprecation grep), not
+    # a blocker that came close.
+    partial = missed and verdict.matched
+    return set(verdict.matched), f"{_where(hook)} does not match {', '.join(missed)}" if partial else ""
 
 
 def _where(hook: Hook) -> str:
@@ -242,7 +263,13 @@ def _mypy_strictness(ctx: RepoContext, hook: Hook) -> tuple[bool, str]:
         return False, where or "no mypy configuration at the repository root"
     if is_true(config.settings.get("strict")):
         return True, config.label
-    return False, f"the mypy configuration it reads, {config.label}, does not set `strict = true`"
+    missing = [flag for flag in _STRICT_FLAGS if not any(is_true(config.settings.get(f)) for f in flag.split("|"))]
+    if not missing:
+        return True, f"{config.label} sets every flag of --strict"
+    where = f"the mypy configuration it reads, {config.label}, does not set `strict = true`"
+    if len(missing) <= 5:  # nearly strict: say what is left
+        where += f" (of the flags --strict turns on, it leaves out {', '.join(m.split('|')[0] for m in missing)})"
+    return False, where
 
 
 def _config_file_option(argv: Sequence[str]) -> str | None:

@@ -17,6 +17,9 @@ from udef_audit.parsers.gitignore import GitignoreError, folders_of, is_ignored,
 IGNORE_FILE = ".gitignore"
 # Folders that hold only caches, wherever they are.
 CACHE_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+# Test data folders: an artifact there is a sample kept on purpose (an `*.egg-info` a
+# packaging tool's tests inspect, a `.pyc` an import test loads).
+TEST_DATA_FOLDERS = frozenset({"fixtures", "fixture", "testdata", "test_data", "test-data"})
 # The pattern that ignores each default sample path, for the message.
 _SUGGESTED = {
     "__pycache__/m.cpython-312.pyc": "__pycache__/",
@@ -103,8 +106,10 @@ def _repository_anchor(ctx: RepoContext) -> str | None:
 
 def _artifact_group(path: str) -> tuple[str, str] | None:
     """("folder", outermost cache folder), ("pyc", its folder) or ("coverage", the file) for
-    a cache artifact; None for anything else."""
+    a cache artifact; None for anything else, and for samples kept in test data folders."""
     parts = path.split("/")
+    if any(part in TEST_DATA_FOLDERS for part in parts[:-1]):
+        return None
     for index, part in enumerate(parts[:-1]):
         if part in CACHE_FOLDERS or part.endswith(".egg-info"):
             return "folder", "/".join(parts[: index + 1])
