@@ -123,3 +123,17 @@ def test_the_gates_read_the_missing_categories(tmp_path: Path) -> None:
     statuses = {item.item: item.status for phase in result.gates.phases for item in phase.items}
     assert statuses["Performance baselines established and documented"] == "pass"
     assert statuses["All integration tests passing"] == "fail"
+
+
+def test_a_category_folder_holding_tests_counts_outside_tests(tmp_path: Path) -> None:
+    # celery keeps its tests in t/unit, t/integration and t/benchmarks.
+    tree = {
+        "pyproject.toml": PYPROJECT,
+        "celery/__init__.py": "",
+        "t/unit/test_app.py": TEST,
+        "t/integration/test_tasks.py": TEST,
+        "t/benchmarks/bench_worker.py": "",
+        "celery/integration/__init__.py": "",  # no tests inside: a package, not a category
+    }
+    [found] = check(RULE, tree, tmp_path)
+    assert "have no performance category" in found.message

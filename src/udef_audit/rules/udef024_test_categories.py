@@ -25,9 +25,9 @@ _MARKER_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 class TestCategories:
     """For each project with tests: every category (unit, integration, performance) must
-    exist as a folder of its name inside the test tree (`tests/unit/`; `e2e` counts as
-    integration, `perf` and `benchmarks` as performance, and so does a `benchmarks/` folder
-    at the project's top level) or as a marker declared in the pytest configuration pytest
+    exist as a folder of its name in the test tree (`tests/unit/`, or a `t/unit/` holding
+    test files; `e2e` counts as integration, `perf` and `benchmarks` as performance, and so
+    does a `benchmarks/` folder at the project's top level) or as a marker declared in the pytest configuration pytest
     reads. One note naming the missing categories, at that configuration's section."""
 
     __test__ = False  # a rule, not a pytest test class
@@ -58,19 +58,33 @@ class TestCategories:
 
 
 def _folder_categories(project: Project, names: Mapping[str, Sequence[str]]) -> set[str]:
-    """Categories with a folder of their name in the test tree (or, for performance, at the
-    project's top level)."""
+    """Categories with a folder of their name in the test tree: under a `tests`/`test`
+    folder, or holding test files itself (celery's `t/unit/`); for performance also at the
+    project's top level (a `benchmarks/` suite of asv files)."""
     by_name = {name: category for category, aliases in names.items() for name in aliases}
-    found: set[str] = set()
-    for folder in {posixpath.dirname(project.rel(path)) for path in project.files}:
-        parts = folder.split("/") if folder else []
-        found.update(c for depth, part in enumerate(parts) if (c := by_name.get(part)) and _counts(parts, depth, c))
-    return found
+    with_tests = {posixpath.dirname(project.rel(path)) for path in project.test_files}
+    folders = {posixpath.dirname(project.rel(path)) for path in project.files} - {""}
+    named = _named_folders(folders, by_name)
+    return {category for folder, category in named.items() if _counts(folder, category, with_tests)}
 
 
-def _counts(parts: Sequence[str], depth: int, category: str) -> bool:
-    """A category folder counts inside the test tree, or at the top level for performance."""
-    return any(part in TEST_DIRS for part in parts[:depth]) or (depth == 0 and category == "performance")
+def _named_folders(folders: set[str], by_name: Mapping[str, str]) -> dict[str, str]:
+    """Every folder (and parent folder) named like a category, with that category."""
+    named: dict[str, str] = {}
+    for folder in folders:
+        parts = folder.split("/")
+        for depth, part in enumerate(parts):
+            if part in by_name:
+                named["/".join(parts[: depth + 1])] = by_name[part]
+    return named
+
+
+def _counts(folder: str, category: str, with_tests: set[str]) -> bool:
+    """Whether a folder named like a category is one of the test tree."""
+    parts = folder.split("/")
+    if any(part in TEST_DIRS for part in parts[:-1]) or (len(parts) == 1 and category == "performance"):
+        return True
+    return any(found == folder or found.startswith(folder + "/") for found in with_tests)
 
 
 def _marker_categories(config: ToolConfig | None, names: Mapping[str, Sequence[str]]) -> set[str]:
