@@ -135,5 +135,8 @@ def test_a_category_folder_holding_tests_counts_outside_tests(tmp_path: Path) ->
         "t/benchmarks/bench_worker.py": "",
         "celery/integration/__init__.py": "",  # no tests inside: a package, not a category
     }
-    [found] = check(RULE, tree, tmp_path)
-    assert "have no performance category" in found.message
+    assert check(RULE, tree, tmp_path / "with-benchmarks") == []  # t/benchmarks sits beside t/unit
+    del tree["t/unit/test_app.py"], tree["t/integration/test_tasks.py"]
+    tree["t/test_app.py"] = TEST
+    [found] = check(RULE, tree, tmp_path / "flat")
+    assert "have no unit, integration or performance category" in found.message

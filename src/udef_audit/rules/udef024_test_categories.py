@@ -65,7 +65,15 @@ def _folder_categories(project: Project, names: Mapping[str, Sequence[str]]) -> 
     with_tests = {posixpath.dirname(project.rel(path)) for path in project.test_files}
     folders = {posixpath.dirname(project.rel(path)) for path in project.files} - {""}
     named = _named_folders(folders, by_name)
-    return {category for folder, category in named.items() if _counts(folder, category, with_tests)}
+    counted = {folder for folder, category in named.items() if _counts(folder, category, with_tests)}
+    return {named[folder] for folder in _with_siblings(counted, named)}
+
+
+def _with_siblings(counted: set[str], named: Mapping[str, str]) -> set[str]:
+    """A category folder beside one that counts is part of the same test tree
+    (t/benchmarks beside t/unit), whatever it holds."""
+    roots = {posixpath.dirname(folder) for folder in counted}
+    return counted | {folder for folder in named if posixpath.dirname(folder) in roots}
 
 
 def _named_folders(folders: set[str], by_name: Mapping[str, str]) -> dict[str, str]:
