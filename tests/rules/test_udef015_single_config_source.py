@@ -101,3 +101,24 @@ def test_not_applicable_without_python(tmp_path: Path) -> None:
     assert check(RULE, tree, tmp_path / "docs-only") == []
     with_code = {**tree, "app.py": "print(1)\n"}
     assert rows(check(RULE, with_code, tmp_path / "with-code")) == [(RULE, ".flake8", 1, None)]
+
+
+def test_hostile_configurations_are_notes_never_reads_outside(tmp_path: Path) -> None:
+    from udef_audit.testing import audit_tree
+
+    outside = tmp_path / "outside.ini"
+    outside.write_text("[mypy]\nstrict = True\n")
+    root = tmp_path / "repo"
+    tree: dict[str, str | bytes] = {
+        "src/app/__init__.py": "",
+        "pyproject.toml": "[project]\nname = 'a'\n[tool.mypy]\nstrict = true\n[tool.isort]\nprofile = 'black'\n",
+        "setup.cfg": b"[metadata]\x00\xff binary",
+        "tox.ini": "[isort]\nprofile = black\n" + "# pad\n" * 400_000,
+        ".pytest.ini": "[pytest]\n" + "x = y\n" * 10,
+    }
+    root.mkdir()
+    (root / "mypy.ini").symlink_to(outside)
+    result = audit_tree(tree, root, select=(RULE, "UDEF000"))
+    assert [(f.rule_id, f.path) for f in result.findings] == [("UDEF000", "setup.cfg"), ("UDEF000", "tox.ini")]
+    assert "too large" in result.findings[1].message
+    assert not result.notifications
