@@ -27,9 +27,21 @@ FIXTURES = REPO / "fixtures"
 # (UDEF010) and a .gitignore with every cache pattern (UDEF011). Tests whose "clean"
 # repository must pass every rule add these files.
 HYGIENE = {
-    ".gitignore": (FIXTURES / "UDEF011" / "python-template" / ".gitignore").read_text(encoding="utf-8"),
-    ".pre-commit-config.yaml": (FIXTURES / "UDEF010" / "methodology-config" / ".pre-commit-config.yaml").read_text(
-        encoding="utf-8"
+    ".gitignore": (
+        "__pycache__/\n*.py[cod]\nbuild/\ndist/\n*.egg-info/\nhtmlcov/\n.coverage\n.pytest_cache/\n"
+        ".mypy_cache/\n.ruff_cache/\n.venv/\n"
+    ),
+    ".pre-commit-config.yaml": (
+        "repos:\n"
+        "  - repo: local\n"
+        "    hooks:\n"
+        "      - {id: no-placeholders, name: placeholders, entry: 'TODO|FIXME', language: pygrep}\n"
+        "  - repo: https://github.com/astral-sh/ruff-pre-commit\n"
+        "    rev: v0.6.9\n"
+        "    hooks: [{id: ruff}]\n"
+        "  - repo: https://github.com/pre-commit/mirrors-mypy\n"
+        "    rev: v1.11.2\n"
+        "    hooks: [{id: mypy, args: [--strict]}]\n"
     ),
 }
 CLI = Path(sys.executable).parent / "udef-audit"

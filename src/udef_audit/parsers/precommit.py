@@ -15,7 +15,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -229,23 +229,37 @@ def _without_verbose(pattern: str) -> str:
     if flags is None or "x" not in flags.group(1):
         return pattern
     kept = flags.group(1).replace("x", "")
-    out: list[str] = [f"(?{kept})"] if kept else []
-    body, index, in_class = pattern[flags.end() :], 0, False
+    return (f"(?{kept})" if kept else "") + "".join(_verbose_tokens(pattern[flags.end() :]))
+
+
+def _verbose_tokens(body: str) -> Iterator[str]:
+    """The pieces of a verbose pattern's body that count: an escape, a character, a class."""
+    index = 0
     while index < len(body):
         char = body[index]
         if char == "\\":
-            out.append(body[index : index + 2])
+            yield body[index : index + 2]
             index += 2
-            continue
-        if char == "#" and not in_class:
+        elif char == "[":
+            end = _class_end(body, index)
+            yield body[index:end]
+            index = end
+        elif char == "#":
             newline = body.find("\n", index)
             index = len(body) if newline < 0 else newline
-            continue
-        in_class = (in_class and char != "]") or (not in_class and char == "[")
-        if in_class or char in "[]" or not char.isspace():
-            out.append(char)
-        index += 1
-    return "".join(out)
+        else:
+            if not char.isspace():
+                yield char
+            index += 1
+
+
+def _class_end(body: str, start: int) -> int:
+    """The index after the `]` closing the character class opened at `start` (blanks and
+    `#` inside a class are literal)."""
+    index = start + 1
+    while index < len(body) and body[index] != "]":
+        index += 2 if body[index] == "\\" else 1
+    return min(index + 1, len(body))
 
 
 def _re2_reason(exc: Exception) -> str:

@@ -261,6 +261,11 @@ def _mypy_strictness(ctx: RepoContext, hook: Hook) -> tuple[bool, str]:
     if config is None:
         where = f"{explicit} (named by --config-file) has no mypy configuration" if explicit else ""
         return False, where or "no mypy configuration at the repository root"
+    return _configured_strictness(config)
+
+
+def _configured_strictness(config: ToolConfig) -> tuple[bool, str]:
+    """`strict = true`, or every flag --strict turns on set one by one."""
     if is_true(config.settings.get("strict")):
         return True, config.label
     missing = [flag for flag in _STRICT_FLAGS if not any(is_true(config.settings.get(f)) for f in flag.split("|"))]
