@@ -17,8 +17,13 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from pathspec import GitIgnoreSpec
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+
+# pathspec is imported where a .gitignore is first parsed: it costs ~50 ms to import, and
+# an audit of a repository without one (or a pre-commit run) should not pay for it.
 
 # A real .gitignore holds tens to hundreds of patterns; compiling one costs ~0.3 ms.
 MAX_PATTERNS = 5_000
@@ -34,6 +39,8 @@ def parse_gitignore(text: str) -> GitIgnoreSpec:
     lines = [line for line in text.replace("\r\n", "\n").split("\n") if line.strip() and not line.startswith("#")]
     if len(lines) > MAX_PATTERNS:
         raise GitignoreError(f"too many patterns ({len(lines)}; at most {MAX_PATTERNS} are read)")
+    from pathspec import GitIgnoreSpec  # noqa: PLC0415 (see above)
+
     try:
         return GitIgnoreSpec.from_lines(lines, backend="simple")
     except (ValueError, re.error):
@@ -42,6 +49,8 @@ def parse_gitignore(text: str) -> GitIgnoreSpec:
 
 def _valid_lines(lines: Iterable[str]) -> list[str]:
     """The lines that compile on their own (git ignores a pattern it cannot read)."""
+    from pathspec import GitIgnoreSpec  # noqa: PLC0415
+
     valid = []
     for line in lines:
         try:

@@ -19,8 +19,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import re2
-
 from udef_audit.parsers.yaml_file import YamlDocument, mapping_items, node_line, sequence_items
 
 # Memory RE2 may use to compile one hook's pattern (a larger pattern is untestable).
@@ -206,6 +204,8 @@ def pygrep_catches(pattern: str, args: Sequence[str], words: Sequence[str]) -> P
     nothing), tested with RE2 on a few lines each word typically stands on."""
     if "--negate" in args:
         return PygrepVerdict(frozenset())
+    import re2  # noqa: PLC0415 (only a configuration with a pygrep hook needs RE2)
+
     options = re2.Options()
     options.log_errors = False  # RE2 would print the reason on stderr
     options.max_mem = _RE2_MAX_MEMORY

@@ -6,13 +6,14 @@ from __future__ import annotations
 import posixpath
 import shlex
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
 from udef_audit.parsers.gitignore import GitignoreError, folders_of, is_ignored, parse_gitignore
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
 
 IGNORE_FILE = ".gitignore"
 # Folders that hold only caches, wherever they are.
