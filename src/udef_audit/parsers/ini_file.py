@@ -18,7 +18,7 @@ on long runs of blanks; this does not use it), and the text is bounded by MAX_IN
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from udef_audit.parsers.requirements import split_lines
@@ -46,10 +46,6 @@ class IniEntry:
     end_line: int
     column: int
 
-    def value_lines(self) -> list[str]:
-        """The value's lines as configparser joins them (comment lines left out)."""
-        return self.value.split("\n")
-
 
 @dataclass(frozen=True)
 class IniSection:
@@ -67,9 +63,6 @@ class IniSection:
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and key.lower() in self.entries
-
-    def __len__(self) -> int:
-        return len(self.entries)
 
 
 @dataclass(frozen=True)
@@ -225,9 +218,3 @@ def _value_column(raw: str, delimiter: int, value_text: str) -> int:
         return len(raw.rstrip())
     return raw.index(value_text[0], start)
 
-
-def iter_entries(document: IniDocument) -> Iterator[tuple[IniSection, IniEntry]]:
-    """Every (section, entry) pair, in file order of the sections."""
-    for section in document.sections.values():
-        for entry in section.entries.values():
-            yield section, entry
