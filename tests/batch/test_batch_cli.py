@@ -326,12 +326,14 @@ def test_a_clone_that_hangs_is_killed_at_the_timeout_and_the_batch_goes_on(
     good = make_repo(tmp_path / "good")
     listing = write_list(tmp_path / "repos.txt", f"git://127.0.0.1:{silent_server.port}/hangs.git", good)
     started = time.monotonic()
-    result = batch(listing, "--timeout", "1.5", "--force")
+    # The timeout leaves the healthy repository's audit room on a loaded two-core machine
+    # (at 1.5 s it failed under load); the hanging clone is killed at it all the same.
+    result = batch(listing, "--timeout", "6", "--force")
     assert result.code == 0, result.stderr
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < 30
     results = last_run(tmp_path / "batch.sqlite")
     hung = results[f"git://127.0.0.1:{silent_server.port}/hangs"]
-    assert (hung["status"], hung["reason"]) == ("timeout", "no result within 1.5 s: killed")
+    assert (hung["status"], hung["reason"]) == ("timeout", "no result within 6 s: killed")
     assert results[str(good)]["status"] == "ok"
     assert silent_server.connected.is_set()
     assert silent_server.hung_up.wait(5), "git was left running after the timeout"
