@@ -27,6 +27,7 @@ from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
+    from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.python_source import PythonFacts
 
@@ -263,6 +264,15 @@ class RepoContext:
 
         text = self.text(path)
         return None if text is None else parse_dockerfile(text.encode("utf-8"))
+
+    @cached_property
+    def docker_images(self) -> DockerImages:
+        """The Dockerfiles in scope with their test and runtime stages and the pairing of a
+        separate test Dockerfile with its sibling (UDEF004's classification, shared by the
+        container rules). Listing them reads nothing; each file is parsed when first asked."""
+        from udef_audit.docker_images import DockerImages  # noqa: PLC0415
+
+        return DockerImages(self.files, self.dockerfile)
 
     def setup_declarations(self, path: str) -> tuple[Declaration, ...] | None:
         """Dependency declarations of a `setup.py` (from its ast) or `setup.cfg` (INI); None

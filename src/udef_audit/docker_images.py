@@ -1,0 +1,214 @@
+"""Dockerfiles as the methodology reads them: which files are Dockerfiles, which of their
+stages test and which one runs, and which separate test Dockerfile goes with which runtime
+Dockerfile. UDEF004, UDEF008 and UDEF009 read this one model (`ctx.docker_images`), built
+once per audit over the parsed Dockerfiles; nothing here reads a file.
+
+Decisions that every container rule shares:
+
+- *Dockerfiles* are files named `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
+  `*.dockerfile`, `Containerfile` or `Containerfile.*` anywhere in scope, except BuildKit's
+  per-Dockerfile ignore files (`Dockerfile.dockerignore`).
+- *A name matches* a word list when the name equals one of the words or has it as a
+  `-`/`_`/`.`-separated token, case-insensitively: `test`, `unit-test`, `ci_check`,
+  `py311-test` are test names; `unittest` and `contest` are not. Test words:
+  test/tests/testing/ci/check/dev/lint; runtime words: runtime/prod/production/release/
+  final/app. A name with both (`test-runtime`) is a test name.
+- *The runtime stage* of a Dockerfile is one stage: the last runtime-named stage (the one
+  nearest the default build target), else the last stage when it is not a test stage, else
+  none.
+- *A separate test Dockerfile* is one whose name, without `Dockerfile`/`Containerfile`,
+  has a test token (`Dockerfile.test`, `test.Dockerfile`, `Dockerfile.ci`, `ci.Dockerfile`,
+  `api-test.Dockerfile`). Its sibling is the non-test Dockerfile in the same folder with
+  the same remaining name once test and runtime words are dropped (`Dockerfile` or
+  `Containerfile` for `Dockerfile.test`; `api.Dockerfile` for `api-test.Dockerfile`),
+  preferring a name without runtime words, then the same family, then path order, and
+  skipping files that cannot be read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from udef_audit.parsers.dockerfile import Dockerfile, Stage
+
+TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
+RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
+FAMILIES = ("Dockerfile", "Containerfile")
+_TOKEN_SEPARATORS = re.compile(r"[-_.]")
+
+
+def _tokens(name: str) -> list[str]:
+    return _TOKEN_SEPARATORS.split(name.lower())
+
+
+def is_test_name(name: str | None) -> bool:
+    """Whether a stage or file name has a test token (`unit-test`, `ci_check`)."""
+    return name is not None and not TEST_WORDS.isdisjoint(_tokens(name))
+
+
+def is_runtime_name(name: str | None) -> bool:
+    """Whether a name has a runtime token and no test token (test wins)."""
+    return name is not None and not RUNTIME_WORDS.isdisjoint(_tokens(name)) and not is_test_name(name)
+
+
+@dataclass(frozen=True)
+class DockerfileName:
+    """A Dockerfile's name split into its family and the rest (`api-test.Dockerfile` ->
+    `Dockerfile`, `api-test`; `Dockerfile` -> `Dockerfile`, ``)."""
+
+    family: str
+    stem: str
+
+    @property
+    def is_test_file(self) -> bool:
+        """Whether the name makes the whole file a separate test Dockerfile."""
+        return bool(self.stem) and is_test_name(self.stem)
+
+    def core(self) -> tuple[str, ...]:
+        """The stem's tokens without test and runtime words: what pairs a test file
+        with its production sibling."""
+        words = TEST_WORDS | RUNTIME_WORDS
+        return tuple(token for token in _tokens(self.stem) if token and token not in words)
+
+
+def dockerfile_name(path: str) -> DockerfileName | None:
+    """The parts of a Dockerfile's name, or None when the path is no Dockerfile."""
+    name = posixpath.basename(path)
+    if name.endswith(".dockerignore"):
+        return None
+    for family in FAMILIES:
+        if name == family:
+            return DockerfileName(family, "")
+        if name.startswith(family + "."):
+            return DockerfileName(family, name[len(family) + 1 :])
+    for suffix in (".Dockerfile", ".dockerfile"):
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return DockerfileName("Dockerfile", name[: -len(suffix)])
+    return None
+
+
+def test_named_stages(dockerfile: Dockerfile) -> list[Stage]:
+    """Stages with a test name, in file order."""
+    return [stage for stage in dockerfile.stages if is_test_name(stage.name)]
+
+
+def runtime_stage(dockerfile: Dockerfile) -> Stage | None:
+    """The last runtime-named stage, else the last stage unless it is a test stage."""
+    named = [stage for stage in dockerfile.stages if is_runtime_name(stage.name)]
+    if named:
+        return named[-1]
+    if dockerfile.stages and not is_test_name(dockerfile.stages[-1].name):
+        return dockerfile.stages[-1]
+    return None
+
+
+def stage_chain(dockerfile: Dockerfile, stage: Stage) -> list[Stage]:
+    """`stage`, the stage it is built FROM, and so on up to the stage whose FROM names an
+    external image (or an unresolved one). A loop, which only a hand-built model can hold,
+    ends the chain; so the work is bounded by the number of stages."""
+    chain = [stage]
+    seen = {stage.index}
+    while stage.parent is not None and 0 <= stage.parent < len(dockerfile.stages) and stage.parent not in seen:
+        stage = dockerfile.stages[stage.parent]
+        seen.add(stage.index)
+        chain.append(stage)
+    return chain
+
+
+def origin_stage(dockerfile: Dockerfile, stage: Stage) -> Stage:
+    """The stage whose FROM names the external image `stage` is built on."""
+    return stage_chain(dockerfile, stage)[-1]
+
+
+def stage_label(stage: Stage, limit: int = 100) -> str:
+    """`name` in backticks, or `#index` for an unnamed stage (as `COPY --from=0`); a name
+    longer than `limit` characters is cut (hostile files hold megabyte-long names)."""
+    if not stage.name:
+        return f"#{stage.index}"
+    name = stage.name if len(stage.name) <= limit else stage.name[: limit - 3] + "..."
+    return f"`{name}`"
+
+
+def stage_key(stage: Stage) -> str:
+    """What a fingerprint calls a stage: its name, else its index."""
+    return stage.name or str(stage.index)
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """One readable Dockerfile, its name and its parsed model."""
+
+    path: str
+    name: DockerfileName
+    dockerfile: Dockerfile
+
+    @cached_property
+    def test_named(self) -> list[Stage]:
+        """Its test-named stages, in file order."""
+        return test_named_stages(self.dockerfile)
+
+    @cached_property
+    def runtime(self) -> Stage | None:
+        """Its runtime stage, classified on the file alone."""
+        return runtime_stage(self.dockerfile)
+
+
+class DockerImages:
+    """Every Dockerfile in scope, parsed on demand through `load` (the context's memoised
+    parser: None for a file that cannot be read), with sibling pairing."""
+
+    def __init__(self, paths: Iterable[str], load: Callable[[str], Dockerfile | None]) -> None:
+        """`paths` are the files in scope; only Dockerfile names are kept (no read)."""
+        self.names = {path: name for path in paths if (name := dockerfile_name(path)) is not None}
+        self._load = load
+        self._files: dict[str, ImageFile | None] = {}
+        self._siblings: dict[str, ImageFile | None] = {}
+
+    @property
+    def paths(self) -> list[str]:
+        """Dockerfile paths, in scope order."""
+        return list(self.names)
+
+    def get(self, path: str) -> ImageFile | None:
+        """The parsed Dockerfile at `path`; None when it is no Dockerfile or unreadable."""
+        if path not in self._files:
+            name = self.names.get(path)
+            dockerfile = None if name is None else self._load(path)
+            self._files[path] = None if name is None or dockerfile is None else ImageFile(path, name, dockerfile)
+        return self._files[path]
+
+    def sibling(self, path: str) -> ImageFile | None:
+        """The readable production Dockerfile a separate test Dockerfile goes with (None for
+        a file that is no separate test Dockerfile, or has no such sibling)."""
+        if path not in self._siblings:
+            self._siblings[path] = self._find_sibling(path)
+        return self._siblings[path]
+
+    @cached_property
+    def _by_folder(self) -> dict[str, list[str]]:
+        folders: dict[str, list[str]] = {}
+        for path in self.names:
+            folders.setdefault(posixpath.dirname(path), []).append(path)
+        return folders
+
+    def _find_sibling(self, path: str) -> ImageFile | None:
+        name = self.names.get(path)
+        if name is None or not name.is_test_file:
+            return None
+        candidates: list[tuple[tuple[bool, bool, str], str]] = []
+        for other in self._by_folder.get(posixpath.dirname(path), ()):
+            other_name = self.names[other]
+            if other_name.is_test_file or other_name.core() != name.core():
+                continue
+            # A plain name before `Dockerfile.prod`, the same family before the other one.
+            rank = (is_runtime_name(other_name.stem), other_name.family != name.family, other)
+            candidates.append((rank, other))
+        for _, other in sorted(candidates):
+            found = self.get(other)
+            if found is not None:
+                return found
+        return None
