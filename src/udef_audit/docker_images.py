@@ -6,8 +6,9 @@ once per audit over the parsed Dockerfiles; nothing here reads a file.
 Decisions that every container rule shares:
 
 - *Dockerfiles* are files named `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
-  `*.dockerfile`, `Containerfile` or `Containerfile.*` anywhere in scope, except BuildKit's
-  per-Dockerfile ignore files (`Dockerfile.dockerignore`).
+  `Containerfile`, `Containerfile.*` or `*.Containerfile`, in any case (Docker falls back to
+  a lower-case `dockerfile`), anywhere in scope, except BuildKit's per-Dockerfile ignore
+  files (`Dockerfile.dockerignore`): the same names that make a project a service.
 - *A name matches* a word list when the name equals one of the words or has it as a
   `-`/`_`/`.`-separated token, case-insensitively: `test`, `unit-test`, `ci_check`,
   `py311-test` are test names; `unittest` and `contest` are not. Test words:
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from udef_audit.parsers.dockerfile import Dockerfile, Stage
+from udef_audit.profiles import is_container_file
 
 TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
 RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
@@ -76,18 +78,20 @@ class DockerfileName:
 
 
 def dockerfile_name(path: str) -> DockerfileName | None:
-    """The parts of a Dockerfile's name, or None when the path is no Dockerfile."""
+    """The parts of a Dockerfile's name, or None when the path is no Dockerfile. Which names
+    are Dockerfiles is the profile's definition (`is_container_file`, any case), so a file
+    that makes a project a service is the file the container rules read."""
     name = posixpath.basename(path)
-    if name.endswith(".dockerignore"):
+    if not is_container_file(name):
         return None
+    lower = name.lower()
     for family in FAMILIES:
-        if name == family:
-            return DockerfileName(family, "")
-        if name.startswith(family + "."):
-            return DockerfileName(family, name[len(family) + 1 :])
-    for suffix in (".Dockerfile", ".dockerfile"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return DockerfileName("Dockerfile", name[: -len(suffix)])
+        key = family.lower()
+        if lower == key or lower.startswith(key + "."):
+            return DockerfileName(family, name[len(key) + 1 :])
+    for family in FAMILIES:
+        if lower.endswith("." + family.lower()):
+            return DockerfileName(family, name[: -len(family) - 1])
     return None
 
 

@@ -368,6 +368,18 @@ def test_unresolved_sibling_runtime_is_a_note_in_the_sibling(run_inproc: RunCli,
     assert (finding["path"], finding["line"], finding["level"]) == ("Dockerfile", 2, "note")
 
 
+@pytest.mark.parametrize("name", ["dockerfile", "DOCKERFILE.prod", "api.Containerfile", "containerfile"])
+def test_dockerfile_names_in_any_case(audit: Audit, tmp_path: Path, name: str) -> None:
+    # The names that make a project a service (Docker itself falls back to `dockerfile`).
+    _write(tmp_path, {name: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n"})
+    assert audit(tmp_path, "--select", RULE) == [(RULE, name, 2, None)]
+
+
+def test_lower_case_test_dockerfile_pairs_with_its_sibling(audit: Audit, tmp_path: Path) -> None:
+    _write(tmp_path, {"dockerfile": "FROM python:3.11-slim\n", "dockerfile.test": "FROM python:3.12\n"})
+    assert audit(tmp_path, "--select", RULE) == [(RULE, "dockerfile.test", 1, None)]
+
+
 def test_dockerignore_files_are_not_dockerfiles(audit: Audit, tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "Dockerfile": "FROM python:3.11-slim\n",
