@@ -380,6 +380,12 @@ def test_lower_case_test_dockerfile_pairs_with_its_sibling(audit: Audit, tmp_pat
     assert audit(tmp_path, "--select", RULE) == [(RULE, "dockerfile.test", 1, None)]
 
 
+@pytest.mark.parametrize("name", ["dockerfile.py", "Dockerfile.md", "Dockerfile.template"])
+def test_code_and_documents_about_dockerfiles_are_not_read(audit: Audit, tmp_path: Path, name: str) -> None:
+    _write(tmp_path, {name: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n"})
+    assert audit(tmp_path, "--select", RULE) == []
+
+
 def test_dockerignore_files_are_not_dockerfiles(audit: Audit, tmp_path: Path) -> None:
     files: dict[str, str | bytes] = {
         "Dockerfile": "FROM python:3.11-slim\n",
