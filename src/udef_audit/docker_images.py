@@ -24,6 +24,9 @@ Decisions that every container rule shares:
   `Containerfile` for `Dockerfile.test`; `api.Dockerfile` for `api-test.Dockerfile`),
   preferring a name without runtime words, then the same family, then path order, and
   skipping files that cannot be read.
+- *A project's Dockerfiles* are those it owns (a Dockerfile belongs to the nearest project
+  root above it) outside its non-product and hidden folders: a test fixture's, an
+  example's or a dev container's Dockerfile is not the product's image.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from functools import cached_property
 
 from udef_audit.parsers.dockerfile import Dockerfile, Stage
 from udef_audit.profiles import is_container_file
+from udef_audit.projects import Project, in_non_product_folder
 
 TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
 RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
@@ -216,3 +220,21 @@ class DockerImages:
             if found is not None:
                 return found
         return None
+
+    def of_project(self, project: Project) -> list[str]:
+        """The project's own Dockerfiles (not those of nested projects, nor those in its
+        non-product or hidden folders), in scope order."""
+        if not self.names:
+            return []
+        owned = set(project.files)
+        return [path for path in self.names if path in owned and not in_non_product_folder(project.rel(path))]
+
+    def separate_tests(self, path: str) -> list[ImageFile]:
+        """The readable separate test Dockerfiles whose sibling is `path`."""
+        found = []
+        for other in self._by_folder.get(posixpath.dirname(path), ()):
+            sibling = self.sibling(other) if self.names[other].is_test_file else None
+            test_file = self.get(other) if sibling is not None and sibling.path == path else None
+            if test_file is not None:
+                found.append(test_file)
+        return found

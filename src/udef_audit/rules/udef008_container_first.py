@@ -1,0 +1,119 @@
+"""UDEF008 container-first: a service builds a multi-stage image with a runtime and a test stage.
+
+Stages are classified as UDEF004 classifies them (`ctx.docker_images`). Decisions the
+contract leaves open, made here:
+
+- *Which projects*: every project whose profile is service (`ctx.project_profile`, so a
+  config's `profile` wins over the inference); the engine skips the rule entirely for a
+  library repository.
+- *Which Dockerfiles*: the project's own, as the profile sees them: not a nested
+  project's, not one under a non-product or hidden folder (`tests/`, `examples/`,
+  `.devcontainer/`). Each is judged on its own, so a second image without a test stage
+  (a worker, a proxy) is reported too.
+- *A separate test Dockerfile* (`Dockerfile.test`) with a readable sibling is that
+  sibling's test stage and is not judged on its own; without one it has only test stages.
+- *A Dockerfile without any FROM* has no runtime stage (line 1). A Dockerfile that cannot
+  be read is left to UDEF000, and it still counts as the project's Dockerfile.
+- *Anchors*: "no Dockerfile" at the project's manifest (else its first dependency file);
+  for a repository root with neither, the repository-wide anchor, else its first Python file.
+- *Keys*: `no-dockerfile|<project path>`, `<Dockerfile path>|no-test-stage`,
+  `<Dockerfile path>|no-runtime-stage`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
+
+from udef_audit.context import RepoContext
+from udef_audit.docker_images import DockerImages, ImageFile, stage_label
+from udef_audit.findings import Finding
+from udef_audit.projects import Project
+
+NO_DOCKERFILE, NO_TEST_STAGE, NO_RUNTIME_STAGE = "no-dockerfile", "no-test-stage", "no-runtime-stage"
+
+
+class ContainerFirstRule:
+    """For every service project: a Dockerfile must exist, and each of the project's
+    Dockerfiles must have both a runtime stage and a test stage (a test-named stage, or a
+    separate test Dockerfile beside it), as UDEF004 classifies stages."""
+
+    id: ClassVar[str] = "UDEF008"
+
+    def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
+        images = ctx.docker_images
+        for project in ctx.projects:
+            profile = ctx.project_profile(project)
+            if not profile.is_service:
+                continue
+            paths = images.of_project(project)
+            if not paths:
+                yield self._no_dockerfile(ctx, project, profile.reason)
+            for path in paths:
+                image = images.get(path)
+                finding = None if image is None else self._judge(images, image)
+                if finding is not None:
+                    yield finding
+
+    def _judge(self, images: DockerImages, image: ImageFile) -> Finding | None:
+        if image.name.is_test_file:
+            if images.sibling(image.path) is not None:
+                return None  # the test stage of its sibling, judged there
+            why = f"{image.path} is a separate test Dockerfile with no runtime Dockerfile beside it"
+            return self._no_runtime(image, why)
+        runtime = image.runtime
+        has_tests = bool(image.test_named) or bool(images.separate_tests(image.path))
+        if runtime is None:
+            return self._no_runtime(image, f"{image.path} has {'only test stages' if has_tests else 'no FROM'}")
+        if has_tests:
+            return None
+        message = (
+            f"no test stage: {image.path} builds runtime stage {stage_label(runtime)} but no test stage; add a "
+            "`test` stage FROM the runtime's base that installs the dev tools and runs the tests "
+            "(or a Dockerfile.test beside it), so CI tests the image production runs."
+        )
+        return Finding(
+            rule_id=self.id,
+            path=image.path,
+            line=runtime.from_line,
+            message=message,
+            key=f"{image.path}|{NO_TEST_STAGE}",
+            kind=NO_TEST_STAGE,
+        )
+
+    def _no_runtime(self, image: ImageFile, why: str) -> Finding:
+        stages = image.dockerfile.stages
+        message = (
+            f"no runtime stage: {why}; add the runtime stage (`FROM base AS runtime`) that production "
+            "runs, and build the test stage on the same base."
+        )
+        return Finding(
+            rule_id=self.id,
+            path=image.path,
+            line=stages[0].from_line if stages else 1,
+            message=message,
+            key=f"{image.path}|{NO_RUNTIME_STAGE}",
+            kind=NO_RUNTIME_STAGE,
+        )
+
+    def _no_dockerfile(self, ctx: RepoContext, project: Project, reason: str) -> Finding:
+        anchor = project.anchor or _root_readme(ctx, project) or project.own_python[0]
+        message = (
+            f"no Dockerfile in {project.label}, which is a service ({reason}): create a multi-stage Dockerfile "
+            "with a runtime stage and a test stage built FROM one base, as the methodology's Day 1 does."
+        )
+        return Finding(
+            rule_id=self.id,
+            path=anchor,
+            line=1,
+            message=message,
+            key=f"{NO_DOCKERFILE}|{project.path}",
+            kind=NO_DOCKERFILE,
+        )
+
+
+def _root_readme(ctx: RepoContext, project: Project) -> str | None:
+    """The repository-wide anchor for the root project, when it stands at the root (not
+    another project's manifest)."""
+    anchor = ctx.repository_anchor
+    return anchor if not project.path and anchor is not None and "/" not in anchor else None
