@@ -27,17 +27,26 @@ Decisions that every container rule shares:
 - *A project's Dockerfiles* are those it owns (a Dockerfile belongs to the nearest project
   root above it) outside its non-product and hidden folders: a test fixture's, an
   example's or a dev container's Dockerfile is not the product's image.
+- *The effective user* of a stage is the last `USER` of its chain (the stage, else the
+  stage it is built FROM, and so on), its value resolved in the default build: ARG values
+  of the same stage (an `ARG NAME` without a default takes the global ARG's default), ENV
+  values of the stage and the stages before it in the chain, ENV winning over ARG as in
+  Docker. The base image's own ENV is unknown, so a USER that needs it is unresolved.
+  Without any USER, the root image's default user applies: root, except for images known
+  to default to a non-root user.
 """
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from udef_audit.parsers.dockerfile import Dockerfile, Stage
+from udef_audit.parsers.dockerfile import Dockerfile, Stage, StageStep, root_image, substitute
 from udef_audit.profiles import is_container_file
 from udef_audit.projects import Project, in_non_product_folder
 
@@ -45,6 +54,9 @@ TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"
 RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
 FAMILIES = ("Dockerfile", "Containerfile")
 _TOKEN_SEPARATORS = re.compile(r"[-_.]")
+# Characters of variable values one chain of stages may hold while its USER is resolved; a
+# hostile file of 100,000 ENV lines each expanding to kilobytes gets no verdict instead.
+_MAX_RESOLVED = 1_000_000
 
 
 def _tokens(name: str) -> list[str]:
@@ -238,3 +250,95 @@ class DockerImages:
             if test_file is not None:
                 found.append(test_file)
         return found
+
+
+# --------------------------------------------------------------------------- who a stage runs as
+
+
+@dataclass(frozen=True)
+class EffectiveUser:
+    """Who a stage's container runs as. `step` is the last USER of the stage's chain (None:
+    no USER anywhere in it), `stage` the stage that holds it, `user` its value in the
+    default build (None: it needs a variable without a default, or is empty). Without a
+    USER the root image's default applies: `image` is that image (None: unresolved)."""
+
+    step: StageStep | None
+    stage: Stage | None
+    user: str | None
+    image: str | None
+
+
+def effective_user(dockerfile: Dockerfile, stage: Stage) -> EffectiveUser | None:
+    """Who `stage` runs as (see the module's decisions); None when the values in scope
+    outgrow a bound (hostile input), so no verdict can be given."""
+    walk = _ChainWalk(dockerfile)
+    for current in reversed(stage_chain(dockerfile, stage)):
+        if not walk.read(current):
+            return None
+    return walk.last or EffectiveUser(None, None, None, root_image(dockerfile, stage.index))
+
+
+class _ChainWalk:
+    """The variables in scope, and the last USER, while a chain of stages is read in build
+    order: ENV values carry into the stages built FROM a stage, ARG values do not."""
+
+    def __init__(self, dockerfile: Dockerfile) -> None:
+        self.dockerfile = dockerfile
+        self.env: dict[str, str | None] = {}
+        self.held = 0
+        self.last: EffectiveUser | None = None
+
+    def read(self, stage: Stage) -> bool:
+        """Read one stage's steps; False when the values held outgrow the bound."""
+        args: dict[str, str | None] = {}
+        scope = ChainMap(self.env, args)  # an ENV overrides an ARG of the same name
+        for step in _steps_of(self.dockerfile, stage.index):
+            if step.keyword == "USER":
+                user = substitute(step.raw or "", scope, self.dockerfile.escape)
+                self.last = EffectiveUser(step, stage, user or None, None)
+                continue
+            value = _step_value(self.dockerfile, step, scope)
+            (self.env if step.keyword == "ENV" else args)[step.name] = value
+            self.held += len(value or "")
+            if self.held > _MAX_RESOLVED:
+                return False
+        return True
+
+
+def _step_stage(step: StageStep) -> int:
+    return step.stage
+
+
+def _steps_of(dockerfile: Dockerfile, index: int) -> tuple[StageStep, ...]:
+    """The ARG, ENV and USER steps of one stage (the parser keeps them in stage order)."""
+    steps = dockerfile.steps
+    start = bisect.bisect_left(steps, index, key=_step_stage)
+    end = bisect.bisect_right(steps, index, key=_step_stage)
+    return steps[start:end]
+
+
+def _step_value(dockerfile: Dockerfile, step: StageStep, scope: Mapping[str, str | None]) -> str | None:
+    if step.raw is None:  # `ARG NAME` takes the global ARG's default, if there is one
+        return dockerfile.global_values.get(step.name)
+    return substitute(step.raw, scope, dockerfile.escape)
+
+
+def is_root_user(user: str) -> bool:
+    """Whether a USER value names root: `root` or user id 0 (`0`, `000`), with or without
+    a `:group`."""
+    name = user.partition(":")[0].strip()
+    return name == "root" or (bool(name) and not name.strip("0"))
+
+
+def defaults_to_non_root(image: str) -> bool:
+    """Whether a normalised image reference runs as a non-root user when no USER is set: a
+    tag `nonroot` or ending in `-nonroot`, `gcr.io/distroless/*:nonroot*`, or Chainguard's
+    `cgr.dev/chainguard/*` except its `-dev` variants (which run as root)."""
+    reference = image.partition("@")[0]
+    colon = reference.rfind(":")
+    name, tag = (reference[:colon], reference[colon + 1 :]) if colon > reference.rfind("/") else (reference, "")
+    if tag == "nonroot" or tag.endswith("-nonroot"):
+        return True
+    if name.startswith("gcr.io/distroless/") and tag.startswith("nonroot"):
+        return True
+    return name.startswith("cgr.dev/chainguard/") and "dev" not in tag.split("-")
