@@ -26,7 +26,10 @@ Decisions that every container rule shares:
   skipping files that cannot be read.
 - *A project's Dockerfiles* are those it owns (a Dockerfile belongs to the nearest project
   root above it) outside its non-product and hidden folders: a test fixture's, an
-  example's or a dev container's Dockerfile is not the product's image.
+  example's or a dev container's Dockerfile is not the product's image. Nor is one in a
+  folder of another language's component between it and the project root (a folder with
+  `package.json`, `go.mod`, `Cargo.toml`, `pom.xml`, ... and no Python manifest): the
+  `frontend/` image of a Python service is the frontend's.
 - *The effective user* of a stage is the last `USER` of its chain (the stage, else the
   stage it is built FROM, and so on), its value resolved in the default build: ARG values
   of the same stage (an `ARG NAME` without a default takes the global ARG's default), ENV
@@ -48,12 +51,18 @@ from functools import cached_property
 
 from udef_audit.parsers.dockerfile import Dockerfile, Stage, StageStep, root_image, substitute
 from udef_audit.profiles import is_container_file
-from udef_audit.projects import Project, in_non_product_folder
+from udef_audit.projects import MANIFESTS, Project, in_non_product_folder
 
 TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
 RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
 FAMILIES = ("Dockerfile", "Containerfile")
 _TOKEN_SEPARATORS = re.compile(r"[-_.]")
+# Manifests of other languages' components: a Dockerfile in such a folder builds that
+# component's image (a JavaScript frontend, a Go sidecar), not the Python project's.
+FOREIGN_MANIFESTS = frozenset(
+    {"package.json", "deno.json", "go.mod", "Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts"}
+    | {"Gemfile", "composer.json", "mix.exs"}
+)
 # Characters of variable values one chain of stages may hold while its USER is resolved; a
 # hostile file of 100,000 ENV lines each expanding to kilobytes gets no verdict instead.
 _MAX_RESOLVED = 1_000_000
@@ -182,8 +191,19 @@ class DockerImages:
     parser: None for a file that cannot be read), with sibling pairing."""
 
     def __init__(self, paths: Iterable[str], load: Callable[[str], Dockerfile | None]) -> None:
-        """`paths` are the files in scope; only Dockerfile names are kept (no read)."""
-        self.names = {path: name for path in paths if (name := dockerfile_name(path)) is not None}
+        """`paths` are the files in scope; only Dockerfile names and the folders holding a
+        manifest are kept (no read)."""
+        self.names: dict[str, DockerfileName] = {}
+        self._foreign: set[str] = set()
+        self._python: set[str] = set()
+        for path in paths:
+            folder, _, base = path.rpartition("/")
+            if base in FOREIGN_MANIFESTS:
+                self._foreign.add(folder)
+            elif base in MANIFESTS:
+                self._python.add(folder)
+            elif (name := dockerfile_name(path)) is not None:
+                self.names[path] = name
         self._load = load
         self._files: dict[str, ImageFile | None] = {}
         self._siblings: dict[str, ImageFile | None] = {}
@@ -235,11 +255,27 @@ class DockerImages:
 
     def of_project(self, project: Project) -> list[str]:
         """The project's own Dockerfiles (not those of nested projects, nor those in its
-        non-product or hidden folders), in scope order."""
+        non-product, hidden or other-language folders), in scope order."""
         if not self.names:
             return []
         owned = set(project.files)
-        return [path for path in self.names if path in owned and not in_non_product_folder(project.rel(path))]
+        return [path for path in self.names if path in owned and self._is_product(project, path)]
+
+    def in_tree(self, project: Project) -> list[str]:
+        """The product Dockerfiles anywhere below the project root, nested projects'
+        included: a workspace root whose compose file builds its members' images has them."""
+        prefix = f"{project.path}/" if project.path else ""
+        return [path for path in self.names if path.startswith(prefix) and self._is_product(project, path)]
+
+    def _is_product(self, project: Project, path: str) -> bool:
+        if in_non_product_folder(project.rel(path)):
+            return False
+        folder = posixpath.dirname(path)
+        while folder != project.path and folder not in self._python:
+            if folder in self._foreign:
+                return False  # another language's component
+            folder = posixpath.dirname(folder)
+        return True
 
     def separate_tests(self, path: str) -> list[ImageFile]:
         """The readable separate test Dockerfiles whose sibling is `path`."""

@@ -133,15 +133,44 @@ def test_dockerfiles_outside_the_product_do_not_count(tmp_path: Path) -> None:
     assert [(f.path, f.kind) for f in check(RULE, tree, tmp_path)] == [("pyproject.toml", "no-dockerfile")]
 
 
-def test_a_nested_projects_dockerfile_is_not_the_roots(tmp_path: Path) -> None:
+def test_a_nested_projects_dockerfile_is_judged_with_its_project_only(tmp_path: Path) -> None:
     tree = {
         "pyproject.toml": SERVICE,
         "src/api/__init__.py": "",
         "worker/pyproject.toml": LIBRARY,
-        "worker/Dockerfile": RUNTIME_AND_TEST,
+        "worker/Dockerfile": "FROM python:3.12\n",
     }
-    # The worker is a service (its Dockerfile) with both stages; the root still has none.
-    assert rows(check(RULE, tree, tmp_path)) == [(RULE, "pyproject.toml", 1, None)]
+    # The worker is a service (its Dockerfile); the root has that Dockerfile in its tree.
+    assert rows(check(RULE, tree, tmp_path)) == [(RULE, "worker/Dockerfile", 1, None)]
+
+
+def test_a_workspace_root_has_its_members_dockerfiles(tmp_path: Path) -> None:
+    # fastapi/full-stack-fastapi-template: the root's compose file builds backend/Dockerfile.
+    tree = {
+        "pyproject.toml": LIBRARY,
+        "compose.yml": "services:\n  backend:\n    build: {context: ., dockerfile: backend/Dockerfile}\n",
+        "backend/pyproject.toml": SERVICE,
+        "backend/app/__init__.py": "",
+        "backend/Dockerfile": "FROM python:3.12\n",
+    }
+    assert [(f.path, f.kind) for f in check(RULE, tree, tmp_path)] == [("backend/Dockerfile", "no-test-stage")]
+
+
+def test_another_languages_dockerfile_is_not_the_services(tmp_path: Path) -> None:
+    tree = {
+        **APP,
+        "frontend/package.json": "{}\n",
+        "frontend/Dockerfile": "FROM node:20\n",
+        "frontend/e2e/Dockerfile.playwright": "FROM mcr.microsoft.com/playwright\n",
+        "sidecar/go.mod": "module x\n",
+        "sidecar/Dockerfile": "FROM golang\n",
+    }
+    assert [(f.path, f.kind) for f in check(RULE, tree, tmp_path)] == [("pyproject.toml", "no-dockerfile")]
+
+
+def test_a_python_manifest_beside_package_json_keeps_the_dockerfile(tmp_path: Path) -> None:
+    tree = {**APP, "package.json": "{}\n", "Dockerfile": "FROM python:3.12\n"}
+    assert [(f.path, f.kind) for f in check(RULE, tree, tmp_path)] == [("Dockerfile", "no-test-stage")]
 
 
 def test_root_without_manifest_is_anchored_at_the_readme(tmp_path: Path) -> None:

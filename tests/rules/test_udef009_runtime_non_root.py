@@ -249,6 +249,17 @@ def test_every_product_dockerfile_is_checked(tmp_path: Path) -> None:
     ]
 
 
+def test_another_languages_component_is_not_checked(tmp_path: Path) -> None:
+    tree = {
+        **APP,
+        "Dockerfile": "FROM python\nUSER app\n",
+        "frontend/package.json": "{}\n",
+        "frontend/Dockerfile": "FROM node:20\n",
+        "frontend/docker/prod.Dockerfile": "FROM nginx\n",
+    }
+    assert check(RULE, tree, tmp_path) == []
+
+
 def test_a_repository_without_python_is_not_checked(tmp_path: Path) -> None:
     assert check(RULE, {"Dockerfile": "FROM nginx\n", "go.mod": "module x\n"}, tmp_path) == []
 

@@ -8,8 +8,12 @@ contract leaves open, made here:
   library repository.
 - *Which Dockerfiles*: the project's own, as the profile sees them: not a nested
   project's, not one under a non-product or hidden folder (`tests/`, `examples/`,
-  `.devcontainer/`). Each is judged on its own, so a second image without a test stage
-  (a worker, a proxy) is reported too.
+  `.devcontainer/`), not one in another language's component (`frontend/` with a
+  `package.json`). Each is judged on its own, so a second image without a test stage (a
+  worker, a proxy) is reported too.
+- *Having a Dockerfile*: a nested project's Dockerfile counts for the projects above it,
+  so a workspace root whose compose file builds `backend/Dockerfile` is not told to
+  create one (the member's Dockerfile is judged with the member).
 - *A separate test Dockerfile* (`Dockerfile.test`) with a readable sibling is that
   sibling's test stage and is not judged on its own; without one it has only test stages.
 - *A Dockerfile without any FROM* has no runtime stage (line 1). A Dockerfile that cannot
@@ -46,10 +50,9 @@ class ContainerFirstRule:
             profile = ctx.project_profile(project)
             if not profile.is_service:
                 continue
-            paths = images.of_project(project)
-            if not paths:
+            if not images.in_tree(project):
                 yield self._no_dockerfile(ctx, project, profile.reason)
-            for path in paths:
+            for path in images.of_project(project):
                 image = images.get(path)
                 finding = None if image is None else self._judge(images, image)
                 if finding is not None:

@@ -6,7 +6,8 @@ The runtime stage, the chain of stages it is built FROM and the user it runs as 
 
 - *Which Dockerfiles*: those of a Python project (a Dockerfile belongs to the nearest
   project root above it), outside its non-product and hidden folders (`tests/`,
-  `examples/`, `.devcontainer/`), and not a separate test Dockerfile (`Dockerfile.test` is
+  `examples/`, `.devcontainer/`) and other languages' components (a `frontend/` with a
+  `package.json`), and not a separate test Dockerfile (`Dockerfile.test` is
   a test image, not the one production runs). The rule is not service-only: a library
   that ships an image ships it to run.
 - *Root*: `root`, or a user id made only of zeros (`0`, `000`), each with or without a
