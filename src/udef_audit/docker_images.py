@@ -11,19 +11,24 @@ Decisions that every container rule shares:
   files (`Dockerfile.dockerignore`): the same names that make a project a service.
 - *A name matches* a word list when the name equals one of the words or has it as a
   `-`/`_`/`.`-separated token, case-insensitively: `test`, `unit-test`, `ci_check`,
-  `py311-test` are test names; `unittest` and `contest` are not. Test words:
-  test/tests/testing/ci/check/dev/lint; runtime words: runtime/prod/production/release/
-  final/app. A name with both (`test-runtime`) is a test name.
+  `py311-test` are test names; `contest` and `testdata` are not. Test words: the
+  contract's test/tests/testing/ci/check/dev/lint, and the forms real Dockerfiles spell
+  them in, development/unittest/unittests/pytest (DefectDojo's `development` and
+  `django-unittests` stages); runtime words: runtime/prod/production/release/final/app. A
+  name with both (`test-runtime`) is a test name.
 - *The runtime stage* of a Dockerfile is one stage: the last runtime-named stage (the one
   nearest the default build target), else the last stage when it is not a test stage, else
   none.
 - *A separate test Dockerfile* is one whose name, without `Dockerfile`/`Containerfile`,
   has a test token (`Dockerfile.test`, `test.Dockerfile`, `Dockerfile.ci`, `ci.Dockerfile`,
-  `api-test.Dockerfile`). Its sibling is the non-test Dockerfile in the same folder with
-  the same remaining name once test and runtime words are dropped (`Dockerfile` or
-  `Containerfile` for `Dockerfile.test`; `api.Dockerfile` for `api-test.Dockerfile`),
-  preferring a name without runtime words, then the same family, then path order, and
-  skipping files that cannot be read.
+  `api-test.Dockerfile`), or that stands in a folder whose name is a test name
+  (`docker/test/Dockerfile`, `docker/development/Dockerfile`, `ci/Dockerfile`). Its
+  sibling is the non-test Dockerfile in the same folder with the same remaining name once
+  test and runtime words are dropped (`Dockerfile` or `Containerfile` for
+  `Dockerfile.test`; `api.Dockerfile` for `api-test.Dockerfile`), preferring a name
+  without runtime words, then the same family, then path order, and skipping files that
+  cannot be read. (A file in a test-named folder has no sibling: its neighbours are test
+  files too.)
 - *A project's Dockerfiles* are those it owns (a Dockerfile belongs to the nearest project
   root above it) outside its non-product and hidden folders: a test fixture's, an
   example's or a dev container's Dockerfile is not the product's image. Nor is one in a
@@ -53,7 +58,9 @@ from udef_audit.parsers.dockerfile import Dockerfile, Stage, StageStep, root_ima
 from udef_audit.profiles import is_container_file
 from udef_audit.projects import MANIFESTS, Project, in_non_product_folder
 
-TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
+TEST_WORDS = frozenset(
+    {"test", "tests", "testing", "ci", "check", "dev", "lint"} | {"development", "unittest", "unittests", "pytest"}
+)
 RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
 FAMILIES = ("Dockerfile", "Containerfile")
 _TOKEN_SEPARATORS = re.compile(r"[-_.]")
@@ -85,15 +92,16 @@ def is_runtime_name(name: str | None) -> bool:
 @dataclass(frozen=True)
 class DockerfileName:
     """A Dockerfile's name split into its family and the rest (`api-test.Dockerfile` ->
-    `Dockerfile`, `api-test`; `Dockerfile` -> `Dockerfile`, ``)."""
+    `Dockerfile`, `api-test`; `Dockerfile` -> `Dockerfile`, ``), and its folder's name."""
 
     family: str
     stem: str
+    folder: str = ""
 
     @property
     def is_test_file(self) -> bool:
-        """Whether the name makes the whole file a separate test Dockerfile."""
-        return bool(self.stem) and is_test_name(self.stem)
+        """Whether the name, or the folder's, makes the whole file a separate test Dockerfile."""
+        return (bool(self.stem) and is_test_name(self.stem)) or (bool(self.folder) and is_test_name(self.folder))
 
     def core(self) -> tuple[str, ...]:
         """The stem's tokens without test and runtime words: what pairs a test file
@@ -106,17 +114,18 @@ def dockerfile_name(path: str) -> DockerfileName | None:
     """The parts of a Dockerfile's name, or None when the path is no Dockerfile. Which names
     are Dockerfiles is the profile's definition (`is_container_file`, any case), so a file
     that makes a project a service is the file the container rules read."""
-    name = posixpath.basename(path)
+    parent, _, name = path.rpartition("/")
     if not is_container_file(name):
         return None
+    folder = parent.rpartition("/")[2]
     lower = name.lower()
     for family in FAMILIES:
         key = family.lower()
         if lower == key or lower.startswith(key + "."):
-            return DockerfileName(family, name[len(key) + 1 :])
+            return DockerfileName(family, name[len(key) + 1 :], folder)
     for family in FAMILIES:
         if lower.endswith("." + family.lower()):
-            return DockerfileName(family, name[: -len(family) - 1])
+            return DockerfileName(family, name[: -len(family) - 1], folder)
     return None
 
 

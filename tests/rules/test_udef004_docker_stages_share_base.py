@@ -145,6 +145,10 @@ def test_moving_a_stage_keeps_its_fingerprint(run_inproc: RunCli, tmp_path: Path
         "Test",
         "lint.strict",
         "test-runtime",
+        "development",
+        "django-unittests",
+        "unittest",
+        "pytest",
     ],
 )
 def test_test_stage_names(audit: Audit, tmp_path: Path, name: str) -> None:
@@ -152,7 +156,7 @@ def test_test_stage_names(audit: Audit, tmp_path: Path, name: str) -> None:
     assert audit(tmp_path, "--select", RULE) == [(RULE, "Dockerfile", 2, None)]
 
 
-@pytest.mark.parametrize("name", ["unittest", "contest", "testdata", "devices", "builder", "docs"])
+@pytest.mark.parametrize("name", ["contest", "testdata", "devices", "developer", "builder", "docs", "latest"])
 def test_other_stage_names_are_not_test_stages(audit: Audit, tmp_path: Path, name: str) -> None:
     _write(tmp_path, {"Dockerfile": f"FROM python:3.12 AS {name}\nFROM python:3.11-slim AS runtime\n"})
     assert audit(tmp_path, "--select", RULE) == []
@@ -326,6 +330,17 @@ def test_separate_test_dockerfile_compares_its_test_stages_only(audit: Audit, tm
     test_file = "FROM python:3.12 AS tools\nFROM python:3.11-slim AS test\nFROM python:3.12 AS report\n"
     _write(tmp_path, {"Dockerfile": "FROM python:3.11-slim AS runtime\n", "Dockerfile.test": test_file})
     assert audit(tmp_path, "--select", RULE) == []
+
+
+@pytest.mark.parametrize("path", ["docker/test/Dockerfile", "ci/Dockerfile", "docker/development/Dockerfile"])
+def test_a_dockerfile_in_a_test_folder_is_checked_on_its_own(audit: Audit, tmp_path: Path, path: str) -> None:
+    # A test file by its folder has no sibling (its neighbours are test files too).
+    files: dict[str, str | bytes] = {
+        "Dockerfile": "FROM python:3.11-slim\n",
+        path: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n",
+    }
+    _write(tmp_path, files)
+    assert audit(tmp_path, "--select", RULE) == [(RULE, path, 2, None)]
 
 
 def test_containerfile_is_a_sibling(run_inproc: RunCli, tmp_path: Path) -> None:
