@@ -35,6 +35,12 @@ Decisions that every container rule shares:
   folder of another language's component between it and the project root (a folder with
   `package.json`, `go.mod`, `Cargo.toml`, `pom.xml`, ... and no Python manifest): the
   `frontend/` image of a Python service is the frontend's.
+- *An image runs Python* when the stages of its runtime stage's chain (of the whole file,
+  for a file without a runtime stage or a separate test Dockerfile) name a Python image or
+  install or run Python: an interpreter, pip/uv/poetry/pdm/pipenv/conda, an application
+  server, `manage.py`, a Python manifest, requirement file or wheel, a virtualenv,
+  `PYTHON*` variables. A project's nginx, postgres or DNS sidecar image is not its Python
+  service, even when a build stage collects its static files with Python.
 - *The effective user* of a stage is the last `USER` of its chain (the stage, else the
   stage it is built FROM, and so on), its value resolved in the default build: ARG values
   of the same stage (an `ARG NAME` without a default takes the global ARG's default), ENV
@@ -50,7 +56,7 @@ import bisect
 import posixpath
 import re
 from collections import ChainMap
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -70,6 +76,18 @@ FOREIGN_MANIFESTS = frozenset(
     {"package.json", "deno.json", "go.mod", "Cargo.toml", "pom.xml", "build.gradle", "build.gradle.kts"}
     | {"Gemfile", "composer.json", "mix.exs"}
 )
+# What shows that a stage builds or runs Python (case-insensitive, whole words) in a
+# command, a copied file's name or an image reference.
+_PYTHON_EVIDENCE = re.compile(
+    r"(?i)\b(?:python\w*|pip[\d.]*|pipx|uvx?|poetry|pdm|pipenv|hatch|conda|mamba|micromamba|virtualenv|venv"
+    r"|gunicorn|uvicorn|hypercorn|daphne|granian|waitress|uwsgi|celery|django-admin)\b"
+    r"|manage\.py|pyproject\.toml|setup\.py|requirements[\w.-]*\.(?:txt|in|lock)\b|\.whl\b|site-packages"
+)
+# In ENV and ARG values only Python's own variables and paths count: `DD_UWSGI_HOST=uwsgi`
+# in an nginx image names the server it proxies to, not one it runs.
+_PYTHON_VARIABLES = re.compile(r"(?i)(?:^|\s)PYTHON\w*|\bvenv\b|site-packages")
+_COMMAND_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "HEALTHCHECK", "SHELL"})
+_VARIABLE_KEYWORDS = frozenset({"ENV", "ARG"})
 # Characters of variable values one chain of stages may hold while its USER is resolved; a
 # hostile file of 100,000 ENV lines each expanding to kilobytes gets no verdict instead.
 _MAX_RESOLVED = 1_000_000
@@ -194,6 +212,15 @@ class ImageFile:
         """Its runtime stage, classified on the file alone."""
         return runtime_stage(self.dockerfile)
 
+    @cached_property
+    def runs_python(self) -> bool:
+        """Whether the image it builds runs Python (see the module's decisions)."""
+        runtime = None if self.name.is_test_file else self.runtime
+        stages = list(self.dockerfile.stages) if runtime is None else stage_chain(self.dockerfile, runtime)
+        if any(_PYTHON_EVIDENCE.search(stage.image or stage.image_raw) for stage in stages):
+            return True
+        return any(pattern.search(text) for pattern, text in _stage_texts(self.dockerfile, {s.index for s in stages}))
+
 
 class DockerImages:
     """Every Dockerfile in scope, parsed on demand through `load` (the context's memoised
@@ -295,6 +322,22 @@ class DockerImages:
             if test_file is not None:
                 found.append(test_file)
         return found
+
+
+def _stage_texts(dockerfile: Dockerfile, wanted: set[int]) -> Iterator[tuple[re.Pattern[str], str]]:
+    """The texts of the wanted stages that can show Python, each with the pattern to read it
+    with: commands and copied files, ENV and ARG values, RUN heredoc bodies."""
+    stage = -1
+    for instruction in dockerfile.instructions:
+        if instruction.keyword == "FROM":
+            stage += 1
+        elif stage in wanted and instruction.keyword in _COMMAND_KEYWORDS:
+            yield _PYTHON_EVIDENCE, instruction.value
+        elif stage in wanted and instruction.keyword in _VARIABLE_KEYWORDS:
+            yield _PYTHON_VARIABLES, instruction.value
+    for run in dockerfile.runs:
+        if run.stage in wanted:
+            yield from ((_PYTHON_EVIDENCE, heredoc.body) for heredoc in run.heredocs)
 
 
 # --------------------------------------------------------------------------- who a stage runs as

@@ -94,11 +94,48 @@ def test_a_separate_test_dockerfile_beside_the_runtime_counts_as_its_test_stage(
 
 
 def test_a_test_dockerfile_in_another_folder_is_no_sibling(tmp_path: Path) -> None:
+    # No sibling, so no test stage for the runtime; but a test image of the project's runtime.
     tree = {**APP, "Dockerfile": "FROM python:3.11-slim\n", "ci/Dockerfile.test": "FROM python:3.11-slim\n"}
-    assert [(f.path, f.line, f.kind) for f in check(RULE, tree, tmp_path)] == [
-        ("Dockerfile", 1, "no-test-stage"),
-        ("ci/Dockerfile.test", 1, "no-runtime-stage"),
-    ]
+    assert [(f.path, f.line, f.kind) for f in check(RULE, tree, tmp_path)] == [("Dockerfile", 1, "no-test-stage")]
+
+
+def test_a_lone_test_dockerfile_is_the_test_image_of_the_projects_runtime(tmp_path: Path) -> None:
+    # DefectDojo: Dockerfile.integration-tests-debian beside Dockerfile.django-debian.
+    tree = {
+        **APP,
+        "Dockerfile.django-debian": "FROM python:3.12 AS release\nFROM release AS development\n",
+        "Dockerfile.integration-tests-debian": "FROM python:3.12 AS build\nRUN pip install selenium\n",
+    }
+    assert check(RULE, tree, tmp_path) == []
+
+
+def test_a_lone_test_dockerfile_without_any_runtime_image(tmp_path: Path) -> None:
+    tree = {**APP, "docker/ci/Dockerfile": "FROM python:3.12\nRUN pip install pytest\n"}
+    path, line, kind, message = _one(tree, tmp_path)
+    assert (path, line, kind) == ("docker/ci/Dockerfile", 1, "no-runtime-stage")
+    assert message.startswith(
+        "no runtime stage: docker/ci/Dockerfile is a separate test Dockerfile and the project has no runtime image;"
+    )
+
+
+def test_images_that_run_no_python_are_not_judged(tmp_path: Path) -> None:
+    tree = {
+        **APP,
+        "Dockerfile": RUNTIME_AND_TEST,
+        "compose/nginx/Dockerfile": "FROM nginx:1.27\nCOPY default.conf /etc/nginx/conf.d/\n",
+        "compose/postgres/Dockerfile": "FROM postgres:16\nCOPY ./maintenance /usr/local/bin/maintenance\n",
+    }
+    assert check(RULE, tree, tmp_path) == []
+
+
+def test_a_service_whose_only_images_run_other_software_has_no_dockerfile(tmp_path: Path) -> None:
+    tree = {**APP, "docker/nginx/Dockerfile": "FROM nginx\n", "docker/db/Dockerfile": "FROM postgres\n"}
+    path, line, kind, message = _one(tree, tmp_path)
+    assert (path, line, kind) == ("pyproject.toml", 1, "no-dockerfile")
+    assert message.startswith(
+        "no Dockerfile in the repository root runs Python (docker/db/Dockerfile, docker/nginx/Dockerfile run other "
+        "software), though it is a service (Dockerfile at docker/db/Dockerfile): create a multi-stage Dockerfile"
+    )
 
 
 def test_named_sibling_pairs_with_its_test_file(tmp_path: Path) -> None:

@@ -47,8 +47,13 @@ def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int
     assert found == [(RULE, path, line, None) for path, line in expected]
 
 
-def _found(dockerfile: str, tmp_path: Path, **request: Any) -> list[tuple[int, str]]:
-    return [(f.line, f.kind) for f in check(RULE, {**APP, "Dockerfile": dockerfile}, tmp_path, **request)]
+RUNS_PYTHON = 'CMD ["python", "-m", "app"]\n'
+
+
+def _found(dockerfile: str, tmp_path: Path, *, python: bool = True) -> list[tuple[int, str]]:
+    # Only an image that runs Python is judged: a last line says so unless asked not to.
+    text = dockerfile + (RUNS_PYTHON if python else "")
+    return [(f.line, f.kind) for f in check(RULE, {**APP, "Dockerfile": text}, tmp_path)]
 
 
 def _message(dockerfile: str, tmp_path: Path) -> str:
@@ -206,7 +211,8 @@ def test_unresolved_root_image_without_user_gives_no_result(tmp_path: Path) -> N
 
 def test_non_root_images_parameter(tmp_path: Path) -> None:
     config = '[tool.udef-audit.rules.UDEF009]\nnon-root-images = ["jupyter/*"]\n'
-    tree = {**APP, "pyproject.toml": APP["pyproject.toml"] + config, "Dockerfile": "FROM jupyter/base-notebook:py3\n"}
+    dockerfile = "FROM jupyter/base-notebook:py3\n" + RUNS_PYTHON
+    tree = {**APP, "pyproject.toml": APP["pyproject.toml"] + config, "Dockerfile": dockerfile}
     assert check(RULE, tree, tmp_path) == []
     assert _found("FROM jupyter/base-notebook:py3\n", tmp_path / "b") == [(1, "no-user")]
 
@@ -258,6 +264,45 @@ def test_another_languages_component_is_not_checked(tmp_path: Path) -> None:
         "frontend/docker/prod.Dockerfile": "FROM nginx\n",
     }
     assert check(RULE, tree, tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "dockerfile",
+    [
+        "FROM nginx:1.27\nCOPY nginx.conf /etc/nginx/\n",
+        "FROM postgres:16\nCOPY maintenance /usr/local/bin/\n",
+        "FROM coredns/coredns:1.11.1\nCOPY Corefile /\n",
+        'FROM nginx\nENV DD_UWSGI_HOST="uwsgi" UPSTREAM=gunicorn:8000\nCOPY wsgi_params /etc/nginx/\n',
+        # DefectDojo's nginx image: Python collects the static files in a build stage only.
+        "FROM python AS build\nRUN python manage.py collectstatic\nFROM nginx AS release\nCOPY --from=build /s /s\n",
+    ],
+)
+def test_images_that_run_no_python_are_not_judged(tmp_path: Path, dockerfile: str) -> None:
+    assert _found(dockerfile, tmp_path, python=False) == []
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "RUN pip install .",
+        "RUN uv sync --frozen",
+        "COPY requirements.txt /app/",
+        "ENV PYTHONUNBUFFERED=1",
+        "ENV PYTHONDONTWRITEBYTECODE 1",
+        'ENTRYPOINT ["gunicorn", "app.wsgi"]',
+        "COPY --from=build /app/.venv /app/.venv",
+        "RUN <<EOF\npoetry install\nEOF",
+    ],
+)
+def test_python_evidence_in_the_runtime_chain(tmp_path: Path, evidence: str) -> None:
+    runtime_line = evidence.count("\n") + 3
+    dockerfile = f"FROM debian:12 AS base\n{evidence}\nFROM base AS runtime\n"
+    assert _found(dockerfile, tmp_path, python=False) == [(runtime_line, "no-user")]
+
+
+def test_a_python_base_image_is_evidence(tmp_path: Path) -> None:
+    for image in ("python:3.12-slim", "gcr.io/distroless/python3-debian12", "cgr.dev/chainguard/python:latest-dev"):
+        assert _found(f"FROM {image}\n", tmp_path / image.replace("/", "_"), python=False) == [(1, "no-user")]
 
 
 def test_a_repository_without_python_is_not_checked(tmp_path: Path) -> None:

@@ -14,8 +14,15 @@ contract leaves open, made here:
 - *Having a Dockerfile*: a nested project's Dockerfile counts for the projects above it,
   so a workspace root whose compose file builds `backend/Dockerfile` is not told to
   create one (the member's Dockerfile is judged with the member).
-- *A separate test Dockerfile* (`Dockerfile.test`) with a readable sibling is that
-  sibling's test stage and is not judged on its own; without one it has only test stages.
+- *Python images only*: a Dockerfile is judged, and counts as the project's Dockerfile,
+  when the image it builds runs Python (`ImageFile.runs_python`): a project's nginx,
+  postgres or DNS sidecar image needs no test stage of its own. A Dockerfile that cannot
+  be read, or has no FROM yet, counts (nothing says it is not the service's).
+- *A separate test Dockerfile* (`Dockerfile.test`, or one in a `test/` or `ci/` folder)
+  with a readable sibling is that sibling's test stage and is not judged on its own;
+  without one it is the test image of the project's runtime images, and "no runtime
+  stage" only when the project has no runtime image at all (DefectDojo's
+  `Dockerfile.integration-tests-debian` tests the images its other Dockerfiles build).
 - *A Dockerfile without any FROM* has no runtime stage (line 1). A Dockerfile that cannot
   be read is left to UDEF000, and it still counts as the project's Dockerfile.
 - *Anchors*: "no Dockerfile" at the project's manifest (else its first dependency file);
@@ -48,21 +55,30 @@ class ContainerFirstRule:
         images = ctx.docker_images
         for project in ctx.projects:
             profile = ctx.project_profile(project)
-            if not profile.is_service:
-                continue
-            if not images.in_tree(project):
-                yield self._no_dockerfile(ctx, project, profile.reason)
-            for path in images.of_project(project):
-                image = images.get(path)
-                finding = None if image is None else self._judge(images, image)
-                if finding is not None:
-                    yield finding
+            if profile.is_service:
+                yield from self._check_project(ctx, images, project, profile.reason)
 
-    def _judge(self, images: DockerImages, image: ImageFile) -> Finding | None:
+    def _check_project(
+        self, ctx: RepoContext, images: DockerImages, project: Project, reason: str
+    ) -> Iterator[Finding]:
+        in_tree = images.in_tree(project)
+        python = [path for path in in_tree if _may_run_python(images.get(path))]
+        if not python:
+            yield self._no_dockerfile(ctx, project, reason, in_tree)
+            return
+        # A runtime image elsewhere in the project makes a lone test Dockerfile its test half.
+        has_runtime = any(_is_runtime_image(images.get(path)) for path in python)
+        for path in images.of_project(project):
+            image = images.get(path)
+            finding = self._judge(images, image, has_runtime) if image is not None and _may_run_python(image) else None
+            if finding is not None:
+                yield finding
+
+    def _judge(self, images: DockerImages, image: ImageFile, has_runtime: bool) -> Finding | None:
         if image.name.is_test_file:
-            if images.sibling(image.path) is not None:
-                return None  # the test stage of its sibling, judged there
-            why = f"{image.path} is a separate test Dockerfile with no runtime Dockerfile beside it"
+            if images.sibling(image.path) is not None or has_runtime:
+                return None  # the test half of a runtime image, judged with that image
+            why = f"{image.path} is a separate test Dockerfile and the project has no runtime image"
             return self._no_runtime(image, why)
         runtime = image.runtime
         has_tests = bool(image.test_named) or bool(images.separate_tests(image.path))
@@ -99,11 +115,16 @@ class ContainerFirstRule:
             kind=NO_RUNTIME_STAGE,
         )
 
-    def _no_dockerfile(self, ctx: RepoContext, project: Project, reason: str) -> Finding:
+    def _no_dockerfile(self, ctx: RepoContext, project: Project, reason: str, others: list[str]) -> Finding:
         anchor = project.anchor or _root_readme(ctx, project) or project.own_python[0]
+        if others:
+            named = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            what = f"no Dockerfile in {project.label} runs Python ({named} run other software), though it is"
+        else:
+            what = f"no Dockerfile in {project.label}, which is"
         message = (
-            f"no Dockerfile in {project.label}, which is a service ({reason}): create a multi-stage Dockerfile "
-            "with a runtime stage and a test stage built FROM one base, as the methodology's Day 1 does."
+            f"{what} a service ({reason}): create a multi-stage Dockerfile with a runtime stage and a test stage "
+            "built FROM one base, as the methodology's Day 1 does."
         )
         return Finding(
             rule_id=self.id,
@@ -113,6 +134,16 @@ class ContainerFirstRule:
             key=f"{NO_DOCKERFILE}|{project.path}",
             kind=NO_DOCKERFILE,
         )
+
+
+def _may_run_python(image: ImageFile | None) -> bool:
+    """Whether a Dockerfile may build the Python service: it runs Python, or it cannot be
+    read or builds nothing yet (no FROM), so nothing says otherwise."""
+    return image is None or not image.dockerfile.stages or image.runs_python
+
+
+def _is_runtime_image(image: ImageFile | None) -> bool:
+    return image is not None and not image.name.is_test_file and image.runtime is not None
 
 
 def _root_readme(ctx: RepoContext, project: Project) -> str | None:

@@ -8,8 +8,11 @@ The runtime stage, the chain of stages it is built FROM and the user it runs as 
   project root above it), outside its non-product and hidden folders (`tests/`,
   `examples/`, `.devcontainer/`) and other languages' components (a `frontend/` with a
   `package.json`), and not a separate test Dockerfile (`Dockerfile.test` is
-  a test image, not the one production runs). The rule is not service-only: a library
-  that ships an image ships it to run.
+  a test image, not the one production runs), and whose image runs Python
+  (`ImageFile.runs_python`: the runtime's chain names a Python image or installs or runs
+  Python). A project's nginx, postgres or DNS sidecar image is that software's, whose
+  own image decides its user. The rule is not service-only: a library that ships an image
+  ships it to run.
 - *Root*: `root`, or a user id made only of zeros (`0`, `000`), each with or without a
   `:group`. Any other name or number is non-root: `USER 1000` and `USER 1000:0` are
   non-root (a root *group* is not a root user).
@@ -111,14 +114,15 @@ class RuntimeNonRootRule:
 
 
 def _runtime_stages(ctx: RepoContext) -> Iterator[tuple[ImageFile, Stage]]:
-    """The runtime stage of each readable product Dockerfile that is not a test image."""
+    """The runtime stage of each readable product Dockerfile that runs Python and is not a
+    test image."""
     images = ctx.docker_images
     if not images.names:  # most repositories: no project is even listed
         return
     for project in ctx.projects:
         for path in images.of_project(project):
             image = images.get(path)
-            if image is not None and not image.name.is_test_file and image.runtime is not None:
+            if image is not None and not image.name.is_test_file and image.runtime is not None and image.runs_python:
                 yield image, image.runtime
 
 
