@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+from udef_audit.context import RepoContext
 from udef_audit.docker_images import (
     DockerImages,
     defaults_to_non_root,
@@ -16,6 +20,7 @@ from udef_audit.docker_images import (
     stage_chain,
     stage_label,
 )
+from udef_audit.inventory import build_inventory
 from udef_audit.parsers.dockerfile import Dockerfile, parse_dockerfile
 from udef_audit.projects import find_projects
 
@@ -122,3 +127,17 @@ def test_huge_numeric_user_is_not_parsed_as_an_int() -> None:
 )
 def test_defaults_to_non_root(image: str, non_root: bool) -> None:
     assert defaults_to_non_root(image) is non_root
+
+
+def test_the_context_is_freed_without_a_garbage_collection(tmp_path: Path) -> None:
+    # The model must not hold its context: a cycle would keep every parsed file alive.
+    (tmp_path / "Dockerfile").write_text("FROM python\n", encoding="utf-8")
+    ctx = RepoContext(build_inventory(tmp_path, lambda path: False))
+    assert ctx.docker_images.get("Dockerfile") is not None
+    gone = weakref.ref(ctx)
+    gc.disable()
+    try:
+        del ctx
+        assert gone() is None
+    finally:
+        gc.enable()
