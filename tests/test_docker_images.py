@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from udef_audit.context import RepoContext
 from udef_audit.docker_images import (
@@ -141,3 +143,41 @@ def test_the_context_is_freed_without_a_garbage_collection(tmp_path: Path) -> No
         assert gone() is None
     finally:
         gc.enable()
+
+
+FRAGMENTS = [
+    "FROM python:3.11 AS a",
+    "FROM a AS b",
+    "FROM b AS a",
+    "FROM $IMG AS c",
+    "ARG IMG=python",
+    "ARG U",
+    "ARG U=${V:-root}",
+    "ENV V=$U W=${V}x",
+    "ENV V root",
+    "USER $U",
+    "USER ${V:+0}:${W}",
+    "USER root",
+    "USER 1000",
+    "USER",
+    "# escape=`",
+    "RUN <<EOF",
+    "EOF",
+    "${",
+    "}",
+    '"',
+    "'",
+    "\\",
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30), st.binary(max_size=8))
+def test_every_stage_has_a_bounded_answer(fragments: list[str], noise: bytes) -> None:
+    df = parse_dockerfile("\n".join(fragments).encode() + noise)
+    for stage in df.stages:
+        user = effective_user(df, stage)
+        assert user is not None
+        assert (user.step is None) == (user.stage is None)
+        assert user.step is None or user.step.keyword == "USER"
+        assert user.user is None or isinstance(user.user, str)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -277,3 +278,23 @@ def test_fingerprint_survives_moving_the_stage(tmp_path: Path) -> None:
     second = audit_tree(moved, tmp_path / "b", select=(RULE,))
     assert first.findings[0].line != second.findings[0].line
     assert first.findings[0].fingerprint == second.findings[0].fingerprint
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_a_huge_dockerfile_is_a_udef000_note_and_still_the_projects(tmp_path: Path) -> None:
+    config = "[tool.udef-audit]\nmax-file-size = 4096\n"
+    tree = {**APP, "pyproject.toml": SERVICE + config, "Dockerfile": "FROM python\n" + "RUN true\n" * 1000}
+    result = audit_tree(tree, tmp_path, select=(RULE, "UDEF000"))
+    assert rows(result.findings) == [("UDEF000", "Dockerfile", 1, None)]
+
+
+def test_a_thousand_stages_and_looping_names_stay_quick(tmp_path: Path) -> None:
+    stages = [f"FROM python:3.12 AS s{i}\nFROM s{i} AS t{i}\n" for i in range(500)]
+    dockerfile = "FROM a AS b\nFROM b AS a\n" + "".join(stages) + "FROM t499 AS release\n"
+    started = time.monotonic()
+    assert [(f.line, f.kind) for f in check(RULE, {**APP, "Dockerfile": dockerfile}, tmp_path)] == [
+        (1003, "no-test-stage")
+    ]
+    assert time.monotonic() - started < 20
