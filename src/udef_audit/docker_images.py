@@ -86,8 +86,10 @@ _PYTHON_EVIDENCE = re.compile(
 # In ENV and ARG values only Python's own variables and paths count: `DD_UWSGI_HOST=uwsgi`
 # in an nginx image names the server it proxies to, not one it runs.
 _PYTHON_VARIABLES = re.compile(r"(?i)(?:^|\s)PYTHON\w*|\bvenv\b|site-packages")
-_COMMAND_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "HEALTHCHECK", "SHELL"})
-_VARIABLE_KEYWORDS = frozenset({"ENV", "ARG"})
+_EVIDENCE_BY_KEYWORD = {
+    **dict.fromkeys(("RUN", "CMD", "ENTRYPOINT", "COPY", "ADD", "HEALTHCHECK", "SHELL"), _PYTHON_EVIDENCE),
+    **dict.fromkeys(("ENV", "ARG"), _PYTHON_VARIABLES),
+}
 # Characters of variable values one chain of stages may hold while its USER is resolved; a
 # hostile file of 100,000 ENV lines each expanding to kilobytes gets no verdict instead.
 _MAX_RESOLVED = 1_000_000
@@ -329,12 +331,10 @@ def _stage_texts(dockerfile: Dockerfile, wanted: set[int]) -> Iterator[tuple[re.
     with: commands and copied files, ENV and ARG values, RUN heredoc bodies."""
     stage = -1
     for instruction in dockerfile.instructions:
-        if instruction.keyword == "FROM":
-            stage += 1
-        elif stage in wanted and instruction.keyword in _COMMAND_KEYWORDS:
-            yield _PYTHON_EVIDENCE, instruction.value
-        elif stage in wanted and instruction.keyword in _VARIABLE_KEYWORDS:
-            yield _PYTHON_VARIABLES, instruction.value
+        stage += instruction.keyword == "FROM"
+        pattern = _EVIDENCE_BY_KEYWORD.get(instruction.keyword)
+        if pattern is not None and stage in wanted:
+            yield pattern, instruction.value
     for run in dockerfile.runs:
         if run.stage in wanted:
             yield from ((_PYTHON_EVIDENCE, heredoc.body) for heredoc in run.heredocs)
