@@ -57,6 +57,18 @@ def test_profile_is_inferred_with_its_reason(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "name", ["src/app/dockerfile.py", "Dockerfile.md", "docker/Dockerfile.j2", "Dockerfile.dockerignore"]
+)
+def test_files_about_dockerfiles_make_no_service(tmp_path: Path, name: str) -> None:
+    assert audit_tree({**FLAT_APP, name: "FROM x\n"}, tmp_path).profile.kind == "library"
+
+
+@pytest.mark.parametrize("name", ["dockerfile", "Dockerfile.prod", "dockerfile.dev", "api.Containerfile"])
+def test_dockerfile_names_in_any_case_make_a_service(tmp_path: Path, name: str) -> None:
+    assert audit_tree({**FLAT_APP, name: "FROM x\n"}, tmp_path).profile.describe().startswith("service: ")
+
+
 def test_a_dockerfile_among_tests_or_a_dev_container_makes_no_service(tmp_path: Path) -> None:
     tree = {**FLAT_APP, "tests/fixtures/Dockerfile": "FROM x\n", ".devcontainer/Dockerfile": "FROM x\n"}
     assert audit_tree(tree, tmp_path).profile.kind == "library"

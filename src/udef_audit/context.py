@@ -8,6 +8,7 @@ cannot be read or parsed becomes one UDEF000 note, and the rules that wanted it 
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -27,6 +28,7 @@ from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
+    from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.python_source import PythonFacts
 
@@ -263,6 +265,20 @@ class RepoContext:
 
         text = self.text(path)
         return None if text is None else parse_dockerfile(text.encode("utf-8"))
+
+    @cached_property
+    def docker_images(self) -> DockerImages:
+        """The Dockerfiles in scope with their test and runtime stages and the pairing of a
+        separate test Dockerfile with its sibling (UDEF004's classification, shared by the
+        container rules). Listing them reads nothing; each file is parsed when first asked."""
+        from udef_audit.docker_images import DockerImages  # noqa: PLC0415
+
+        # A weak reference: were the model to hold the context, the cycle would keep every
+        # parsed file (ASTs included) alive until a full collection, which costs 0.6 s of
+        # garbage collection on sympy. (`context.dockerfile` itself would be a bound method
+        # of the real context, hence the lambda.)
+        context = weakref.proxy(self)
+        return DockerImages(self.files, lambda path: context.dockerfile(path))  # noqa: PLW0108
 
     def setup_declarations(self, path: str) -> tuple[Declaration, ...] | None:
         """Dependency declarations of a `setup.py` (from its ast) or `setup.cfg` (INI); None

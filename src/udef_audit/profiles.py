@@ -17,12 +17,18 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from udef_audit.projects import NON_PRODUCT_DIRS, Project
+from udef_audit.projects import Project, in_non_product_folder
 
 SERVICE, LIBRARY = "service", "library"
 APP_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "daphne", "granian", "waitress", "uwsgi"})
 _COMPOSE = re.compile(r"^(?:compose|docker-compose[^/]*)\.ya?ml$")
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+# `Dockerfile.<variant>` names a build variant; with these extensions the file is code, a
+# document or a template about a Dockerfile, which Docker cannot build as it is.
+_NOT_A_VARIANT = frozenset(
+    {"py", "pyi", "pyc", "md", "rst", "txt", "adoc", "html", "sh", "bash", "ps1", "json", "yml", "yaml", "toml"}
+    | {"ini", "cfg", "j2", "jinja", "jinja2", "tmpl", "tpl", "template", "orig", "bak", "swp"}
+)
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,18 @@ class Profile:
 
 
 def is_container_file(name: str) -> bool:
-    """`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile` (any case), not `.dockerignore`."""
+    """`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile` (any case), not
+    `.dockerignore`, and not a file about Dockerfiles whose extension says what it is
+    (`dockerfile.py`, `Dockerfile.md`, `Dockerfile.j2`)."""
     lower = name.lower()
     if lower.endswith(".dockerignore"):
         return False
-    return any(
-        lower == base or lower.startswith(base + ".") or lower.endswith("." + base)
-        for base in ("dockerfile", "containerfile")
-    )
+    for base in ("dockerfile", "containerfile"):
+        if lower == base or lower.endswith("." + base):
+            return True
+        if lower.startswith(base + "."):
+            return lower.rpartition(".")[2] not in _NOT_A_VARIANT
+    return False
 
 
 def configured(kind: str, source: str) -> Profile:
@@ -67,7 +77,9 @@ def project_profile(project: Project, toml: Callable[[str], Mapping[str, Any] | 
     """Infer one project's profile from its own files (`toml` reads a parsed TOML file)."""
     for path in project.files:
         rel = project.rel(path)
-        if _outside_product(rel):
+        # A Dockerfile among test fixtures or examples, or a dev container's (`.devcontainer/`),
+        # does not make the project a service.
+        if in_non_product_folder(rel):
             continue
         name = posixpath.basename(rel)
         if is_container_file(name):
@@ -89,12 +101,6 @@ def repository_profile(profiles: Iterable[Profile]) -> Profile:
     if service is not None:
         return service
     return Profile(LIBRARY, "no project has a Dockerfile, compose file, manage.py or application server")
-
-
-def _outside_product(rel: str) -> bool:
-    # A Dockerfile among test fixtures or examples, or a dev container's (`.devcontainer/`),
-    # does not make the project a service.
-    return any(part in NON_PRODUCT_DIRS or part.startswith(".") for part in rel.split("/")[:-1])
 
 
 def _container_word(name: str) -> str:

@@ -163,6 +163,12 @@ def _is_module_name(file_name: str) -> bool:
     return stem.isidentifier() and not keyword.iskeyword(stem) and not is_dunder
 
 
+def in_non_product_folder(rel: str) -> bool:
+    """Whether a project-relative path lies in a non-product folder (tests, docs, examples,
+    fixtures, ...) or a hidden one (`.devcontainer/`): such a file is not the product's."""
+    return any(part in NON_PRODUCT_DIRS or part.startswith(".") for part in rel.split("/")[:-1])
+
+
 def _is_dependency_file(rel: str) -> bool:
     # Requirement files of tests, examples or fixtures are not the project's; the docs'
     # requirement files are (the contract counts them as a second source).

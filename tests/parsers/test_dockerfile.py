@@ -17,9 +17,11 @@ from udef_audit.parsers.dockerfile import (
     Instruction,
     RunCommand,
     Stage,
+    StageStep,
     normalize_image,
     parse_dockerfile,
     root_image,
+    substitute,
 )
 
 
@@ -610,6 +612,72 @@ def test_copy_from_values() -> None:
     assert parse_dockerfile(data).copy_from == ((1, "build", 4), (1, "0", 5))
 
 
+# --------------------------------------------------------------------------- ARG, ENV and USER in stages
+
+
+def test_stage_steps_keep_values_as_written() -> None:
+    data = (
+        b"ARG UID=1000\n"
+        b"FROM python:3.11 AS base\n"
+        b"ARG UID\n"
+        b'ENV HOME="/home/$APP" \\\n'
+        b"    APP=app\n"
+        b"USER ${UID}:users\n"
+        b"FROM base\n"
+        b"user root\n"
+    )
+    assert parse_dockerfile(data).steps == (
+        StageStep(0, 3, "ARG", "UID", None),
+        StageStep(0, 4, "ENV", "HOME", '"/home/$APP"'),
+        StageStep(0, 5, "ENV", "APP", "app"),
+        StageStep(0, 6, "USER", "", "${UID}:users"),
+        StageStep(1, 8, "USER", "", "root"),
+    )
+
+
+def test_global_values_are_substituted_defaults() -> None:
+    df = parse_dockerfile(b"ARG A=1\nARG B=${A}2\nARG C\nARG D=$C\nFROM x\n")
+    assert df.global_values == {"A": "1", "B": "12", "C": None, "D": None}
+
+
+def test_steps_before_the_first_from_are_global_args_only() -> None:
+    assert parse_dockerfile(b"ARG A=1\nUSER root\nENV X=1\nFROM x\n").steps == ()
+
+
+def test_escape_character_is_kept() -> None:
+    assert parse_dockerfile(b"# escape=`\nFROM x\n").escape == "`"
+    assert parse_dockerfile(b"FROM x\n").escape == "\\"
+
+
+@pytest.mark.parametrize(
+    ("word", "values", "expected"),
+    [
+        ("app", {}, "app"),
+        ("$U", {"U": "app"}, "app"),
+        ("${U}:${G:-users}", {"U": "1000"}, "1000:users"),
+        ('"$U"', {"U": "a b"}, "a b"),
+        ("'$U'", {"U": "app"}, "$U"),
+        ("$U", {"U": None}, None),
+        ("$U", {}, None),
+        ("${U#x}", {"U": "xapp"}, None),
+        ("${U:?unset}", {}, None),
+    ],
+)
+def test_substitute(word: str, values: dict[str, str | None], expected: str | None) -> None:
+    assert substitute(word, values) == expected
+
+
+def test_substitute_with_the_backtick_escape() -> None:
+    assert substitute("a`$b", {}, "`") == "a$b"
+
+
+def test_substitute_is_bounded() -> None:
+    values = {"A": "x" * 1_000_000}
+    started = time.monotonic()
+    assert substitute("$A$A$A", values) is None
+    assert time.monotonic() - started < 1
+
+
 # --------------------------------------------------------------------------- properties
 
 FRAGMENTS = [
@@ -662,6 +730,9 @@ def _check_invariants(data: bytes) -> None:
     lines = [line for i in df.instructions for line in (i.start_line, i.end_line)]
     lines += [s.from_line for s in df.stages]
     lines += [e.line for e in df.env] + [line for _, _, line in df.copy_from]
+    lines += [step.line for step in df.steps]
+    assert [step.stage for step in df.steps] == sorted(step.stage for step in df.steps)
+    assert all(0 <= step.stage < len(df.stages) for step in df.steps)
     for run in df.runs:
         lines += [run.start_line, run.end_line]
         lines += [h.line_at(o) for h in run.heredocs for o in (-1, 0, len(h.body) + 1)]

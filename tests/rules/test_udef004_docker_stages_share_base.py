@@ -145,6 +145,10 @@ def test_moving_a_stage_keeps_its_fingerprint(run_inproc: RunCli, tmp_path: Path
         "Test",
         "lint.strict",
         "test-runtime",
+        "development",
+        "django-unittests",
+        "unittest",
+        "pytest",
     ],
 )
 def test_test_stage_names(audit: Audit, tmp_path: Path, name: str) -> None:
@@ -152,7 +156,7 @@ def test_test_stage_names(audit: Audit, tmp_path: Path, name: str) -> None:
     assert audit(tmp_path, "--select", RULE) == [(RULE, "Dockerfile", 2, None)]
 
 
-@pytest.mark.parametrize("name", ["unittest", "contest", "testdata", "devices", "builder", "docs"])
+@pytest.mark.parametrize("name", ["contest", "testdata", "devices", "developer", "builder", "docs", "latest"])
 def test_other_stage_names_are_not_test_stages(audit: Audit, tmp_path: Path, name: str) -> None:
     _write(tmp_path, {"Dockerfile": f"FROM python:3.12 AS {name}\nFROM python:3.11-slim AS runtime\n"})
     assert audit(tmp_path, "--select", RULE) == []
@@ -328,6 +332,17 @@ def test_separate_test_dockerfile_compares_its_test_stages_only(audit: Audit, tm
     assert audit(tmp_path, "--select", RULE) == []
 
 
+@pytest.mark.parametrize("path", ["docker/test/Dockerfile", "ci/Dockerfile", "docker/development/Dockerfile"])
+def test_a_dockerfile_in_a_test_folder_is_checked_on_its_own(audit: Audit, tmp_path: Path, path: str) -> None:
+    # A test file by its folder has no sibling (its neighbours are test files too).
+    files: dict[str, str | bytes] = {
+        "Dockerfile": "FROM python:3.11-slim\n",
+        path: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n",
+    }
+    _write(tmp_path, files)
+    assert audit(tmp_path, "--select", RULE) == [(RULE, path, 2, None)]
+
+
 def test_containerfile_is_a_sibling(run_inproc: RunCli, tmp_path: Path) -> None:
     _write(tmp_path, {"Containerfile": "FROM python:3.11-slim\n", "Dockerfile.ci": "FROM python:3.12\n"})
     (finding,) = _results(run_inproc, tmp_path)
@@ -366,6 +381,24 @@ def test_unresolved_sibling_runtime_is_a_note_in_the_sibling(run_inproc: RunCli,
     _write(tmp_path, {"Dockerfile": "ARG PY\nFROM python:$PY\n", "Dockerfile.test": "FROM python:3.12\n"})
     (finding,) = _results(run_inproc, tmp_path)
     assert (finding["path"], finding["line"], finding["level"]) == ("Dockerfile", 2, "note")
+
+
+@pytest.mark.parametrize("name", ["dockerfile", "DOCKERFILE.prod", "api.Containerfile", "containerfile"])
+def test_dockerfile_names_in_any_case(audit: Audit, tmp_path: Path, name: str) -> None:
+    # The names that make a project a service (Docker itself falls back to `dockerfile`).
+    _write(tmp_path, {name: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n"})
+    assert audit(tmp_path, "--select", RULE) == [(RULE, name, 2, None)]
+
+
+def test_lower_case_test_dockerfile_pairs_with_its_sibling(audit: Audit, tmp_path: Path) -> None:
+    _write(tmp_path, {"dockerfile": "FROM python:3.11-slim\n", "dockerfile.test": "FROM python:3.12\n"})
+    assert audit(tmp_path, "--select", RULE) == [(RULE, "dockerfile.test", 1, None)]
+
+
+@pytest.mark.parametrize("name", ["dockerfile.py", "Dockerfile.md", "Dockerfile.template"])
+def test_code_and_documents_about_dockerfiles_are_not_read(audit: Audit, tmp_path: Path, name: str) -> None:
+    _write(tmp_path, {name: "FROM python:3.11-slim AS runtime\nFROM python:3.12 AS test\n"})
+    assert audit(tmp_path, "--select", RULE) == []
 
 
 def test_dockerignore_files_are_not_dockerfiles(audit: Audit, tmp_path: Path) -> None:

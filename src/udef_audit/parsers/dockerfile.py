@@ -1,8 +1,9 @@
 """Dockerfile model: instructions, a stage graph and RUN commands with exact source lines.
 
-Serves UDEF004 docker-stages-share-base (every stage resolved to its root external image)
-and UDEF005 no-pip-no-deps (`pip install --no-deps` in RUN, `PIP_NO_DEPS` in ENV/ARG, each
-pointing at the physical line of the flag).
+Serves UDEF004 docker-stages-share-base (every stage resolved to its root external image),
+UDEF005 no-pip-no-deps (`pip install --no-deps` in RUN, `PIP_NO_DEPS` in ENV/ARG, each
+pointing at the physical line of the flag) and UDEF009 runtime-non-root (the ARG, ENV and
+USER steps of each stage, kept as written, and `substitute` to resolve them in a scope).
 
 `parse_dockerfile` is a pure function of untrusted bytes: it never executes anything, never
 raises, and its work is linear in the input (ARG expansion is capped in length and nesting).
@@ -40,9 +41,11 @@ __all__ = [
     "Instruction",
     "RunCommand",
     "Stage",
+    "StageStep",
     "normalize_image",
     "parse_dockerfile",
     "root_image",
+    "substitute",
 ]
 
 # A substituted value may grow the text by at most this many characters: `ARG B=$A$A`,
@@ -175,10 +178,25 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class StageStep:
+    """An `ARG`, `ENV` or `USER` inside a stage, in file order, as written (quotes and `$`
+    references kept), so that a reader can resolve it in the scope of a chain of stages.
+    `name` is the variable (empty for USER); `raw` is None for an ARG without a default."""
+
+    stage: int
+    line: int
+    keyword: str
+    name: str
+    raw: str | None
+
+
+@dataclass(frozen=True)
 class Dockerfile:
     """The parsed file. `global_args` maps each ARG before the first FROM to its default
-    (quotes removed, variables as written) or None; `copy_from` holds
-    (stage index, `--from=` value, line) for every `COPY --from=`."""
+    (quotes removed, variables as written) or None; `global_values` maps it to its value in
+    the default build (substituted; None when unset or unresolved); `copy_from` holds
+    (stage index, `--from=` value, line) for every `COPY --from=`; `steps` the ARG, ENV and
+    USER instructions inside stages; `escape` the escape character."""
 
     instructions: tuple[Instruction, ...]
     stages: tuple[Stage, ...]
@@ -186,6 +204,9 @@ class Dockerfile:
     runs: tuple[RunCommand, ...]
     env: tuple[EnvAssignment, ...]
     copy_from: tuple[tuple[int, str, int], ...]
+    steps: tuple[StageStep, ...] = ()
+    global_values: dict[str, str | None] = field(default_factory=dict, hash=False)
+    escape: str = "\\"
 
 
 # --------------------------------------------------------------------------- joined text
@@ -719,6 +740,7 @@ class _Builder:
         self.runs: list[RunCommand] = []
         self.env: list[EnvAssignment] = []
         self.copy_from: list[tuple[int, str, int]] = []
+        self.steps: list[StageStep] = []
 
     def add(self, logical: _Logical) -> None:
         self.instructions.append(Instruction(logical.keyword, logical.value.text, logical.start_line, logical.end_line))
@@ -729,6 +751,9 @@ class _Builder:
         elif logical.keyword == "ENV":
             for key, raw, line in _env_pairs(logical.value, self.escape):
                 self.env.append(EnvAssignment(line, key, _unquote(raw, self.escape), "ENV"))
+                self._step(line, "ENV", key, raw)
+        elif logical.keyword == "USER":
+            self._step(logical.start_line, "USER", "", logical.value.text)
         elif logical.keyword == "RUN":
             self._run(logical)
         elif logical.keyword == "COPY":
@@ -742,7 +767,14 @@ class _Builder:
             runs=tuple(self.runs),
             env=tuple(self.env),
             copy_from=tuple(self.copy_from),
+            steps=tuple(self.steps),
+            global_values={name: None if value.taint else value.value for name, value in self.scope.items()},
+            escape=self.escape,
         )
+
+    def _step(self, line: int, keyword: str, name: str, raw: str | None) -> None:
+        if self.stages:  # before the first FROM only ARG is allowed, and it is global
+            self.steps.append(StageStep(len(self.stages) - 1, line, keyword, name, raw))
 
     def _arg(self, logical: _Logical) -> None:
         for name, raw, line in _arg_pairs(logical.value, self.escape):
@@ -750,6 +782,7 @@ class _Builder:
             if default is not None:
                 self.env.append(EnvAssignment(line, name, default, "ARG"))
             if self.stages:  # an ARG inside a stage never reaches a later FROM
+                self._step(line, "ARG", name, raw)
                 continue
             self.global_args[name] = default
             if raw is None:
@@ -813,6 +846,33 @@ def parse_dockerfile(data: bytes) -> Dockerfile:
     for logical in _Scanner(lines, escape).scan():
         builder.add(logical)
     return builder.build()
+
+
+class _Values(Mapping[str, _ArgValue]):
+    """Plain values (None: unset) seen as the expander's ARG values, without copying them."""
+
+    def __init__(self, values: Mapping[str, str | None]) -> None:
+        self._values = values
+
+    def __getitem__(self, name: str) -> _ArgValue:
+        if name not in self._values:
+            raise KeyError(name)
+        return _ArgValue(self._values[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def substitute(word: str, values: Mapping[str, str | None], escape: str = "\\") -> str | None:
+    """A shell word as Docker reads it in an instruction: quotes and escapes removed, `$V`
+    and `${V...}` (the forms `parse_dockerfile` supports) replaced from `values` (None:
+    unset). None when the word needs a variable that is unset or not in `values`, or uses a
+    form Docker's default build cannot decide; the work is bounded as for FROM lines."""
+    text, unresolved = _expand(word, _Values(values), escape)
+    return None if unresolved else text
 
 
 def root_image(dockerfile: Dockerfile, stage_index: int) -> str | None:

@@ -1,27 +1,15 @@
 """UDEF004 docker-stages-share-base: the test image builds on the runtime image's base.
 
-Decisions the contract leaves open, made here:
+Which files are Dockerfiles, which stages test and which one runs, and which sibling a
+separate test Dockerfile goes with are shared by the container rules: see
+`udef_audit.docker_images` (read through `ctx.docker_images`). Decisions this rule makes
+where the contract is open:
 
-- *Dockerfiles* are files named `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`,
-  `*.dockerfile`, `Containerfile` or `Containerfile.*` anywhere in scope (the policy's
-  `files`), except BuildKit's per-Dockerfile ignore files (`Dockerfile.dockerignore`).
-- *A name matches* a word list when the name equals one of the words or has it as a
-  `-`/`_`/`.`-separated token, case-insensitively: `test`, `unit-test`, `ci_check`,
-  `py311-test` are test names; `unittest` and `contest` are not. Test words:
-  test/tests/testing/ci/check/dev/lint; runtime words: runtime/prod/production/release/
-  final/app. A name with both (`test-runtime`) is a test name.
-- *The runtime stage* of a Dockerfile is one stage: the last runtime-named stage (the one
-  nearest the default build target), else the last stage when it is not a test stage, else
-  none (then nothing is compared). Comparing every test stage with every runtime-named
-  variant would report one divergence several times.
-- *A separate test Dockerfile* is one whose name, without `Dockerfile`/`Containerfile`,
-  has a test token (`Dockerfile.test`, `test.Dockerfile`, `Dockerfile.ci`, `ci.Dockerfile`,
-  `api-test.Dockerfile`). Its sibling is the non-test Dockerfile in the same folder with
-  the same remaining name once test and runtime words are dropped (`Dockerfile` or
-  `Containerfile` for `Dockerfile.test`; `api.Dockerfile` for `api-test.Dockerfile`),
-  preferring a name without runtime words, then the same family, then path order. Its test
-  stages (or, when none is test-named, its last stage) are compared with the sibling's
-  runtime stage; without a readable sibling in scope the file is checked on its own.
+- *Comparisons*: each test stage is compared with the Dockerfile's one runtime stage;
+  comparing every test stage with every runtime-named variant would report one divergence
+  several times. A separate test Dockerfile's test stages (or, when none is test-named, its
+  last stage) are compared with its sibling's runtime stage; without a readable sibling in
+  scope the file is checked on its own.
 - *Image identity* is the parser's normalised reference (Docker Hub host and `library/`
   dropped, `latest` made explicit); with a digest the tag is ignored, as Docker ignores it
   (`python:3.11@sha256:x` equals `python@sha256:x`). A pinned digest against a bare tag
@@ -39,20 +27,15 @@ Decisions the contract leaves open, made here:
 
 from __future__ import annotations
 
-import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
+from udef_audit.docker_images import DockerImages, ImageFile, origin_stage, stage_key, stage_label
 from udef_audit.findings import Finding, Level
 from udef_audit.parsers.dockerfile import Dockerfile, Stage, root_image
 
-TEST_WORDS = frozenset({"test", "tests", "testing", "ci", "check", "dev", "lint"})
-RUNTIME_WORDS = frozenset({"runtime", "prod", "production", "release", "final", "app"})
-FAMILIES = ("Dockerfile", "Containerfile")
-_TOKEN_SEPARATORS = re.compile(r"[-_.]")
 # The parser's marker for a substitution it gave up on (too deep, too long, malformed).
 _OPAQUE_SUBSTITUTION = "${"
 # BuildKit sets these per build, so no default can make them comparable: the fix differs.
@@ -65,79 +48,6 @@ _MAX_QUOTED = 100
 
 def _quoted(text: str) -> str:
     return text if len(text) <= _MAX_QUOTED else text[: _MAX_QUOTED - 3] + "..."
-
-
-def _tokens(name: str) -> list[str]:
-    return _TOKEN_SEPARATORS.split(name.lower())
-
-
-def is_test_name(name: str | None) -> bool:
-    """Whether a stage or file name has a test token (`unit-test`, `ci_check`)."""
-    return name is not None and not TEST_WORDS.isdisjoint(_tokens(name))
-
-
-def is_runtime_name(name: str | None) -> bool:
-    """Whether a name has a runtime token and no test token (test wins)."""
-    return name is not None and not RUNTIME_WORDS.isdisjoint(_tokens(name)) and not is_test_name(name)
-
-
-@dataclass(frozen=True)
-class DockerfileName:
-    """A Dockerfile's name split into its family and the rest (`api-test.Dockerfile` ->
-    `Dockerfile`, `api-test`; `Dockerfile` -> `Dockerfile`, ``)."""
-
-    family: str
-    stem: str
-
-    @property
-    def is_test_file(self) -> bool:
-        return bool(self.stem) and is_test_name(self.stem)
-
-    def core(self) -> tuple[str, ...]:
-        """The stem's tokens without test and runtime words: what pairs a test file
-        with its production sibling."""
-        words = TEST_WORDS | RUNTIME_WORDS
-        return tuple(token for token in _tokens(self.stem) if token and token not in words)
-
-
-def dockerfile_name(path: str) -> DockerfileName | None:
-    """The parts of a Dockerfile's name, or None when the path is no Dockerfile."""
-    name = posixpath.basename(path)
-    if name.endswith(".dockerignore"):
-        return None
-    for family in FAMILIES:
-        if name == family:
-            return DockerfileName(family, "")
-        if name.startswith(family + "."):
-            return DockerfileName(family, name[len(family) + 1 :])
-    for suffix in (".Dockerfile", ".dockerfile"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return DockerfileName("Dockerfile", name[: -len(suffix)])
-    return None
-
-
-def test_named_stages(dockerfile: Dockerfile) -> list[Stage]:
-    """Stages with a test name, in file order."""
-    return [stage for stage in dockerfile.stages if is_test_name(stage.name)]
-
-
-def runtime_stage(dockerfile: Dockerfile) -> Stage | None:
-    """The last runtime-named stage, else the last stage unless it is a test stage."""
-    named = [stage for stage in dockerfile.stages if is_runtime_name(stage.name)]
-    if named:
-        return named[-1]
-    if dockerfile.stages and not is_test_name(dockerfile.stages[-1].name):
-        return dockerfile.stages[-1]
-    return None
-
-
-def origin_stage(dockerfile: Dockerfile, stage: Stage) -> Stage:
-    """The stage whose FROM names the external image `stage` is built on."""
-    seen = {stage.index}
-    while stage.parent is not None and 0 <= stage.parent < len(dockerfile.stages) and stage.parent not in seen:
-        stage = dockerfile.stages[stage.parent]
-        seen.add(stage.index)
-    return stage
 
 
 def image_identity(reference: str) -> str:
@@ -163,15 +73,6 @@ def difference_hint(test_image: str, runtime_image: str) -> str:
     if "@" in test_image and "@" in runtime_image:
         return " (the same tag pinned to different digests)"
     return " (the same tag, but only one of them pins a digest)"
-
-
-def stage_label(stage: Stage) -> str:
-    """`name` in backticks, or `#index` for an unnamed stage (as `COPY --from=0`)."""
-    return f"`{_quoted(stage.name)}`" if stage.name else f"#{stage.index}"
-
-
-def stage_key(stage: Stage) -> str:
-    return stage.name or str(stage.index)
 
 
 @dataclass(frozen=True)
@@ -212,31 +113,29 @@ class DockerStagesShareBaseRule:
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         noted: set[tuple[str, int]] = set()
-        named = {path: name for path in ctx.files if (name := dockerfile_name(path)) is not None}
-        for path in named:
-            dockerfile = ctx.dockerfile(path)
-            if dockerfile is None:
+        images = ctx.docker_images
+        for path in images.paths:
+            image = images.get(path)
+            if image is None:
                 continue
-            for test, runtime in self._pairs(ctx, named, path, dockerfile):
+            for test, runtime in self._pairs(images, image):
                 yield from self._compare(test, runtime, noted)
 
-    def _pairs(
-        self, ctx: RepoContext, named: Mapping[str, DockerfileName], path: str, dockerfile: Dockerfile
-    ) -> Iterator[tuple[Side, Side]]:
+    def _pairs(self, images: DockerImages, image: ImageFile) -> Iterator[tuple[Side, Side]]:
         """(test side, runtime side) for each test stage to compare."""
-        sibling = _sibling(ctx, named, path) if named[path].is_test_file else None
+        sibling = images.sibling(image.path)
         if sibling is not None:
-            runtime = runtime_stage(sibling[1])
-            tests = test_named_stages(dockerfile) or list(dockerfile.stages[-1:])
-            runtime_side = None if runtime is None else Side(sibling[0], sibling[1], runtime)
+            runtime = sibling.runtime
+            tests = image.test_named or list(image.dockerfile.stages[-1:])
+            runtime_side = None if runtime is None else Side(sibling.path, sibling.dockerfile, runtime)
         else:
-            runtime = runtime_stage(dockerfile)
-            tests = test_named_stages(dockerfile)
-            runtime_side = None if runtime is None else Side(path, dockerfile, runtime)
+            runtime = image.runtime
+            tests = image.test_named
+            runtime_side = None if runtime is None else Side(image.path, image.dockerfile, runtime)
         if runtime_side is None:
             return
         for stage in tests:
-            yield Side(path, dockerfile, stage), runtime_side
+            yield Side(image.path, image.dockerfile, stage), runtime_side
 
     def _compare(self, test: Side, runtime: Side, noted: set[tuple[str, int]]) -> Iterator[Finding]:
         test_image, runtime_image = test.image, runtime.image
@@ -283,20 +182,3 @@ class DockerStagesShareBaseRule:
             key=f"{side.path}|{stage_key(origin)}|unresolved",
             level=Level.NOTE,
         )
-
-
-def _sibling(ctx: RepoContext, named: Mapping[str, DockerfileName], path: str) -> tuple[str, Dockerfile] | None:
-    """The production Dockerfile a separate test Dockerfile is compared with."""
-    folder, name = posixpath.dirname(path), named[path]
-    candidates: list[tuple[tuple[bool, bool, str], str]] = []
-    for other, other_name in named.items():
-        if posixpath.dirname(other) != folder or other_name.is_test_file or other_name.core() != name.core():
-            continue
-        # A plain name before `Dockerfile.prod`, the same family before the other one.
-        rank = (is_runtime_name(other_name.stem), other_name.family != name.family, other)
-        candidates.append((rank, other))
-    for _, other in sorted(candidates):
-        dockerfile = ctx.dockerfile(other)
-        if dockerfile is not None:
-            return other, dockerfile
-    return None
