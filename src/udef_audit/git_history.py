@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.gitsafe import git_argv, repository_problem, safe_env
 from udef_audit.parsers.gitlog import FIELD_SEPARATOR, LOG_FORMAT, Commit, History, parse_date, parse_log
 
 REASON_NOT_A_REPOSITORY = "not a git repository"
@@ -96,7 +96,7 @@ class _Git:
         self.root = root
         # Discovery stops at the audited folder: a folder inside another repository is not
         # scored with that repository's history.
-        self.env = safe_env(ceiling=root.parent)
+        self.env = safe_env(ceiling=root.parent, repository=root)
 
     def argv(self, *args: str) -> list[str]:
         return git_argv(*_LOG_CONFIG, *args)
@@ -241,6 +241,9 @@ def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_00
     root = Path(root).resolve()
     if not root.is_dir():
         return unknown
+    refused = repository_problem(root)
+    if refused is not None:  # its .git leads outside the folder: no git is run at all
+        return replace(unknown, reason=f"git not used: {refused}")
     git = _Git(root)
     try:
         shallow_file = _probe_shallow(git)

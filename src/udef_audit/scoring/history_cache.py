@@ -15,13 +15,13 @@ from typing import Any
 
 from udef_audit.cache import FactsCache
 from udef_audit.git_history import read_history
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.gitsafe import git_argv, repository_problem, safe_env
 from udef_audit.parsers.gitlog import Commit, History
 
 
 def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
     """`read_history`, memoised on disk by HEAD commit, window and shallow boundary."""
-    key = _history_key(root, window_days) if enabled else None
+    key = _history_key(root, window_days) if enabled and repository_problem(root) is None else None
     if key is None:
         return read_history(root, window_days=window_days)
     cache = FactsCache(root, "history", str(window_days))
@@ -58,7 +58,11 @@ def _history_key(root: Path, window_days: int) -> str | None:
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
-            git_argv("-C", str(root), *args), capture_output=True, env=safe_env(), timeout=30, check=False
+            git_argv("-C", str(root), *args),
+            capture_output=True,
+            env=safe_env(repository=root),
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
