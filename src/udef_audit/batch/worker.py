@@ -50,6 +50,7 @@ from udef_audit.report.sarif import render_sarif
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult
 from udef_audit.rules import builtin_rules
+from udef_audit.safe_text import escape_text
 from udef_audit.service import audit, exit_code
 
 # The child's own alarm fires this long after the parent's deadline, so the parent, which
@@ -104,8 +105,9 @@ def failed(task: RepoTask, reason: str, seconds: float, status: str = "failed") 
 
 
 def one_line(text: str) -> str:
-    """Whitespace collapsed, cut to MAX_REASON_CHARS."""
-    flat = re.sub(r"\s+", " ", text).strip()
+    """Whitespace collapsed, controls and undecodable bytes escaped (a reason is printed and
+    stored: it may quote a hostile file name), cut to MAX_REASON_CHARS."""
+    flat = escape_text(re.sub(r"\s+", " ", text).strip())
     return flat if len(flat) <= MAX_REASON_CHARS else flat[: MAX_REASON_CHARS - 1] + "…"
 
 
