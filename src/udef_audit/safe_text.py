@@ -16,6 +16,9 @@ are not UTF-8 (git and `os` hand those over as lone surrogates, `surrogateescape
   (as a `surrogateescape` string), so `unquote_path(quote_path(p)) == p` for every name.
 - `json_safe`: the data of a JSON document with every `path` value quoted and every other
   string's undecodable bytes written in octal, so that encoding it as UTF-8 cannot fail.
+- `inert_json`: JSON text with every control, format and separator character that JSON
+  leaves raw (DEL, C1, bidi controls, U+2028...) written as a `\\uXXXX` escape: the same
+  data for a parser, nothing live for a terminal that shows the file.
 """
 
 from __future__ import annotations
@@ -117,3 +120,22 @@ def json_safe(value: Any, *, quote_paths: bool = True) -> Any:
     if isinstance(value, (list, tuple)):
         return [json_safe(item, quote_paths=quote_paths) for item in value]
     return value
+
+
+def inert_json(text: str) -> str:
+    """JSON text whose raw control/format characters are `\\uXXXX` escapes (lossless: JSON
+    decodes them to the same characters). Only string literals can hold such characters,
+    and an escape is valid anywhere in one."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    unsafe = (c for c in set(text) if c >= "\x7f" and unicodedata.category(c) in _ESCAPED_CATEGORIES)
+    table = {ord(c): _json_escape(c) for c in unsafe}
+    return text.translate(table) if table else text
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

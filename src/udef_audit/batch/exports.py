@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from udef_audit.batch.executor import use_plain_output
-from udef_audit.safe_text import escape_text, json_safe
+from udef_audit.safe_text import escape_text, inert_json, json_safe
 
 CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict", "phase_reached", "next_gate")
 CSV_TAIL_COLUMNS = ("criteria_met", "sarif_file")
@@ -101,7 +101,7 @@ def csv_text(summary: Mapping[str, Any]) -> str:
 def json_text(summary: Mapping[str, Any]) -> str:
     """The org summary as JSON."""
     # Its findings' paths were quoted when the result was made (json_report): not again.
-    return json.dumps(json_safe(summary, quote_paths=False), indent=2, ensure_ascii=False) + "\n"
+    return inert_json(json.dumps(json_safe(summary, quote_paths=False), indent=2, ensure_ascii=False)) + "\n"
 
 
 def html_text(summary: Mapping[str, Any]) -> str:

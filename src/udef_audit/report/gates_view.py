@@ -13,7 +13,7 @@ from collections import Counter
 from udef_audit.gates import FAIL, MANUAL, NA, NOT_CHECKED, PASS, WAIVED, GatesResult, ItemResult, PhaseResult
 from udef_audit.report.markdown_escape import code_span, markdown_text
 from udef_audit.result import AuditResult
-from udef_audit.safe_text import json_safe
+from udef_audit.safe_text import inert_json, json_safe
 
 MAX_RESULTS_SHOWN = 3
 CHECKED = (PASS, WAIVED, NA)
@@ -102,5 +102,5 @@ def render_gates(result: AuditResult, fmt: str) -> str:
     if gates is None:  # pragma: no cover - the gates command always audits a whole repository
         return ""
     if fmt == "json":
-        return json.dumps(json_safe(gates.to_dict()), ensure_ascii=False)
+        return inert_json(json.dumps(json_safe(gates.to_dict()), ensure_ascii=False))
     return "\n".join(markdown_lines(gates)).rstrip() + "\n"

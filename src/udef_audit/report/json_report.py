@@ -10,7 +10,7 @@ from udef_audit import __version__
 from udef_audit.findings import Finding, Level
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
-from udef_audit.safe_text import json_safe
+from udef_audit.safe_text import inert_json, json_safe
 
 SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
 
@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
 def render_json(result: AuditResult) -> str:
     """The report as JSON text (compact: indenting makes the json module use its slow
     pure-Python encoder; `jq .` pretty-prints it)."""
-    return json.dumps(json_report(result), ensure_ascii=False)
+    return inert_json(json.dumps(json_report(result), ensure_ascii=False))
 
 
 def json_report(result: AuditResult) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from udef_audit.findings import Finding, Level
 from udef_audit.policy import RuleMeta
 from udef_audit.report.rules_listing import help_uri, rule_markdown, rule_text
 from udef_audit.result import AuditResult
-from udef_audit.safe_text import json_safe
+from udef_audit.safe_text import inert_json, json_safe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/udef-audit/udef-audit"
@@ -26,7 +26,7 @@ SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "recomme
 
 def render_sarif(result: AuditResult) -> str:
     """The SARIF log as JSON text (compact, for the C encoder's speed)."""
-    return json.dumps(sarif_log(result), ensure_ascii=False)
+    return inert_json(json.dumps(sarif_log(result), ensure_ascii=False))
 
 
 def sarif_log(result: AuditResult) -> dict[str, Any]:
