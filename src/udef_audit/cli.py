@@ -144,13 +144,17 @@ def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | No
     files = (*args.files, *positionals)
     if not files:
         raise ConfigError("--files needs at least one file")
-    # A path that does not exist is a mistake, said at once (exit 2, as black does): a hook
-    # that checked nothing and passed would hide it. pre-commit passes only existing files.
+    _refuse_missing(files)
+    return root, files
+
+
+def _refuse_missing(files: Sequence[str]) -> None:
+    """A path that does not exist is a mistake, said at once (exit 2, as black does): a hook
+    that checked nothing and passed would hide it. pre-commit passes only existing files."""
     missing = [name for name in files if not os.path.lexists(name)]
     if missing:
         more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
         raise ConfigError(f"--files: no such file: {missing[0]}{more}")
-    return root, files
 
 
 def request_from_args(args: argparse.Namespace) -> AuditRequest:

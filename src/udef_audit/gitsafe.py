@@ -173,14 +173,19 @@ def _gitdir_problem(root: Path, gitdir: Path) -> str | None:
         common = Path(os.path.realpath(gitdir / _small_text(commondir).strip()))
         if not _inside(common, root):
             return f"its git directory's commondir points outside the audited folder ({common})"
-    alternates = common / "objects" / "info" / "alternates"
-    if alternates.is_file() or alternates.is_symlink():
-        for line in _small_text(alternates).splitlines():
-            place = line.strip()
-            if place and not place.startswith("#"):
-                where = Path(os.path.realpath(common / "objects" / place))
-                if not _inside(where, root):
-                    return f"its object alternates point outside the audited folder ({where})"
+    return _alternates_problem(root, common / "objects")
+
+
+def _alternates_problem(root: Path, objects: Path) -> str | None:
+    """Object stores the repository borrows (objects/info/alternates) must be inside the root."""
+    alternates = objects / "info" / "alternates"
+    if not (alternates.is_file() or alternates.is_symlink()):
+        return None
+    for line in _small_text(alternates).splitlines():
+        place = line.strip()
+        where = Path(os.path.realpath(objects / place))
+        if place and not place.startswith("#") and not _inside(where, root):
+            return f"its object alternates point outside the audited folder ({where})"
     return None
 
 
