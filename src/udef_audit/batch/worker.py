@@ -298,6 +298,7 @@ def _exit_description(code: int | None) -> str:
 def _child_main(task: RepoTask, sender: Connection, batch_pid: int) -> None:
     """Runs in the child: lead a process group, die with the batch, arm the alarm, audit,
     send the outcome."""
+    _release_fork_server()
     _isolate(task.timeout_seconds + GRACE_SECONDS, batch_pid)
     outcome = audit_in_place(task)
     with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
@@ -316,6 +317,26 @@ def _isolate(alarm_seconds: float, batch_pid: int) -> None:
         # to run for it, so even a parser stuck in C code dies on time.
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, alarm_seconds)
+
+
+def _release_fork_server() -> None:
+    """Let go of the fork server's "alive" pipe, which it hands to every child.
+
+    The server exits when no process holds that pipe's write end any more: with each child
+    holding one, a child stuck on a repository kept the server, its parent, alive after
+    the batch was killed, and so escaped PR_SET_PDEATHSIG. This child starts no process
+    through the fork server, so it does not need it.
+    """
+    try:
+        from multiprocessing import forkserver  # noqa: PLC0415 - only where children fork
+    except ImportError:  # pragma: no cover - no fork server on this platform
+        return
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
 
 
 def die_with_parent(batch_pid: int) -> None:
