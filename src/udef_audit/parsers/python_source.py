@@ -413,8 +413,7 @@ class _Rejected:
 def _parse(source: str) -> ast.Module | _Rejected:
     weight = parse_weight(source)
     if weight > _MAX_PARSE_WEIGHT:  # the tree would outgrow the memory bound (issue 16)
-        return _Rejected(f"{_TOO_LARGE} ({weight} brackets, operators, commas and lines; the bound is "
-                         f"{_MAX_PARSE_WEIGHT})")
+        return _Rejected(f"{_TOO_LARGE} ({weight} brackets, operators, commas and lines, over {_MAX_PARSE_WEIGHT})")
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like warn while parsing; under -W error a
