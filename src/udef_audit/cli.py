@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -109,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     harden_import_path()
+    _interruptible()
     try:
         if args and args[0] in SUBCOMMANDS:
             return _subcommand(args[0], args[1:])
@@ -130,6 +133,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _interruptible() -> None:
+    """SIGINT stops an audit, even when the caller started it with SIGINT ignored (as a
+    non-interactive shell does for a background job, and Python then keeps it ignored):
+    an audit that cannot be interrupted looks hung."""
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | None]:

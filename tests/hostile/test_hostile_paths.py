@@ -169,3 +169,44 @@ def test_sigint_stops_an_audit_that_waits_on_git(tmp_path: Path, cli_env: dict[s
         finally:
             with contextlib.suppress(ProcessLookupError):  # the fake git's sleep, in its group
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+def _pool_workers(pid: int) -> int:
+    """Children of `pid` that run the same program (the scanner's forked workers)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        own = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return 0
+    count = 0
+    for child in children:
+        with contextlib.suppress(OSError):
+            count += Path(f"/proc/{child}/cmdline").read_bytes() == own
+    return count
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell's background job starts
+
+
+def test_sigint_stops_a_parallel_scan_at_once_even_when_started_ignored(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    stub = "def g{0}():\n    raise NotImplementedError  # TODO\n"
+    for index in range(24):
+        lines = [stub.format(j) if j % 3 == 0 else f"f(a, b, c.d)  # TODO {j}\n" for j in range(8_000)]
+        (repo / f"m{index}.py").write_text("".join(lines), encoding="utf-8")
+    with subprocess.Popen([str(CLI), str(repo), "--no-cache"], env=cli_env, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL, preexec_fn=_ignore_sigint) as process:  # noqa: PLW1509
+        try:
+            deadline = time.monotonic() + 60
+            while _pool_workers(process.pid) == 0 and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert _pool_workers(process.pid) > 0, "the scan never started its workers"
+            process.send_signal(signal.SIGINT)
+            assert process.wait(timeout=10) == 130
+        finally:
+            if process.poll() is None:
+                process.kill()

@@ -1167,8 +1167,14 @@ def _scan_parallel(items: Sequence[tuple[str, bytes]], words: tuple[str, ...], m
     # No processes here (a sandbox, a broken pool...): what is left is scanned serially.
     with suppress(Exception), ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
         futures = [pool.submit(_scan_batch, batch, words, max_bytes) for batch in _batches(items)]
-        for future in futures:
-            results.update(future.result())
+        try:
+            for future in futures:
+                results.update(future.result())
+        except KeyboardInterrupt:  # stop now: leaving the block would first finish every batch
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     for name, data in items:
         if name not in results:
             results[name] = _scan(data, words, max_bytes)
