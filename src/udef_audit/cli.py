@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from udef_audit import __version__
 from udef_audit.config import FAIL_LEVELS, ConfigError
+from udef_audit.interrupts import exit_now, stoppable
 from udef_audit.plugins import harden_import_path
 from udef_audit.policy import load_policy
 from udef_audit.report import FORMATS, check_output, render, write_output
@@ -111,16 +110,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = list(sys.argv[1:] if argv is None else argv)
     harden_import_path()
-    _interruptible()
     try:
-        if args and args[0] in SUBCOMMANDS:
-            return _subcommand(args[0], args[1:])
-        # Intermixed: pre-commit appends file names after the hook's own `args:`.
-        return _audit(audit_parser().parse_intermixed_args(args))
+        with stoppable():
+            if args and args[0] in SUBCOMMANDS:
+                return _subcommand(args[0], args[1:])
+            # Intermixed: pre-commit appends file names after the hook's own `args:`.
+            return _audit(audit_parser().parse_intermixed_args(args))
     except ConfigError as exc:
         print(f"udef-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        if argv is None:  # the console command: stop now, not after a pool's threads wind down
+            exit_now(130)
         return 130
     except BrokenPipeError:  # `udef-audit explain X | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -133,14 +134,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-
-
-def _interruptible() -> None:
-    """SIGINT stops an audit, even when the caller started it with SIGINT ignored (as a
-    non-interactive shell does for a background job, and Python then keeps it ignored):
-    an audit that cannot be interrupted looks hung."""
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | None]:

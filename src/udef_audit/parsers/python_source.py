@@ -1165,20 +1165,26 @@ def _scan_parallel(items: Sequence[tuple[str, bytes]], words: tuple[str, ...], m
     """Scan in worker processes; whatever they could not do is scanned here."""
     results: dict[str, PythonFacts | _Deferred] = {}
     # No processes here (a sandbox, a broken pool...): what is left is scanned serially.
-    with suppress(Exception), ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        futures = [pool.submit(_scan_batch, batch, words, max_bytes) for batch in _batches(items)]
+    with suppress(Exception):
+        pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
         try:
+            futures = [pool.submit(_scan_batch, batch, words, max_bytes) for batch in _batches(items)]
             for future in futures:
                 results.update(future.result())
-        except KeyboardInterrupt:  # stop now: leaving the block would first finish every batch
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
-                process.terminate()
-            pool.shutdown(wait=False, cancel_futures=True)
+        except BaseException:
+            _stop_pool(pool)  # an interrupt stops now, not after every queued batch
             raise
+        pool.shutdown(wait=True)
     for name, data in items:
         if name not in results:
             results[name] = _scan(data, words, max_bytes)
     return results
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
