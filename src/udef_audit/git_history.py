@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from udef_audit.gitsafe import git_argv, repository_problem, safe_env
+from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
 from udef_audit.parsers.gitlog import FIELD_SEPARATOR, LOG_FORMAT, Commit, History, parse_date, parse_log
 
 REASON_NOT_A_REPOSITORY = "not a git repository"
@@ -178,8 +178,7 @@ def _read_head(git: _Git) -> _Head:
 def _read_shallow_boundaries(shallow_file: Path) -> frozenset[str]:
     """The commits whose parents a shallow clone does not have."""
     try:
-        with shallow_file.open("rb") as handle:
-            text = handle.read(_MAX_SHALLOW_FILE_BYTES).decode("ascii", "replace")
+        text = read_git_file(shallow_file, _MAX_SHALLOW_FILE_BYTES).decode("ascii", "replace")
     except OSError:
         return frozenset()
     return frozenset(line for line in text.split() if _HEX_SHA.fullmatch(line))

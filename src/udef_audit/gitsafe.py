@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 import subprocess
 from pathlib import Path
 
@@ -52,6 +53,9 @@ SAFE_OPTIONS: tuple[str, ...] = (
 # Driver sections whose entries name a program, and the keys emptied for each driver.
 _DRIVER_KEYS = {"filter": ("clean", "smudge", "process"), "diff": ("command", "textconv")}
 _MAX_GITDIR_FILE = 4096
+# What git opens in nearly every command: a symlink would be read through, a FIFO would
+# block git until our timeout.
+_GIT_FILES = ("HEAD", "config", "config.worktree", "index", "shallow", "packed-refs", "commondir")
 
 
 def safe_env(ceiling: Path | None = None, repository: Path | None = None) -> dict[str, str]:
@@ -166,10 +170,18 @@ def _gitdir_file_problem(root: Path, dotgit: Path) -> str | None:
 
 
 def _gitdir_problem(root: Path, gitdir: Path) -> str | None:
-    """A git directory inside the root whose `commondir` or object alternates lead out."""
+    """A git directory inside the root whose `commondir` or object alternates lead out, or
+    whose files git reads first are not regular files (a FIFO there blocks git itself)."""
+    for name in _GIT_FILES:
+        try:
+            mode = os.lstat(gitdir / name).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            return f"its git directory's {name} is not a regular file"
     common = gitdir
     commondir = gitdir / "commondir"
-    if commondir.is_file() or commondir.is_symlink():
+    if commondir.is_file():
         common = Path(os.path.realpath(gitdir / _small_text(commondir).strip()))
         if not _inside(common, root):
             return f"its git directory's commondir points outside the audited folder ({common})"
@@ -190,10 +202,19 @@ def _alternates_problem(root: Path, objects: Path) -> str | None:
 
 
 def _small_text(path: Path) -> str:
-    """The first few kB of a git metadata file (never through a symlink), as text."""
+    """The first few kB of a git metadata file, as text."""
+    return read_git_file(path, _MAX_GITDIR_FILE).decode("utf-8", "surrogateescape")
+
+
+def read_git_file(path: Path, limit: int) -> bytes:
+    """At most `limit` bytes of a file of the git directory (`shallow`, `commondir`...): a
+    regular file, never through a symlink, and a FIFO put there cannot block the open.
+    OSError otherwise."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
-        return handle.read(_MAX_GITDIR_FILE).decode("utf-8", "surrogateescape")
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return handle.read(limit)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -105,3 +106,17 @@ def test_a_linked_worktree_is_still_a_git_repository(tmp_path: Path) -> None:
     assert repository_problem(linked) is None
     inventory = build_inventory(linked, _nothing_excluded)
     assert inventory.is_git and inventory.files == ("a.py",)
+
+
+def test_a_shallow_file_that_is_a_fifo_does_not_hang_the_history(tmp_path: Path, run_cli: Callable[..., Run]) -> None:
+    repo = git_repo(tmp_path / "repo", {"pyproject.toml": '[project]\nname = "x"\n'})
+    os.mkfifo(repo / ".git" / "shallow")  # git itself would block on it
+    started = time.monotonic()
+    result = run_cli(repo, "--format", "json")
+    assert result.code in (0, 1), result.stderr
+    assert time.monotonic() - started < 20
+    notes = [n["message"] for n in result.json()["notifications"]]
+    assert notes == [
+        "git not used: its git directory's shallow is not a regular file; the files were listed from the folder "
+        "and the score has no history"
+    ]

@@ -15,8 +15,10 @@ from typing import Any
 
 from udef_audit.cache import FactsCache
 from udef_audit.git_history import read_history
-from udef_audit.gitsafe import git_argv, repository_problem, safe_env
+from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
 from udef_audit.parsers.gitlog import Commit, History
+
+_MAX_SHALLOW_BYTES = 1 << 20
 
 
 def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
@@ -49,7 +51,7 @@ def _history_key(root: Path, window_days: int) -> str | None:
     if not shallow_path.is_absolute():
         shallow_path = root / shallow_path
     try:
-        shallow = hashlib.sha256(shallow_path.read_bytes()).hexdigest()[:16]
+        shallow = hashlib.sha256(read_git_file(shallow_path, _MAX_SHALLOW_BYTES)).hexdigest()[:16]
     except OSError:
         shallow = "complete"
     return f"{head}|{window_days}|{shallow}"
