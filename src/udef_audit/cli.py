@@ -120,9 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"udef-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        if argv is None:  # the console command: stop now, not after a pool's threads wind down
-            exit_now(130)
-        return 130
+        return _interrupted(console=argv is None)
     except BrokenPipeError:  # `udef-audit explain X | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -134,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _interrupted(*, console: bool) -> int:
+    """Exit code 130; the console command leaves at once, not after a pool's threads wind
+    down (a caller in this process gets the code back)."""
+    if console:
+        exit_now(130)
+    return 130
 
 
 def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | None]:
