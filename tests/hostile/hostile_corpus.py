@@ -147,7 +147,7 @@ def climbing_index_repo(root: Path, outside: Path) -> Path:
 
 def control_names_repo(root: Path) -> dict[str, bytes]:
     """A repository (not git: names git would quote) with a file per control byte, per C1 and
-    bidi character and per terminal sequence, each holding a TODO; the raw names by label."""
+    bidi character and per terminal sequence, each holding a placeholder comment; the raw names by label."""
     names: dict[str, bytes] = {f"c0-{byte:02x}": b"n" + bytes([byte]) + b"x.py" for byte in CONTROL_BYTES}
     names.update({f"c1-{ord(c):04x}": f"n{c}x.py".encode() for c in C1_CHARACTERS})
     names.update({f"bidi-{ord(c):04x}": f"n{c}x.py".encode() for c in BIDI_CONTROLS})
