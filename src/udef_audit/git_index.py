@@ -47,14 +47,20 @@ def index_entries(root: Path, files: frozenset[str]) -> tuple[dict[str, str], tu
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
+    return _unchanged_ids(root, listing, files), tuple(tracked)
+
+
+def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str]) -> dict[str, str]:
     index_mtime = _index_mtime(root)
+    if index_mtime is None:
+        return {}
     ids: dict[str, str] = {}
-    for entry in _ENTRY.finditer(listing) if index_mtime is not None else ():
+    for entry in _ENTRY.finditer(listing):
         path = entry["path"].decode("utf-8", "surrogateescape")
         tracked_file = entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES and path in files
-        if tracked_file and _unchanged(root / path, entry, index_mtime or 0):
+        if tracked_file and _unchanged(root / path, entry, index_mtime):
             ids[path] = entry["sha"].decode("ascii")
-    return ids, tuple(tracked)
+    return ids
 
 
 def _paths(listing: bytes) -> list[str]:
