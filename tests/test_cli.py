@@ -74,10 +74,16 @@ def test_json_report_follows_its_schema(tmp_path: Path, run_cli) -> None:
 
 def test_output_file(tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path / "r", CLEAN)
-    out = tmp_path / "out" / "report.sarif"
+    out = tmp_path / "report.sarif"
     result = run_cli(repo, "--format", "sarif", "--output", out)
     assert result.code == 0 and result.stdout == ""
     assert json.loads(out.read_text())["version"] == "2.1.0"
+    # A folder that does not exist is not created: a typo must not scatter reports.
+    missing = run_cli(repo, "--format", "sarif", "--output", tmp_path / "out" / "report.sarif")
+    assert (missing.code, missing.stderr) == (
+        2, f"udef-audit: error: -o/--output: the folder {tmp_path / 'out'} does not exist\n"
+    )
+    assert not (tmp_path / "out").exists()
 
 
 def test_select_ignore_by_prefix_and_slug(tmp_path: Path, run_cli) -> None:

@@ -23,6 +23,7 @@ from udef_audit.config import ConfigError
 from udef_audit.findings import Finding, Level, Notification, Suppression
 from udef_audit.globs import path_matcher
 from udef_audit.parsers.toml_file import TomlError, load_toml
+from udef_audit.safe_text import json_safe
 
 BASELINE_VERSION = 1
 WAIVER_KEYS = frozenset({"rule", "path", "reason", "owner", "expires"})
@@ -55,8 +56,12 @@ def write_baseline(path: Path, findings: Iterable[Finding]) -> int:
 
 def _dump(path: Path, entries: Sequence[Mapping[str, str]]) -> None:
     document = {"version": BASELINE_VERSION, "tool": "udef-audit", "findings": list(entries)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
 
 
 def read_baseline(path: Path) -> dict[str, BaselineEntry]:

@@ -16,9 +16,10 @@ from typing import NoReturn
 
 from udef_audit import __version__
 from udef_audit.config import FAIL_LEVELS, ConfigError
+from udef_audit.interrupts import exit_now, stoppable
 from udef_audit.plugins import harden_import_path
 from udef_audit.policy import load_policy
-from udef_audit.report import FORMATS, render, write_output
+from udef_audit.report import FORMATS, check_output, render, write_output
 from udef_audit.request import AuditRequest
 from udef_audit.service import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, audit, exit_code
 
@@ -110,15 +111,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     harden_import_path()
     try:
-        if args and args[0] in SUBCOMMANDS:
-            return _subcommand(args[0], args[1:])
-        # Intermixed: pre-commit appends file names after the hook's own `args:`.
-        return _audit(audit_parser().parse_intermixed_args(args))
+        with stoppable():
+            if args and args[0] in SUBCOMMANDS:
+                return _subcommand(args[0], args[1:])
+            # Intermixed: pre-commit appends file names after the hook's own `args:`.
+            return _audit(audit_parser().parse_intermixed_args(args))
     except ConfigError as exc:
         print(f"udef-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return _interrupted(console=argv is None)
     except BrokenPipeError:  # `udef-audit explain X | head`: the reader left; not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -130,6 +132,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _interrupted(*, console: bool) -> int:
+    """Exit code 130; the console command leaves at once, not after a pool's threads wind
+    down (a caller in this process gets the code back)."""
+    if console:
+        exit_now(130)
+    return 130
 
 
 def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | None]:
@@ -144,7 +154,17 @@ def _root_and_files(args: argparse.Namespace) -> tuple[str, tuple[str, ...] | No
     files = (*args.files, *positionals)
     if not files:
         raise ConfigError("--files needs at least one file")
+    _refuse_missing(files)
     return root, files
+
+
+def _refuse_missing(files: Sequence[str]) -> None:
+    """A path that does not exist is a mistake, said at once (exit 2, as black does): a hook
+    that checked nothing and passed would hide it. pre-commit passes only existing files."""
+    missing = [name for name in files if not os.path.lexists(name)]
+    if missing:
+        more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+        raise ConfigError(f"--files: no such file: {missing[0]}{more}")
 
 
 def request_from_args(args: argparse.Namespace) -> AuditRequest:
@@ -152,6 +172,8 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
     root, files = _root_and_files(args)
     if args.prune_baseline and args.baseline is None:
         raise ConfigError("--prune-baseline needs --baseline FILE")
+    if args.write_baseline is not None and args.write_baseline.is_dir():
+        raise ConfigError(f"--write-baseline: {args.write_baseline} is a folder, not a file")
     return AuditRequest(
         path=Path(root),
         config_file=args.config,
@@ -170,6 +192,7 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    check_output(args.output)
     result = audit(request_from_args(args))
     write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
     return exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
@@ -180,6 +203,7 @@ def _gates(args: list[str]) -> int:
     options = audit_parser("udef-audit gates", GATES_FORMATS).parse_intermixed_args(args)
     if options.files is not None:
         raise ConfigError("udef-audit gates judges a whole repository: --files does not apply")
+    check_output(options.output)
     result = audit(request_from_args(options))
     text = render(result, options.format, to_terminal=options.output is None, gates_only=True)
     write_output(text, options.output, options.format)

@@ -24,7 +24,7 @@ from udef_audit.parsers.toml_lines import toml_line_index
 from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects
-from udef_audit.safe_read import UnreadableFile, read_regular_file
+from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
@@ -150,9 +150,16 @@ class RepoContext:
         try:
             return read_regular_file(self.root, path, self.max_file_size)
         except UnreadableFile as exc:
-            if str(exc) != "not a regular file":  # a fifo or socket: nothing to say
+            if str(exc) != NOT_REGULAR:  # a fifo or socket: nothing to say
                 self.unparseable(path, str(exc))
             return None
+
+    def file_size(self, path: str) -> int | None:
+        """The size of an in-scope regular file (from the bytes when already read), reached
+        without a symlink in any component; None when it is not one."""
+        if self._bytes.get(path) is not None:
+            return len(self._bytes[path] or b"")
+        return regular_file_size(self.root, path) if path in self.file_set else None
 
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (BOM allowed); None and a UDEF000 note otherwise."""

@@ -82,7 +82,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     policy = load_policy(plugins.policy_dirs)
     _validate_refs(config, policy)
     org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
-    notes = [Notification(message=p) for p in plugins.problems]
+    notes = [Notification(message=p) for p in plugins.problems] + _inventory_notes(ctx.inventory)
     rules = _index_rules(plugins.rules, policy, notes)
     chosen = _choose(config, policy, rules, file_mode=not request.whole_repository, org=org, notes=notes)
     runnable, not_applicable = _applicable(chosen, policy, ctx)
@@ -128,7 +128,8 @@ def _file_config(root: Path, config_file: Path | None) -> tuple[Config, dict[str
             data = load_toml(config_file.read_bytes())
         except (OSError, TomlError) as exc:
             raise ConfigError(f"cannot read config {config_file}: {exc}") from None
-        table = data.get("tool", {}).get("udef-audit", data) if "tool" in data else data
+        tool = _tool_table(data, str(config_file))
+        table = tool.get("udef-audit", data) if "tool" in data else data
         return parse_config(table, str(config_file)), {}
     try:
         raw = read_regular_file(root, CONFIG_FILE, 5_000_000)
@@ -138,10 +139,20 @@ def _file_config(root: Path, config_file: Path | None) -> tuple[Config, dict[str
         document = load_toml(raw)
     except TomlError:  # the context reports it as a UDEF000 note; defaults apply
         return Config(), {CONFIG_FILE: raw}
-    tool = document.get("tool", {})
-    table = tool.get("udef-audit", {}) if isinstance(tool, dict) else {}
-    config = parse_config(table if isinstance(table, dict) else {}, f"{CONFIG_FILE} [tool.udef-audit]")
+    table = _tool_table(document, CONFIG_FILE).get("udef-audit", {})
+    config = parse_config(table, f"{CONFIG_FILE} [tool.udef-audit]")
     return config, {CONFIG_FILE: raw}
+
+
+def _tool_table(document: dict[str, Any], source: str) -> dict[str, Any]:
+    """`[tool]`, checked: it and its `udef-audit` entry must be tables (a ConfigError, exit 2,
+    rather than a silently ignored config or a crash)."""
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{source}: 'tool' must be a table")
+    if not isinstance(tool.get("udef-audit", {}), dict):
+        raise ConfigError(f"{source}: 'tool.udef-audit' must be a table")
+    return tool
 
 
 def _build_context(root: Path, request: AuditRequest, config: Config, preread: dict[str, bytes]) -> RepoContext:
@@ -149,7 +160,15 @@ def _build_context(root: Path, request: AuditRequest, config: Config, preread: d
     inventory = build_inventory(root, excluded)
     if not request.whole_repository:
         chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
-        inventory = Inventory(root, chosen, inventory.is_git, blob_ids=inventory.blob_ids, tracked=inventory.tracked)
+        inventory = Inventory(
+            root,
+            chosen,
+            inventory.is_git,
+            blob_ids=inventory.blob_ids,
+            tracked=inventory.tracked,
+            refused=inventory.refused,
+            git_refused=inventory.git_refused,
+        )
     return RepoContext(
         inventory,
         max_file_size=config.max_file_size,
@@ -161,6 +180,23 @@ def _build_context(root: Path, request: AuditRequest, config: Config, preread: d
         preread=preread,
         config_source=config.source,
     )
+
+
+def _inventory_notes(inventory: Inventory) -> list[Notification]:
+    """What the inventory refused to use: git paths outside the root, a .git leading out."""
+    notes = [
+        Notification(message=f"skipped a path git lists ({reason}): {path}", level=Level.WARNING)
+        for path, reason in inventory.refused
+    ]
+    if inventory.git_refused is not None:
+        notes.append(
+            Notification(
+                message=f"git not used: {inventory.git_refused}; the files were listed from the folder "
+                "and the score has no history",
+                level=Level.WARNING,
+            )
+        )
+    return notes
 
 
 def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> set[str]:

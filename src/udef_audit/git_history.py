@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
 from udef_audit.parsers.gitlog import FIELD_SEPARATOR, LOG_FORMAT, Commit, History, parse_date, parse_log
 
 REASON_NOT_A_REPOSITORY = "not a git repository"
@@ -96,7 +96,7 @@ class _Git:
         self.root = root
         # Discovery stops at the audited folder: a folder inside another repository is not
         # scored with that repository's history.
-        self.env = safe_env(ceiling=root.parent)
+        self.env = safe_env(ceiling=root.parent, repository=root)
 
     def argv(self, *args: str) -> list[str]:
         return git_argv(*_LOG_CONFIG, *args)
@@ -178,8 +178,7 @@ def _read_head(git: _Git) -> _Head:
 def _read_shallow_boundaries(shallow_file: Path) -> frozenset[str]:
     """The commits whose parents a shallow clone does not have."""
     try:
-        with shallow_file.open("rb") as handle:
-            text = handle.read(_MAX_SHALLOW_FILE_BYTES).decode("ascii", "replace")
+        text = read_git_file(shallow_file, _MAX_SHALLOW_FILE_BYTES).decode("ascii", "replace")
     except OSError:
         return frozenset()
     return frozenset(line for line in text.split() if _HEX_SHA.fullmatch(line))
@@ -241,6 +240,9 @@ def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_00
     root = Path(root).resolve()
     if not root.is_dir():
         return unknown
+    refused = repository_problem(root)
+    if refused is not None:  # its .git leads outside the folder: no git is run at all
+        return replace(unknown, reason=f"git not used: {refused}")
     git = _Git(root)
     try:
         shallow_file = _probe_shallow(git)

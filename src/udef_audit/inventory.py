@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.git_index import index_entries
+from udef_audit.gitsafe import git_argv, repository_problem, safe_env
+from udef_audit.repo_paths import parent_dirs, path_problem
 
 SKIP_DIRS = frozenset(
     {
@@ -53,57 +55,73 @@ class Inventory:
     # hash git already has, so a warm audit need not read and hash those files again.
     blob_ids: Mapping[str, str] = field(default_factory=dict)
     # Every path in the git index, whatever the skip list says (a tracked `__pycache__/*.pyc`
-    # is a finding, not a file to audit), minus the user's excludes; sorted, empty without git.
+    # is a finding, not a file to audit), minus the user's excludes and the paths refused
+    # below; sorted, empty without git.
     tracked: tuple[str, ...] = ()
+    # Paths git listed that are not normalised relative paths inside the root (`../x`,
+    # `/etc/passwd`, ...), each with the reason: skipped, and said in a notification.
+    refused: tuple[tuple[str, str], ...] = ()
+    # Why git was not used although the folder looks like a repository (its .git leads out).
+    git_refused: str | None = None
 
 
 def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
     """List the files in scope below `root` (already resolved, an existing directory)."""
-    listed = _git_files(root)
+    git_refused = repository_problem(root)
+    listed = _git_files(root) if git_refused is None else None
     is_git = listed is not None
-    candidates = listed if listed is not None else _walk(root)
+    candidates, refused = _checked(listed) if listed is not None else (list(_walk(root)), [])
     files, links = _filter(root, candidates, excluded)
-    blob_ids, tracked = _index_entries(root) if is_git else ({}, ())
-    tracked = tuple(path for path in tracked if not excluded(path))
-    return Inventory(root, tuple(sorted(files)), is_git, tuple(links), blob_ids, tracked)
+    blob_ids, tracked = index_entries(root, frozenset(files)) if is_git else ({}, ())
+    return Inventory(
+        root,
+        tuple(sorted(files)),
+        is_git,
+        tuple(links),
+        blob_ids,
+        tracked=tuple(path for path in tracked if not excluded(path)),
+        refused=tuple(refused),
+        git_refused=git_refused,
+    )
 
 
-def _index_entries(root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The index, read once: path -> blob id for tracked, unmerged-free files that are
-    unmodified in the work tree, and every tracked path."""
-    staged = _git_lines(root, "ls-files", "-s", "-z") or []
-    modified = set(_git_lines(root, "ls-files", "-m", "-z") or [])  # modified or deleted
-    ids: dict[str, str] = {}
-    tracked: set[str] = set()
-    for entry in staged:
-        meta, _, path = entry.partition("\t")
-        fields = meta.split()
-        tracked.add(path)
-        if len(fields) == 3 and fields[2] == "0" and path not in modified:
-            ids[path] = fields[1]
-    return ids, tuple(sorted(tracked))
+def _checked(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Git's paths split into usable ones and refused ones (with the reason)."""
+    usable: list[str] = []
+    refused: list[tuple[str, str]] = []
+    for path in paths:
+        problem = path_problem(path)
+        if problem is None:
+            usable.append(path)
+        else:
+            refused.append((path, problem))
+    return usable, refused
 
 
 def _git_lines(root: Path, *args: str) -> list[str] | None:
     """NUL-separated output of a git command; None when git is missing or fails."""
+    out = _git_output(root, *args)
+    return None if out is None else [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _git_output(root: Path, *args: str) -> bytes | None:
     try:
         out = subprocess.run(
             git_argv("-C", str(root), *args),
             capture_output=True,
-            env=safe_env(),
+            env=safe_env(repository=root),
+            stdin=subprocess.DEVNULL,
             timeout=120,
             check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    if out.returncode != 0:
-        return None
-    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+    return out.stdout if out.returncode == 0 else None
 
 
 def _git_files(root: Path) -> list[str] | None:
     """Tracked + untracked-not-ignored files, or None when root is not in a git work tree."""
-    if not (root / ".git").exists() and not _inside_work_tree(root):
+    if not _lexists(root / ".git") and not _inside_work_tree(root):
         return None
     return _git_lines(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
 
@@ -111,6 +129,14 @@ def _git_files(root: Path) -> list[str] | None:
 def _inside_work_tree(root: Path) -> bool:
     answer = _git_lines(root, "rev-parse", "--is-inside-work-tree")
     return answer is not None and [line.strip() for line in answer] == ["true"]
+
+
+def _lexists(path: Path) -> bool:
+    try:
+        os.lstat(path)
+    except OSError:
+        return False
+    return True
 
 
 def _walk(root: Path) -> Iterator[str]:
@@ -123,7 +149,8 @@ def _walk(root: Path) -> Iterator[str]:
 
 
 def _skip_dir(path: Path, name: str) -> bool:
-    return _skip_name(name) or (path / "pyvenv.cfg").exists()
+    # lstat, not exists(): a symlinked folder is not descended into, nor looked through.
+    return _skip_name(name) or path.is_symlink() or _lexists(path / "pyvenv.cfg")
 
 
 def _filter(
@@ -133,10 +160,11 @@ def _filter(
     venvs = {p.rpartition("/")[0] for p in candidates if p.endswith("pyvenv.cfg")}
     files: list[str] = []
     links: list[str] = []
+    kinds = _Kinds(root)
     for rel in candidates:
         if _skipped(rel, venvs) or excluded(rel):
             continue
-        kind = _kind(root / rel)
+        kind = kinds.of(rel)
         if kind == "file":
             files.append(rel)
         elif kind == "link":
@@ -161,11 +189,33 @@ def _under_any(rel: str, dirs: set[str]) -> bool:
     return any(d == "" or rel.startswith(d + "/") for d in dirs) if dirs else False
 
 
-def _kind(path: Path) -> str:
+class _Kinds:
+    """What each path is, looked at without following a symlink in any component: a file
+    under a symlinked folder is a link, even when git still lists it (its folder was
+    replaced after the checkout). Each folder is looked at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folders: dict[str, str] = {}
+
+    def of(self, rel: str) -> str:
+        """"file", "link", "missing" or "other" for a checked relative path."""
+        for folder in parent_dirs(rel):
+            kind = self.folders.get(folder)
+            if kind is None:
+                kind = self.folders[folder] = _mode_kind(self.root / folder)
+            if kind != "dir":
+                return "link" if kind == "link" else "missing"
+        return _mode_kind(self.root / rel)
+
+
+def _mode_kind(path: Path) -> str:
     try:
         mode = os.lstat(path).st_mode
     except OSError:  # listed by git but deleted from the work tree
         return "missing"
     if stat.S_ISLNK(mode):
         return "link"
+    if stat.S_ISDIR(mode):
+        return "dir"
     return "file" if stat.S_ISREG(mode) else "other"

@@ -217,11 +217,16 @@ def _in_non_product(root: str) -> bool:
 
 
 def _owner(path: str, roots: set[str]) -> str:
+    # Stops at a fixed point too: dirname("/") is "/", so an absolute path (which the
+    # inventory never passes on) cannot make this loop forever.
     directory = posixpath.dirname(path)
     while directory:
         if directory in roots:
             return directory
-        directory = posixpath.dirname(directory)
+        parent = posixpath.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
     return ""
 
 

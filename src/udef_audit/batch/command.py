@@ -165,6 +165,9 @@ def _settings(args: argparse.Namespace) -> BatchSettings:
         load_org_policy(args.policy, load_policy().rules)  # a bad policy is a usage error, found once, up front
         policy_file = str(args.policy.resolve())
     jobs = args.jobs or os.cpu_count() or 1
+    _check_folder_option(args.db.parent, "--db")
+    _check_folder_option(args.cache, "--cache")
+    _check_folder_option(args.sarif_dir, "--sarif-dir")
     return BatchSettings(
         db=args.db.expanduser().resolve(),
         cache=(args.cache.expanduser() if args.cache else cache_dir() / "clones").resolve(),
@@ -175,6 +178,18 @@ def _settings(args: argparse.Namespace) -> BatchSettings:
         force=args.force,
         probe_threads=min(MAX_PROBE_THREADS, jobs * PROBE_THREADS_PER_JOB),
     )
+
+
+def _check_folder_option(path: Path | None, option: str) -> None:
+    """A folder option naming a file, or a folder under a file, is a usage error (exit 2), not
+    one failure per repository."""
+    if path is None:
+        return
+    for place in (path.expanduser(), *path.expanduser().parents):
+        if place.exists():
+            if not place.is_dir():
+                raise ConfigError(f"{option}: {place} is a file, not a folder")
+            return
 
 
 def run_batch(

@@ -38,6 +38,7 @@ from rich.progress import (
 from udef_audit.batch.clone import redact
 from udef_audit.batch.model import RepoOutcome, RepoTask
 from udef_audit.batch.worker import run_isolated
+from udef_audit.safe_text import escape_text
 
 OutcomeCallback = Callable[[RepoOutcome], None]
 
@@ -151,7 +152,7 @@ class BatchProgress:
         width = len(str(self.total))
         detail = _detail(outcome)
         line = f"[{self.done:>{width}}/{self.total}] {outcome.status:<8} {outcome.key}  {detail}"
-        return redact(line.rstrip(), self.secrets)
+        return escape_text(redact(line.rstrip(), self.secrets))
 
 
 def _detail(outcome: RepoOutcome) -> str:

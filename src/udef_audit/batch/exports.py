@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from udef_audit.batch.executor import use_plain_output
+from udef_audit.safe_text import escape_text, inert_json, json_safe
 
 CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict", "phase_reached", "next_gate")
 CSV_TAIL_COLUMNS = ("criteria_met", "sarif_file")
@@ -47,7 +48,8 @@ def _table_row(repo: Mapping[str, Any]) -> tuple[str, ...]:
     score = "" if repo["score"] is None else str(repo["score"])
     failing = failing_rules(repo["counts"])
     phase = "" if repo.get("phase_reached") is None else str(repo["phase_reached"])
-    return (score, repo["verdict"] or "", phase, repo["status"], repo["key"], failing, repo["reason"] or "")
+    cells = (score, repo["verdict"] or "", phase, repo["status"], repo["key"], failing, repo["reason"] or "")
+    return tuple(escape_text(cell) for cell in cells)  # a folder name may hold ESC sequences
 
 
 def failing_rules(counts: Mapping[str, int]) -> str:
@@ -98,7 +100,8 @@ def csv_text(summary: Mapping[str, Any]) -> str:
 
 def json_text(summary: Mapping[str, Any]) -> str:
     """The org summary as JSON."""
-    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    # Its findings' paths were quoted when the result was made (json_report): not again.
+    return inert_json(json.dumps(json_safe(summary, quote_paths=False), indent=2, ensure_ascii=False)) + "\n"
 
 
 def html_text(summary: Mapping[str, Any]) -> str:

@@ -22,6 +22,7 @@ even when the parent was killed first and cannot kill it.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import functools
 import hashlib
 import json
@@ -50,6 +51,7 @@ from udef_audit.report.sarif import render_sarif
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult
 from udef_audit.rules import builtin_rules
+from udef_audit.safe_text import escape_text
 from udef_audit.service import audit, exit_code
 
 # The child's own alarm fires this long after the parent's deadline, so the parent, which
@@ -59,6 +61,8 @@ GRACE_SECONDS = 5.0
 POLL_SECONDS = 0.2
 MAX_REASON_CHARS = 300
 NO_POLICY = "none"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+EXIT_ORPHANED = 70
 
 
 def audit_repository(task: RepoTask) -> RepoOutcome:
@@ -104,8 +108,9 @@ def failed(task: RepoTask, reason: str, seconds: float, status: str = "failed") 
 
 
 def one_line(text: str) -> str:
-    """Whitespace collapsed, cut to MAX_REASON_CHARS."""
-    flat = re.sub(r"\s+", " ", text).strip()
+    """Whitespace collapsed, controls and undecodable bytes escaped (a reason is printed and
+    stored: it may quote a hostile file name), cut to MAX_REASON_CHARS."""
+    flat = escape_text(re.sub(r"\s+", " ", text).strip())
     return flat if len(flat) <= MAX_REASON_CHARS else flat[: MAX_REASON_CHARS - 1] + "…"
 
 
@@ -233,7 +238,7 @@ def _run_in_child(task: RepoTask, cancel: threading.Event) -> RepoOutcome:
     started = time.monotonic()
     context = _child_context()
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(task, sender), name="udef-audit-batch-worker")
+    process = context.Process(target=_child_main, args=(task, sender, os.getpid()), name="udef-audit-batch-worker")
     process.start()
     sender.close()  # only the child writes: the parent must see EOF when the child dies
     answered = False
@@ -290,25 +295,78 @@ def _exit_description(code: int | None) -> str:
     return f"exit code {code}"
 
 
-def _child_main(task: RepoTask, sender: Connection) -> None:
-    """Runs in the child: lead a process group, arm the alarm, audit, send the outcome."""
-    _isolate(task.timeout_seconds + GRACE_SECONDS)
+def _child_main(task: RepoTask, sender: Connection, batch_pid: int) -> None:
+    """Runs in the child: lead a process group, die with the batch, arm the alarm, audit,
+    send the outcome."""
+    _release_fork_server()
+    _isolate(task.timeout_seconds + GRACE_SECONDS, batch_pid)
     outcome = audit_in_place(task)
     with contextlib.suppress(OSError):  # the parent is gone: nobody to tell
         sender.send(outcome.to_dict())
     sender.close()
 
 
-def _isolate(alarm_seconds: float) -> None:
+def _isolate(alarm_seconds: float, batch_pid: int) -> None:
     harden_import_path()
     if hasattr(os, "setsid"):
         with contextlib.suppress(OSError):
             os.setsid()
+    die_with_parent(batch_pid)
     if hasattr(signal, "setitimer"):
         # The default action of SIGALRM ends the process in the kernel: nothing in Python has
         # to run for it, so even a parser stuck in C code dies on time.
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.setitimer(signal.ITIMER_REAL, alarm_seconds)
+
+
+def _release_fork_server() -> None:
+    """Let go of the fork server's "alive" pipe, which it hands to every child.
+
+    The server exits when no process holds that pipe's write end any more: with each child
+    holding one, a child stuck on a repository kept the server, its parent, alive after
+    the batch was killed, and so escaped PR_SET_PDEATHSIG. This child starts no process
+    through the fork server, so it does not need it.
+    """
+    try:
+        from multiprocessing import forkserver  # noqa: PLC0415 - only where children fork
+    except ImportError:  # pragma: no cover - no fork server on this platform
+        return
+    server = getattr(forkserver, "_forkserver", None)
+    alive = getattr(server, "_forkserver_alive_fd", None)
+    if isinstance(alive, int):
+        with contextlib.suppress(OSError):
+            os.close(alive)
+        server._forkserver_alive_fd = None  # type: ignore[union-attr]
+
+
+def die_with_parent(batch_pid: int) -> None:
+    """Linux: ask the kernel to SIGKILL this process when its parent ends (PR_SET_PDEATHSIG).
+
+    A batch killed with SIGKILL runs no cleanup: without this, a child stuck on a repository
+    went on under PID 1. Its parent is the fork server, which exits as soon as the batch is
+    gone (it reads EOF from the batch), so the child follows it at once, long before its own
+    alarm. If the batch was already gone before the request took effect, the child leaves
+    now. Elsewhere the alarm and the process-group kill remain.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover - Linux runs the tests
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        armed = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+        return
+    if armed and not _alive(batch_pid):
+        os._exit(EXIT_ORPHANED)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - alive, another user's
+        return True
+    return True
 
 
 def kill_process_tree(pid: int | None) -> None:
@@ -328,7 +386,7 @@ def kill_process_tree(pid: int | None) -> None:
 
 def _run_in_subprocess(task: RepoTask) -> RepoOutcome:
     started = time.monotonic()
-    command = [sys.executable, "-m", "udef_audit.batch.worker"]
+    command = [sys.executable, "-m", "udef_audit.batch.worker", str(os.getpid())]
     with subprocess.Popen(
         command,
         stdin=subprocess.PIPE,
@@ -351,7 +409,7 @@ def _run_in_subprocess(task: RepoTask) -> RepoOutcome:
 def _subprocess_main() -> None:
     """`python -m udef_audit.batch.worker`: a task as JSON on stdin, its outcome on stdout."""
     task = RepoTask(**json.loads(sys.stdin.read()))
-    _isolate(task.timeout_seconds + GRACE_SECONDS)
+    _isolate(task.timeout_seconds + GRACE_SECONDS, int(sys.argv[1]) if len(sys.argv) > 1 else os.getppid())
     sys.stdout.write(json.dumps(audit_in_place(task).to_dict()))
 
 

@@ -89,6 +89,16 @@ _LIBCST_TOTAL_SECONDS = 120.0
 # ast needs about 400 bytes of memory per source byte: a file that must be parsed whole
 # and is bigger than this is reported as too large to parse instead.
 _MAX_WHOLE_PARSE_CHARS = 2_000_000
+# A tree's memory follows its node count, not the file's size: `x = [1,1,...]` costs about
+# 470 bytes per character under ast, ordinary code a tenth of that. The punctuation and
+# line breaks of a text count its nodes closely enough, and cheaply (str.count, in C). At
+# the bounds below a parse peaks near 150 MB (ast) and 160 MB (libcst, in its child);
+# of 17,000 files of CPython, sympy, numpy, scipy and others, one generated data file of
+# 4 MB is over the first. See benchmarks/worst_file.py.
+_WEIGHT_CHARACTERS = ",()[]{}.:;=+-*/%&|^~<>!@\n"
+_MAX_PARSE_WEIGHT = 125_000
+_MAX_LIBCST_WEIGHT = 40_000
+_TOO_LARGE = "too large to parse"
 # Parallel scanning pays for its process start-up only above this much work.
 _PARALLEL_MIN_CHARS = 1_000_000
 _BATCH_CHARS = 200_000
@@ -401,6 +411,9 @@ class _Rejected:
 
 
 def _parse(source: str) -> ast.Module | _Rejected:
+    weight = parse_weight(source)
+    if weight > _MAX_PARSE_WEIGHT:  # the tree would outgrow the memory bound (issue 16)
+        return _Rejected(f"{_TOO_LARGE} ({weight} brackets, operators, commas and lines, over {_MAX_PARSE_WEIGHT})")
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like warn while parsing; under -W error a
@@ -964,7 +977,9 @@ class _Deferred:
     size: int
 
     def libcst_eligible(self) -> bool:
-        return self.size <= _LIBCST_MAX_BYTES
+        # Never for a file refused as too large: libcst costs several times what ast does.
+        return (self.size <= _LIBCST_MAX_BYTES and not self.message.startswith(_TOO_LARGE)
+                and parse_weight(self.text) <= _MAX_LIBCST_WEIGHT)
 
     def finish(self, answer: dict[str, Any] | None) -> PythonFacts:
         """The facts given libcst's answer (None when libcst was not run or crashed)."""
@@ -978,7 +993,7 @@ class _Deferred:
                 parser="libcst",
             )
         message = self.message
-        if not self.libcst_eligible() and message.startswith("syntax error"):
+        if self.size > _LIBCST_MAX_BYTES and message.startswith("syntax error"):
             message += f" (not checked with libcst: over {_LIBCST_MAX_BYTES} bytes)"
         return PythonFacts(markers=_markers(self.text, lines, self.regions, self.hits),
                            error=message, parser="tokens")
@@ -1150,14 +1165,26 @@ def _scan_parallel(items: Sequence[tuple[str, bytes]], words: tuple[str, ...], m
     """Scan in worker processes; whatever they could not do is scanned here."""
     results: dict[str, PythonFacts | _Deferred] = {}
     # No processes here (a sandbox, a broken pool...): what is left is scanned serially.
-    with suppress(Exception), ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
-        futures = [pool.submit(_scan_batch, batch, words, max_bytes) for batch in _batches(items)]
-        for future in futures:
-            results.update(future.result())
+    with suppress(Exception):
+        pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
+        try:
+            futures = [pool.submit(_scan_batch, batch, words, max_bytes) for batch in _batches(items)]
+            for future in futures:
+                results.update(future.result())
+        except BaseException:
+            _stop_pool(pool)  # an interrupt stops now, not after every queued batch
+            raise
+        pool.shutdown(wait=True)
     for name, data in items:
         if name not in results:
             results[name] = _scan(data, words, max_bytes)
     return results
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -1229,6 +1256,12 @@ def _finish_outcomes(outcomes: dict[str, PythonFacts | _Deferred],
 # --- other users ------------------------------------------------------------------------------
 
 
+def parse_weight(text: str) -> int:
+    """How many brackets, operators, commas and line breaks `text` holds: a cheap, close
+    upper estimate of the size of its syntax tree."""
+    return sum(text.count(character) for character in _WEIGHT_CHARACTERS)
+
+
 def parse_module(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ast.Module | None:
     """The ``ast`` of a file (for readers of setup.py and the like); None when it cannot be
     read, is too big to parse whole (over 2 million characters: the tree would take about
@@ -1242,10 +1275,13 @@ def parse_module(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ast.Modu
 
 def check_syntax(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
     """None when the file parses (with ``ast``, or with libcst for syntax newer than the
-    running interpreter), else the reason, worded as :attr:`PythonFacts.error`."""
+    running interpreter), else the reason, worded as :attr:`PythonFacts.error`; a file
+    over the size bound of a whole parse is not parsed at all, and says so."""
     text, error = _read(data, max_bytes)
     if text is None:
         return error
+    if len(text) > _MAX_WHOLE_PARSE_CHARS:
+        return f"{_TOO_LARGE} ({len(text)} characters; the bound is {_MAX_WHOLE_PARSE_CHARS})"
     tree = _parse(text)
     if not isinstance(tree, _Rejected):
         return None

@@ -6,9 +6,12 @@ console wraps long lines and would break them.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
+from udef_audit.config import ConfigError
 from udef_audit.result import AuditResult
 
 FORMATS = ("text", "json", "sarif", "markdown")
@@ -41,11 +44,48 @@ def render(result: AuditResult, fmt: str, *, to_terminal: bool = True, gates_onl
     return render_text(result, color=to_terminal and sys.stdout.isatty())
 
 
-def write_output(text: str, output: Path | None, fmt: str) -> None:
-    """Write to the file, or to stdout."""
+def check_output(output: Path | None, option: str = "-o/--output") -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a file in a
+    folder that does not exist (it is not created: a typo must not scatter reports), or a
+    closed standard output. ConfigError (exit 2) with one line."""
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+        if sys.stdout is None:
+            raise ConfigError("standard output is closed: give -o FILE")
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    if output.is_dir():
+        raise ConfigError(f"{option}: {output} is a folder, not a file")
+    parent = output.parent
+    if not parent.is_dir():
+        what = "is not a folder" if parent.exists() else "does not exist"
+        raise ConfigError(f"{option}: the folder {parent} {what}")
+
+
+def write_output(text: str, output: Path | None, fmt: str) -> None:
+    """Write to the file, or to stdout; a write that fails (a full disk, `/dev/full`, no
+    permission) is a ConfigError naming the file (exit 2), never a traceback."""
+    data = text if text.endswith("\n") else text + "\n"
+    if output is None:
+        _write_stdout(data)
+        return
+    check_output(output)
+    try:
+        with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(data)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report to {output}: {exc.strerror or exc}") from None
+
+
+def _write_stdout(data: str) -> None:
+    stream = sys.stdout
+    if stream is None:
+        raise ConfigError("standard output is closed: give -o FILE")
+    try:
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        # What is still buffered would fail again at exit: send it nowhere.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        raise ConfigError(f"cannot write the report to standard output: {exc.strerror or exc}") from None

@@ -11,7 +11,9 @@ import json
 from collections import Counter
 
 from udef_audit.gates import FAIL, MANUAL, NA, NOT_CHECKED, PASS, WAIVED, GatesResult, ItemResult, PhaseResult
+from udef_audit.report.markdown_escape import code_span, markdown_text
 from udef_audit.result import AuditResult
+from udef_audit.safe_text import inert_json, json_safe
 
 MAX_RESULTS_SHOWN = 3
 CHECKED = (PASS, WAIVED, NA)
@@ -85,16 +87,13 @@ def _markdown_item(item: ItemResult) -> str:
         NA: " — n/a",
         MANUAL: " — *manual: confirm at the Human Gate*",
         NOT_CHECKED: f" — not checked ({', '.join(item.unchecked)} not installed or not selected)",
-        FAIL: " — **fail**: " + ", ".join(f"`{r.path}:{r.line}` {r.rule_id}" for r in item.results[:MAX_RESULTS_SHOWN]),
+        FAIL: " — **fail**: "
+        + ", ".join(f"{code_span(f'{r.path}:{r.line}')} {r.rule_id}" for r in item.results[:MAX_RESULTS_SHOWN]),
     }[item.status]
     if item.status == FAIL and len(item.results) > MAX_RESULTS_SHOWN:
         detail += f" and {len(item.results) - MAX_RESULTS_SHOWN} more"
-    return f"- {box} {_escape(item.item)}{_escape(detail) if item.status == FAIL else detail}"
-
-
-def _escape(text: str) -> str:
-    # Checklist texts are ours, results carry repository paths: keep them on one line.
-    return text.replace("\n", " ").replace("\r", " ")
+    # Checklist texts are ours; results carry repository paths, inert in their code spans.
+    return f"- {box} {markdown_text(item.item)}{detail}"
 
 
 def render_gates(result: AuditResult, fmt: str) -> str:
@@ -103,5 +102,5 @@ def render_gates(result: AuditResult, fmt: str) -> str:
     if gates is None:  # pragma: no cover - the gates command always audits a whole repository
         return ""
     if fmt == "json":
-        return json.dumps(gates.to_dict(), ensure_ascii=False)
+        return inert_json(json.dumps(json_safe(gates.to_dict()), ensure_ascii=False))
     return "\n".join(markdown_lines(gates)).rstrip() + "\n"

@@ -10,6 +10,7 @@ from udef_audit import __version__
 from udef_audit.findings import Finding, Level
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
+from udef_audit.safe_text import inert_json, json_safe
 
 SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
 
@@ -17,11 +18,18 @@ SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
 def render_json(result: AuditResult) -> str:
     """The report as JSON text (compact: indenting makes the json module use its slow
     pure-Python encoder; `jq .` pretty-prints it)."""
-    return json.dumps(json_report(result), ensure_ascii=False)
+    return inert_json(json.dumps(json_report(result), ensure_ascii=False))
 
 
 def json_report(result: AuditResult) -> dict[str, Any]:
-    """The report as data."""
+    """The report as data, safe to encode: every `path` quoted as git quotes file names
+    (lossless: `safe_text.unquote_path` gives the name back), and no undecodable byte of a
+    file name left as a lone surrogate, which would make the UTF-8 write fail."""
+    data: dict[str, Any] = json_safe(_report_data(result))
+    return data
+
+
+def _report_data(result: AuditResult) -> dict[str, Any]:
     policy = result.policy.rules
     return {
         "schemaVersion": SCHEMA_VERSION,

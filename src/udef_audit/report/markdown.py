@@ -8,6 +8,7 @@ from typing import Any
 
 from udef_audit.findings import Finding
 from udef_audit.report.gates_view import markdown_lines as gates_markdown_lines
+from udef_audit.report.markdown_escape import code_span, markdown_text
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
@@ -81,7 +82,7 @@ def _findings_sections(result: AuditResult) -> list[str]:
         for f in items[:MAX_ROWS_PER_RULE]:
             status = " (suppressed)" if f.suppressed else ""
             level = f.level.value if f.level else "note"
-            lines.append(f"| {level}{status} | `{f.path}:{f.line}` | {_cell(f.message)} |")
+            lines.append(f"| {level}{status} | {code_span(f'{f.path}:{f.line}')} | {_cell(f.message)} |")
         if len(items) > MAX_ROWS_PER_RULE:
             lines.append(f"| | | … and {len(items) - MAX_ROWS_PER_RULE} more |")
         lines += ["", "</details>", ""]
@@ -89,4 +90,4 @@ def _findings_sections(result: AuditResult) -> list[str]:
 
 
 def _cell(value: Any) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ") if value is not None else ""
+    return markdown_text(str(value)) if value is not None else ""

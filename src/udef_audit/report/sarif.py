@@ -16,6 +16,7 @@ from udef_audit.findings import Finding, Level
 from udef_audit.policy import RuleMeta
 from udef_audit.report.rules_listing import help_uri, rule_markdown, rule_text
 from udef_audit.result import AuditResult
+from udef_audit.safe_text import inert_json, json_safe
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/udef-audit/udef-audit"
@@ -25,7 +26,7 @@ SEVERITY = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "recomme
 
 def render_sarif(result: AuditResult) -> str:
     """The SARIF log as JSON text (compact, for the C encoder's speed)."""
-    return json.dumps(sarif_log(result), ensure_ascii=False)
+    return inert_json(json.dumps(sarif_log(result), ensure_ascii=False))
 
 
 def sarif_log(result: AuditResult) -> dict[str, Any]:
@@ -41,7 +42,10 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
         "results": [_result(f, index) for f in result.findings],
         "properties": result.properties(),
     }
-    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+    # No lone surrogate (an undecodable byte of a file name) survives: the UTF-8 write
+    # cannot fail. The location's URI percent-encodes the name's raw bytes (lossless).
+    log: dict[str, Any] = json_safe({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]})
+    return log
 
 
 def _reported_rules(result: AuditResult) -> list[RuleMeta]:
@@ -92,7 +96,7 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": quote(finding.path, safe="/"), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": file_uri(finding.path), "uriBaseId": "%SRCROOT%"},
                     "region": region,
                 }
             }
@@ -110,6 +114,12 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     if properties:
         out["properties"] = properties
     return out
+
+
+def file_uri(path: str) -> str:
+    """A relative URI for a repository path: its raw bytes percent-encoded, so a name that is
+    not UTF-8 stays exact (`%FF`) and one with `#`, `?` or a space stays one path."""
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
 def _invocation(result: AuditResult) -> dict[str, Any]:

@@ -1,6 +1,10 @@
 """The terminal report: findings grouped by file (`path:line:col` first, so editors and
 terminals can jump to them), totals, and a verdict panel. Colour only on a terminal and
-never with NO_COLOR; long lines are never wrapped, so the output stays greppable."""
+never with NO_COLOR; long lines are never wrapped, so the output stays greppable.
+
+Every string that can come from the scanned repository (paths, messages, justifications,
+notices, evidence) goes through `escape_text`: no ESC sequence, control or bidi character
+of a file name or a commit subject reaches the terminal, and none splits a line."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from udef_audit.gates import GatesResult
 from udef_audit.report.gates_view import text_lines as gates_text_lines
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
+from udef_audit.safe_text import escape_text
 
 STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
 
@@ -48,7 +53,7 @@ def render_text(result: AuditResult, *, color: bool) -> str:
 def render_gates_text(result: AuditResult, *, color: bool) -> str:
     """`udef-audit gates`: the profile and the gates alone, as terminal text."""
     console, buffer = plain_console(color=color)
-    console.print(result.profile.describe(), style="dim")
+    console.print(Text(escape_text(result.profile.describe()), style="dim"))
     if result.gates is not None:
         console.print(gates_text(result.gates))
     return buffer.getvalue()
@@ -58,7 +63,7 @@ def gates_text(gates: GatesResult) -> Text:
     """The gates section: the phase reached, the next gate's failing items, the manual ones."""
     text = Text()
     for number, (line, style) in enumerate(gates_text_lines(gates)):
-        text.append(("\n" if number else "") + line, style=style)
+        text.append(("\n" if number else "") + escape_text(line), style=style)
     return text
 
 
@@ -67,7 +72,7 @@ def _print_findings(console: Console, result: AuditResult) -> None:
     for finding in result.findings:
         by_path[finding.path].append(finding)
     for path in sorted(by_path):
-        console.print(Text(path, style="bold underline"))
+        console.print(Text(escape_text(path), style="bold underline"))
         for finding in by_path[path]:
             console.print(_line(finding, result))
         console.print()
@@ -76,7 +81,8 @@ def _print_findings(console: Console, result: AuditResult) -> None:
 def _print_notices(console: Console, result: AuditResult) -> None:
     for note in result.notifications:
         label = "tool error" if note.level.value == "error" else "policy"
-        console.print(Text(f"{label}: {note.message}", style="bold magenta" if label == "tool error" else "yellow"))
+        style = "bold magenta" if label == "tool error" else "yellow"
+        console.print(Text(f"{label}: {escape_text(note.message)}", style=style))
     baseline = result.baseline
     if baseline is not None and baseline.matched is not None:
         console.print(_baseline_line(baseline.to_dict()))
@@ -84,22 +90,22 @@ def _print_notices(console: Console, result: AuditResult) -> None:
 
 def _line(finding: Finding, result: AuditResult) -> Text:
     level = finding.level.value if finding.level else "note"
-    where = f"{finding.path}:{finding.line}" + (f":{finding.column}" if finding.column else "")
+    where = f"{escape_text(finding.path)}:{finding.line}" + (f":{finding.column}" if finding.column else "")
     slug = result.policy.rules[finding.rule_id].slug if finding.rule_id in result.policy.rules else ""
     text = Text("  ")
     text.append(where, style="dim")
     text.append(f" {finding.rule_id} ", style=STYLES[level])
     text.append(f"[{level}] ", style=STYLES[level])
-    text.append(finding.message)
+    text.append(escape_text(finding.message))
     text.append(f" ({slug})", style="dim")
     if finding.suppressed:
-        text.append(f"  suppressed: {finding.suppressions[0].justification}", style="dim italic")
+        text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
     return text
 
 
 def _baseline_line(baseline: dict[str, Any]) -> Text:
     fixed = len(baseline.get("fixed", []))
-    text = Text(f"baseline {baseline['file']}: {baseline['matched']} known findings not counted")
+    text = Text(f"baseline {escape_text(baseline['file'])}: {baseline['matched']} known findings not counted")
     if baseline.get("pruned"):
         text.append(f"; {baseline['pruned']} fixed entries pruned", style="green")
     elif fixed:
@@ -136,9 +142,9 @@ def _score_text(score: dict[str, Any]) -> Text:
     text = Text('Reset criteria (the methodology\'s "When to Reset vs Repair"):', style="bold")
     for criterion in score.get("criteria", []):
         met = {True: "met", False: "not met", None: "unknown"}[criterion.get("met")]
-        text.append(f"\n  • {criterion['title']}: {criterion.get('value')} ({met})")
+        text.append(f"\n  • {escape_text(criterion['title'])}: {escape_text(str(criterion.get('value')))} ({met})")
         for item in (criterion.get("evidence") or [])[:3] if criterion.get("met") else []:
-            text.append(f"\n      {item['text']}", style="dim")
+            text.append(f"\n      {escape_text(item['text'])}", style="dim")
     present = [s["title"] for s in score.get("repairSignals", []) if s.get("met")]
     if present:
         text.append(f"\nRepair signals: {', '.join(present)}", style="green")

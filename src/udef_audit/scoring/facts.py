@@ -138,10 +138,7 @@ def _within_budget(ctx: RepoContext, paths: Sequence[str], budget: int) -> list[
 
 
 def _size(ctx: RepoContext, path: str) -> int:
-    try:
-        return (ctx.root / path).stat().st_size
-    except OSError:
-        return 0
+    return ctx.file_size(path) or 0
 
 
 def complex_functions(ctx: RepoContext, paths: Sequence[str], limit: int) -> list[ComplexFunction]:

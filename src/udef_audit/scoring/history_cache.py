@@ -15,13 +15,15 @@ from typing import Any
 
 from udef_audit.cache import FactsCache
 from udef_audit.git_history import read_history
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
 from udef_audit.parsers.gitlog import Commit, History
+
+_MAX_SHALLOW_BYTES = 1 << 20
 
 
 def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
     """`read_history`, memoised on disk by HEAD commit, window and shallow boundary."""
-    key = _history_key(root, window_days) if enabled else None
+    key = _history_key(root, window_days) if enabled and repository_problem(root) is None else None
     if key is None:
         return read_history(root, window_days=window_days)
     cache = FactsCache(root, "history", str(window_days))
@@ -49,7 +51,7 @@ def _history_key(root: Path, window_days: int) -> str | None:
     if not shallow_path.is_absolute():
         shallow_path = root / shallow_path
     try:
-        shallow = hashlib.sha256(shallow_path.read_bytes()).hexdigest()[:16]
+        shallow = hashlib.sha256(read_git_file(shallow_path, _MAX_SHALLOW_BYTES)).hexdigest()[:16]
     except OSError:
         shallow = "complete"
     return f"{head}|{window_days}|{shallow}"
@@ -58,7 +60,11 @@ def _history_key(root: Path, window_days: int) -> str | None:
 def _git(root: Path, *args: str) -> list[str] | None:
     try:
         proc = subprocess.run(
-            git_argv("-C", str(root), *args), capture_output=True, env=safe_env(), timeout=30, check=False
+            git_argv("-C", str(root), *args),
+            capture_output=True,
+            env=safe_env(repository=root),
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None

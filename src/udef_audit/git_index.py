@@ -1,0 +1,112 @@
+"""Which tracked files are unchanged since they were indexed, without git hashing anything.
+
+The blob id of a clean tracked file is a content hash git already has: a warm audit uses
+it as the file's cache key and need not read the file. `git ls-files -m` would say which
+files are clean, but for a file whose stat data changed it re-hashes the content, and
+hashing runs the clean or process filter that the repository's own config and
+`.gitattributes` name (gitsafe.py). So the index's stat data is read as printed by
+`git ls-files --debug` (nothing is refreshed or hashed) and compared with our own `lstat`,
+as git's `ie_match_stat` does: same size, mtime, ctime and inode, and not racily clean (an
+mtime at or after the index file's own mtime could hide a change within the same tick). A
+file that does not match is simply not in the answer: the audit reads and hashes it
+itself, with no filter.
+
+`--debug`'s layout is for people and "may change": if it does not parse, the answer is
+empty, which only makes a warm audit read every file, as a cold one does.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.repo_paths import path_problem
+
+_ENTRY = re.compile(
+    rb"(?P<mode>[0-7]{6}) (?P<sha>[0-9a-f]{40,64}) (?P<stage>[0-3])\t(?P<path>[^\0]*)\0"
+    rb"  ctime: (?P<ctime_s>\d+):(?P<ctime_ns>\d+)\n"
+    rb"  mtime: (?P<mtime_s>\d+):(?P<mtime_ns>\d+)\n"
+    rb"  dev: \d+\tino: (?P<ino>\d+)\n"
+    rb"  uid: \d+\tgid: \d+\n"
+    rb"  size: (?P<size>\d+)\tflags: [0-9a-f]+\n"
+)
+_HEAD = re.compile(rb"(?:^|\n)[0-7]{6} [0-9a-f]{40,64} [0-3]\t([^\0]*)\0")
+_REGULAR_MODES = (b"100644", b"100755")
+_NS = 1_000_000_000
+_UINT32 = 1 << 32
+
+
+def index_entries(root: Path, files: frozenset[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The index, read once: path -> blob id for those of `files` (checked paths of regular
+    files, no symlink on the way) that are tracked at stage 0 and whose stat data still
+    matches the index; and every tracked path that is a normalised path inside the root."""
+    listing = _git(root, "ls-files", "-s", "--debug", "-z")
+    if not listing:
+        return {}, ()
+    tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
+    return _unchanged_ids(root, listing, files), tuple(tracked)
+
+
+def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str]) -> dict[str, str]:
+    index_mtime = _index_mtime(root)
+    if index_mtime is None:
+        return {}
+    ids: dict[str, str] = {}
+    for entry in _ENTRY.finditer(listing):
+        path = entry["path"].decode("utf-8", "surrogateescape")
+        tracked_file = entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES and path in files
+        if tracked_file and _unchanged(root / path, entry, index_mtime):
+            ids[path] = entry["sha"].decode("ascii")
+    return ids
+
+
+def _paths(listing: bytes) -> list[str]:
+    """Every entry's path, from the entry lines alone (whatever follows them)."""
+    return [match[1].decode("utf-8", "surrogateescape") for match in _HEAD.finditer(listing)]
+
+
+def _index_mtime(root: Path) -> int | None:
+    """The index file's mtime (ns): an entry at or after it may be racily clean."""
+    answer = _git(root, "rev-parse", "--git-path", "index")
+    if not answer:
+        return None
+    index = Path(os.fsdecode(answer.rstrip(b"\n")))
+    try:
+        return (index if index.is_absolute() else root / index).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _unchanged(path: Path, entry: re.Match[bytes], index_mtime: int) -> bool:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    mtime = int(entry["mtime_s"]) * _NS + int(entry["mtime_ns"])
+    ctime = int(entry["ctime_s"]) * _NS + int(entry["ctime_ns"])
+    # The index stores 32-bit fields: compare what it could hold.
+    return (
+        int(entry["size"]) == info.st_size % _UINT32
+        and mtime == info.st_mtime_ns
+        and ctime == info.st_ctime_ns
+        and int(entry["ino"]) == info.st_ino % _UINT32
+        and mtime < index_mtime
+    )
+
+
+def _git(root: Path, *args: str) -> bytes | None:
+    try:
+        done = subprocess.run(
+            git_argv("-C", str(root), *args),
+            capture_output=True,
+            env=safe_env(repository=root),
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None

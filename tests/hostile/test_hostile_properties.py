@@ -1,0 +1,111 @@
+"""Properties of path validation and of escaping, over arbitrary (hostile) input."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import re
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from udef_audit.repo_paths import parent_dirs, path_problem
+from udef_audit.report.markdown_escape import code_span, markdown_text
+from udef_audit.safe_text import escape_text, inert_json, json_safe, quote_path, unquote_path
+
+UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+# File names as os and git hand them over: any bytes but NUL and "/", decoded with surrogateescape.
+name_bytes = st.binary(min_size=1, max_size=12).filter(lambda b: b"\0" not in b and b"/" not in b)
+file_names = name_bytes.map(os.fsdecode)
+components = st.one_of(file_names, st.sampled_from(["..", ".", "", "a", "b"]))
+paths = st.one_of(
+    st.lists(components, min_size=1, max_size=5).map("/".join),
+    st.text(max_size=30),
+    st.lists(components, min_size=1, max_size=4).map(lambda parts: "/" + "/".join(parts)),
+)
+hostile_text = st.text(
+    alphabet=st.one_of(st.characters(), st.sampled_from(["\x1b", "\x9b", "\u202e", "\u2028", "\n", "|", "`", "<"])),
+    max_size=40,
+)
+
+
+@given(paths)
+def test_an_accepted_path_is_normalised_relative_and_stays_inside(path: str) -> None:
+    problem = path_problem(path)
+    if problem is None:
+        assert posixpath.normpath(path) == path
+        assert not posixpath.isabs(path) and "\0" not in path
+        joined = posixpath.normpath(posixpath.join("/root", path))
+        assert joined.startswith("/root/")
+    else:
+        assert (
+            posixpath.normpath(path) != path or posixpath.isabs(path) or "\0" in path or ".." in path.split("/")
+            or path in ("", ".")
+        )
+
+
+@given(st.lists(file_names.filter(lambda n: n not in (".", "..")), min_size=1, max_size=5))
+def test_every_path_made_of_names_is_accepted_with_its_folders_in_order(parts: list[str]) -> None:
+    path = "/".join(parts)
+    assert path_problem(path) is None
+    assert parent_dirs(path) == ["/".join(parts[:i]) for i in range(1, len(parts))]
+
+
+@given(hostile_text)
+def test_escaped_text_holds_no_control_format_or_separator_character(text: str) -> None:
+    escaped = escape_text(text)
+    assert not any(unicodedata.category(c) in UNSAFE for c in escaped)
+    # What was printable and not a control is kept as it was.
+    if text.isprintable():
+        assert escaped == text
+
+
+@given(hostile_text)
+def test_a_markdown_cell_is_one_line_with_no_loose_pipe_and_no_live_tag(text: str) -> None:
+    cell = markdown_text(text)
+    assert "\n" not in cell and "\r" not in cell
+    assert not re.search(r"(?<!\\)\|", cell)
+    outside_code = re.sub(r"(`+)(.+?)(?<!`)\1(?!`)", "", cell)
+    assert "<" not in outside_code
+
+
+@given(hostile_text)
+def test_a_code_span_is_closed_by_its_own_fence_only(text: str) -> None:
+    span = code_span(text)
+    fence = re.match(r"`+", span).group()  # type: ignore[union-attr]
+    inner = span[len(fence) : -len(fence)]
+    assert span.endswith(fence) and fence not in re.findall(r"`+", inner)
+    assert "\n" not in span and not re.search(r"(?<!\\)\|", span)
+
+
+@given(name_bytes.map(os.fsdecode) | st.text(max_size=20))
+def test_quoted_paths_round_trip_and_always_encode(path: str) -> None:
+    quoted = quote_path(path)
+    assert unquote_path(quoted) == path
+    quoted.encode("utf-8")  # never a lone surrogate
+    assert quoted == path or (quoted.startswith('"') and quoted.endswith('"'))
+
+
+@given(st.binary(max_size=16))
+def test_quoting_matches_the_raw_bytes_of_a_name(raw: bytes) -> None:
+    assert os.fsencode(unquote_path(quote_path(os.fsdecode(raw)))) == raw
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.integers(), name_bytes.map(os.fsdecode), hostile_text),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["path", "message", "x"]), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+@given(json_values)
+def test_json_safe_data_always_encodes_and_inert_json_decodes_to_the_same(value: object) -> None:
+    text = json.dumps(json_safe(value), ensure_ascii=False)
+    text.encode("utf-8")
+    inert = inert_json(text)
+    assert json.loads(inert) == json.loads(text)
+    assert not any(unicodedata.category(c) in UNSAFE for c in inert)
