@@ -1,0 +1,191 @@
+"""Syntax newer than the running interpreter: libcst locates it, blanks make ``ast`` accept it.
+
+When ``ast`` rejects a file, libcst (which knows 3.12 and 3.14 syntax on any interpreter)
+parses it in a guarded child process (:mod:`._libcst_worker`) and answers where the comments
+and the newer constructs are. Each construct is then overwritten, character for character,
+by something the running ``ast`` accepts and that holds no fact: ``type X[T] = ...`` and
+``except A, B:``'s types become an empty parenthesised tuple, ``def f[T](x)`` becomes
+``def f   (x)``, an f-string using PEP 701 freedoms or a t-string becomes ``(     )``.
+Line breaks and comments are kept, so every position outside a blank is unchanged, and the
+same fact visitor reads the result as any other file. When ``ast`` still rejects the
+blanked text, the file has a real syntax error.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from udef_audit.parsers.python_lexer import LineIndex
+
+__all__ = ["LIBCST_MAX_BYTES", "Located", "desugar", "locate_many", "located"]
+
+# libcst needs about 600 bytes of memory per source byte and can crash on deep
+# expressions, so it runs in a child process and never on files bigger than this.
+LIBCST_MAX_BYTES = 500_000
+_SECONDS_PER_FILE = 20.0
+_WORKER = Path(__file__).with_name("_libcst_worker.py")
+# All libcst children of one scan together: past this, files are left unchecked.
+_TOTAL_SECONDS = 120.0
+_BLANK_KINDS = frozenset({"alias", "params", "except", "string"})
+
+
+@dataclass(frozen=True)
+class Located:
+    """libcst's answer for one text, as character offsets: comment spans, and the spans to
+    blank with their kind ("alias", "params", "except" or "string")."""
+
+    comments: tuple[tuple[int, int], ...]
+    blanks: tuple[tuple[str, int, int], ...]
+
+
+def _int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _span(lines: LineIndex, where: Sequence[object]) -> tuple[int, int]:
+    line, column, end_line, end_column = where
+    start = lines.starts[_int(line) - 1] + _int(column)
+    end = lines.starts[_int(end_line) - 1] + _int(end_column)
+    if not 0 <= start <= end <= len(lines.text):
+        raise ValueError("span outside the text")
+    return start, end
+
+
+def located(answer: dict[str, Any] | None, lines: LineIndex) -> Located | None:
+    """The spans of a libcst answer; None when libcst rejected the source or the answer is
+    malformed (it comes from another process: trust nothing)."""
+    if answer is None or answer.get("ok") is not True:
+        return None
+    try:
+        comments = tuple(_span(lines, where) for where in answer["comments"])
+        blanks = []
+        for kind, *where in answer["blanks"]:
+            if kind not in _BLANK_KINDS:
+                raise ValueError(f"unknown blank {kind!r}")
+            blanks.append((kind, *_span(lines, where)))
+        return Located(comments, tuple(sorted(blanks, key=lambda item: item[1])))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _accepted(source: str) -> bool:
+    """Whether the running ``ast`` accepts an expression as it stands."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse("(" + source + "\n)", mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+class _Blanker:
+    """Overwrites spans of a text in place, keeping line breaks and comments."""
+
+    def __init__(self, text: str, comments: Sequence[tuple[int, int]]) -> None:
+        self.chars = list(text)
+        self.kept = [False] * len(text)
+        for start, end in comments:
+            self.kept[start:end] = [True] * (end - start)
+
+    def blank(self, start: int, end: int, opening: str, closing: str) -> None:
+        for offset in range(start, end):
+            if self.chars[offset] != "\n" and not self.kept[offset]:
+                self.chars[offset] = " "
+        self.chars[start] = opening
+        if closing:
+            self.chars[end - 1] = closing
+
+
+def desugar(text: str, where: Located) -> str:
+    """``text`` with the located newer syntax blanked (see the module docstring); the same
+    length, the same line breaks, the same comments."""
+    blanker = _Blanker(text, where.comments)
+    covered = 0
+    for kind, start, end in where.blanks:
+        if start < covered or end - start < 2:
+            continue  # inside a span already blanked
+        if kind == "params":
+            after = _next_code(text, end)
+            if after < len(text) and text[after] == "(":
+                blanker.blank(start, after + 1, "(", "")  # `f[T](x)` -> `f(   x)`
+            else:
+                blanker.blank(start, end, "(", ")")  # `class C[T]:` -> `class C( ):`
+        elif kind != "string" or not _accepted(text[start:end]):
+            blanker.blank(start, end, "(", ")")
+        covered = end
+    return "".join(blanker.chars)
+
+
+def _next_code(text: str, offset: int) -> int:
+    while offset < len(text) and text[offset] in " \t\f":
+        offset += 1
+    return offset
+
+
+def _child(texts: Sequence[str]) -> list[dict[str, Any]]:
+    """Answers of one libcst child for ``texts``, in order; fewer when it died on one."""
+    payload = "".join(json.dumps(text) + "\n" for text in texts).encode("ascii")
+    timeout = 10.0 + _SECONDS_PER_FILE * len(texts)
+    command = [sys.executable, "-I", str(_WORKER), str(_SECONDS_PER_FILE)]
+    try:
+        output = subprocess.run(command, input=payload, capture_output=True, timeout=timeout,
+                                check=False).stdout
+    except subprocess.TimeoutExpired as error:
+        output = error.stdout if isinstance(error.stdout, bytes) else b""
+    except (OSError, ValueError, subprocess.SubprocessError):
+        output = b""
+    answers: list[dict[str, Any]] = []
+    for line in output.split(b"\n")[: len(texts)]:
+        try:
+            answer = json.loads(line)
+        except ValueError:
+            break
+        if not isinstance(answer, dict):
+            break
+        answers.append(answer)
+    return answers
+
+
+def run_libcst(texts: Sequence[str]) -> list[dict[str, Any] | None]:
+    """libcst's answer for each text (see ``_libcst_worker``); None where it crashed or timed
+    out. A child that dies is replaced, and resumes after the file that killed it."""
+    results: list[dict[str, Any] | None] = []
+    remaining = list(texts)
+    deadline = time.monotonic() + _TOTAL_SECONDS
+    while remaining and time.monotonic() < deadline:
+        answers = _child(remaining)
+        results.extend(answers)
+        if len(answers) < len(remaining):
+            results.append(None)
+            remaining = remaining[len(answers) + 1 :]
+        else:
+            remaining = []
+    return results + [None] * len(remaining)
+
+
+def locate_many(texts: Sequence[str], workers: int) -> list[dict[str, Any] | None]:
+    """:func:`run_libcst` for each text, in order: the texts are dealt round-robin to at most
+    ``workers`` children, side by side (one child start-up per group, not per file)."""
+    groups = [list(range(index, len(texts), max(1, workers))) for index in range(max(1, workers))]
+    groups = [group for group in groups if group]
+    answers: list[dict[str, Any] | None] = [None] * len(texts)
+    if groups:
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            results = pool.map(lambda group: run_libcst([texts[i] for i in group]), groups)
+            for group, found in zip(groups, results, strict=True):
+                for index, answer in zip(group, found, strict=True):
+                    answers[index] = answer
+    return answers
