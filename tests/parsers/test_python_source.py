@@ -1160,3 +1160,81 @@ def test_parser_warnings_do_not_turn_into_errors() -> None:
         facts = scan_python(source.encode())
     assert facts.error is None
     assert found(facts) == [(2, 17, "TODO", "docstring"), (3, 26, "XXX", "comment")]
+
+
+# --- pytest fixtures (UDEF012) ----------------------------------------------------------------
+
+FIXTURES_SOURCE = """\
+import pytest
+import pytest as pt
+from pytest import fixture, fixture as fx
+from other import fixture as not_pytest
+
+
+@pytest.fixture
+def plain():
+    return 1
+
+
+@pytest.fixture(scope="session", name="database")
+def make_db():
+    return 2
+
+
+@fixture
+async def from_import():
+    return 3
+
+
+@fx()
+def aliased():
+    return 4
+
+
+@pt.fixture
+def module_alias():
+    return 5
+
+
+@not_pytest
+@pytest.mark.parametrize("x", [1])
+def test_not_a_fixture(x):
+    assert x
+
+
+@other.fixture
+def also_not():
+    return 6
+
+
+def fixture_in_name_only():
+    return "fixture"
+"""
+
+
+def fixtures(facts: PythonFacts) -> list[tuple[int, int, str]]:
+    return [(item.line, item.column, item.name) for item in facts.fixtures]
+
+
+def test_pytest_fixtures_are_found_by_their_decorator() -> None:
+    facts = scan(FIXTURES_SOURCE)
+    assert fixtures(facts) == [(8, 1, "plain"), (13, 1, "database"), (18, 1, "from_import"),
+                               (23, 1, "aliased"), (28, 1, "module_alias")]
+    assert facts.parser == "ast"
+    assert PythonFacts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
+
+
+def test_fixtures_in_a_big_file_parsed_in_chunks_equal_the_whole_file() -> None:
+    filler = "".join(f"def helper_{n}():\n    return {n}\n\n\n" for n in range(300))
+    data = (FIXTURES_SOURCE.replace("\n\n\n@pytest.fixture\n", "\n\n\n" + filler + "@pytest.fixture\n", 1)).encode()
+    chunked = scan_python(data)
+    with mock.patch.object(python_chunks, "_WHOLE_FILE_CHARS", 10**9):
+        assert chunked == scan_python(data)
+    assert [name for _, _, name in fixtures(chunked)] == [
+        "plain", "database", "from_import", "aliased", "module_alias"]
+
+
+def test_the_word_fixture_elsewhere_is_no_fixture() -> None:
+    assert scan('"""A fixture of the test suite."""\n# fixture\nx = "fixture"\n').fixtures == ()
+    assert scan("from mylib import fixture\n@fixture\ndef f(): pass\n").fixtures == ()
+    assert scan("@pytest.fixtures\ndef f(): pass\n").fixtures == ()

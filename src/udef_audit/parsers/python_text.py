@@ -177,11 +177,15 @@ _FIXTURE = "fixture"
 # Import statements that may bind pytest or its fixture decorator under another name: parsed
 # with the fixtures, so that `import pytest as pt` ... `@pt.fixture` is understood.
 _PYTEST_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bpytest\b", re.MULTILINE)
+# `fixture as fx`, `pytest as pt`: the decorators written with such a name hold no `fixture`.
+_ALIAS = re.compile(r"\b(?:fixture|pytest)[ \t]+as[ \t]+(\w+)")
+_MAX_ALIASES = 8
 
 
 def _fixture_hits(text: str) -> list[int]:
     """Offsets of the word ``fixture`` (``@pytest.fixture``, ``from pytest import fixture``)
-    and, when there is one, of the import statements naming pytest."""
+    and, when there is one, of the import statements naming pytest and of the decorators
+    written with a name they bind."""
     found: list[int] = []
     start = text.find(_FIXTURE)
     while start >= 0 and len(found) < _MAX_HITS:
@@ -190,6 +194,10 @@ def _fixture_hits(text: str) -> list[int]:
         start = text.find(_FIXTURE, start + len(_FIXTURE))
     if found:
         found.extend(match.start() for match in _PYTEST_IMPORT.finditer(text))
+        aliases = dict.fromkeys(match.group(1) for match in _ALIAS.finditer(text))
+        for alias in list(aliases)[:_MAX_ALIASES]:  # each is a pass over the text: bounded
+            decorator = re.compile(rf"^[ \t]*@[ \t]*{re.escape(alias)}\b", re.MULTILINE)
+            found.extend(match.start() for match in decorator.finditer(text))
     return sorted(set(found))[:_MAX_HITS]
 
 
