@@ -3,7 +3,7 @@
 Parsing a big file whole to look at three lines is most of the scanner's cost, so the lexer
 proposes the statements that hold the hits (by indentation, see
 :func:`~.python_lexer.statement_starts`) and only those are parsed: the top-level statement,
-or for a big top-level class, the member holding the hit (wrapped in ``if 1:``) plus the
+or for a big top-level def or class, the body statement holding the hit (wrapped in ``if 1:``) plus the
 class header. A proposal is trusted only when its chunk parses; every failure falls back to
 a bigger chunk, and in the end to the whole file, whose verdict is the real one.
 """
@@ -22,6 +22,7 @@ from udef_audit.parsers.python_tree import (
     Scope,
     TreeFacts,
     class_scope,
+    function_scope,
     parse_source,
     sole_statement,
 )
@@ -30,7 +31,7 @@ __all__ = ["MAX_WHOLE_PARSE_CHARS", "tree_facts", "whole_file_facts"]
 
 # Files up to this many characters are parsed whole: splitting them saves too little.
 _WHOLE_FILE_CHARS = 4_000
-# A top-level class bigger than this is split into its members.
+# A top-level def or class bigger than this is split into its body statements.
 _SPLIT_STATEMENT_CHARS = 4_000
 # Times a chunk that does not parse is merged with its neighbours before the whole file is.
 _CHUNK_MERGES = 3
@@ -67,12 +68,12 @@ def tree_facts(text: str, lines: LineIndex, regions: Regions, targets: Sequence[
 
 
 @dataclass
-class _ClassPlan:
-    """A big top-level class split into its members."""
+class _BlockPlan:
+    """A big top-level def or class split into its body statements."""
 
     scope: Scope
-    starts: list[int]  # first line of each member statement
-    stop: int  # line after the class
+    starts: list[int]  # first line of each body statement
+    stop: int  # line after the statement
 
 
 class _ChunkParser:
@@ -90,7 +91,7 @@ class _ChunkParser:
         self.targets = targets
         self.facts = TreeFacts()
         self.parsed: set[tuple[int, int]] = set()
-        self.plans: dict[tuple[int, int], _ClassPlan | None] = {}
+        self.plans: dict[tuple[int, int], _BlockPlan | None] = {}
         self.tops: list[int] = []
 
     def run(self) -> TreeFacts | None:
@@ -138,12 +139,12 @@ class _ChunkParser:
         self.parsed.add((first, stop))
         return True
 
-    def _plan(self, first: int, stop: int) -> _ClassPlan | None:
+    def _plan(self, first: int, stop: int) -> _BlockPlan | None:
         if (first, stop) not in self.plans:
             self.plans[first, stop] = self._make_plan(first, stop)
         return self.plans[first, stop]
 
-    def _make_plan(self, first: int, stop: int) -> _ClassPlan | None:
+    def _make_plan(self, first: int, stop: int) -> _BlockPlan | None:
         body = block_body(self.lines, self.regions, first, stop)
         if body is None or not body[1]:
             return None
@@ -154,24 +155,29 @@ class _ChunkParser:
         starts = statement_starts(self.lines, self.regions, indent, body_line, stop)
         if not starts or starts[0] != body_line:
             return None
-        return _ClassPlan(scope, starts, stop)
+        return _BlockPlan(scope, starts, stop)
 
     def _header_scope(self, first: int, body_line: int, indent: str) -> Scope | None:
-        """The scope opened by the class header on lines ``first`` to ``body_line``
-        (exclusive); None unless, given a ``pass`` body, it parses as exactly one class.
-        (A function is parsed whole: whether a raise is its whole body needs all of it.)"""
+        """The scope opened by the header on lines ``first`` to ``body_line`` (exclusive);
+        None unless, given a ``pass`` body, it parses as exactly one def or class. What the
+        rest of the body holds is unknown here: ``sole`` stays None."""
         header = parse_source(self._source(first, body_line) + indent + "pass\n")
         if isinstance(header, Rejected) or len(header.body) != 1:
             return None
         node = header.body[0]
         # Anything but our one `pass` means the guessed body line was not the real one.
-        if not (isinstance(node, ast.ClassDef) and len(node.body) == 1
-                and isinstance(node.body[0], ast.Pass)):
+        block = getattr(node, "body", None)
+        if not (isinstance(block, list) and len(block) == 1 and isinstance(block[0], ast.Pass)):
             return None
-        scope = class_scope(node, Scope())
+        if isinstance(node, ast.ClassDef):
+            scope = class_scope(node, Scope())
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            scope = function_scope(node, Scope())
+        else:
+            return None
         return Scope(scope.qualname, scope.kind, scope.protocol, scope.exempt, None)
 
-    def _cover_member(self, plan: _ClassPlan, target: int) -> bool:
+    def _cover_member(self, plan: _BlockPlan, target: int) -> bool:
         index = bisect_right(plan.starts, target) - 1
         if index < 0:
             return False  # the target is in the header
@@ -182,6 +188,8 @@ class _ChunkParser:
         tree = parse_source("if 1:\n" + self._source(first, stop))
         if isinstance(tree, Rejected) or len(tree.body) != 1 or not isinstance(tree.body[0], ast.If):
             return False
+        if plan.scope.kind == "function" and any(isinstance(node, ast.Raise) for node in tree.body[0].body):
+            return False  # is it the whole body of its function? Only the whole function says
         self._visitor(first - 1).block(tree.body[0].body, plan.scope, index == 0)
         self.parsed.add((first, stop))
         return True

@@ -117,6 +117,8 @@ def desugar(text: str, where: Located) -> str:
     for kind, start, end in where.blanks:
         if start < covered or end - start < 2:
             continue  # inside a span already blanked
+        if kind == "alias":
+            end = _statement_end(text, start, end)
         if kind == "params":
             after = _next_code(text, end)
             if after < len(text) and text[after] == "(":
@@ -127,6 +129,14 @@ def desugar(text: str, where: Located) -> str:
             blanker.blank(start, end, "(", ")")
         covered = end
     return "".join(blanker.chars)
+
+
+def _statement_end(text: str, start: int, end: int) -> int:
+    """The end of a small statement whose libcst span runs on over its ``;`` separator."""
+    stripped = text[start:end].rstrip(" \t\f")
+    if stripped.endswith(";"):
+        stripped = stripped[:-1].rstrip(" \t\f")
+    return start + len(stripped)
 
 
 def _next_code(text: str, offset: int) -> int:
