@@ -53,10 +53,10 @@ def _radon(data: bytes) -> dict[tuple[int, int], tuple[str, int]] | None:
 def _reason(data: bytes, line: int) -> str:
     """A known reason for a difference at the function on ``line``, else "unknown"."""
     tree = ast.parse(data)
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
-            if any(type(inner).__name__ == "TryStar" for inner in ast.walk(node)):
-                return "except* (radon does not count it)"
+    functions = [node for node in ast.walk(tree)
+                 if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line]
+    if any(type(inner).__name__ == "TryStar" for node in functions for inner in ast.walk(node)):
+        return "except* (radon does not count it)"
     return "unknown"
 
 

@@ -1238,3 +1238,13 @@ def test_the_word_fixture_elsewhere_is_no_fixture() -> None:
     assert scan('"""A fixture of the test suite."""\n# fixture\nx = "fixture"\n').fixtures == ()
     assert scan("from mylib import fixture\n@fixture\ndef f(): pass\n").fixtures == ()
     assert scan("@pytest.fixtures\ndef f(): pass\n").fixtures == ()
+
+
+def test_a_libcst_span_short_of_its_closing_quote_is_completed() -> None:
+    # libcst regenerates `f"{x!r  }"` without the blanks before `}`: its span stops short.
+    source = 'value = f"{x["k"]!r  }"  # TODO\n'
+    answer = worker.analyse(source)
+    where = python_newsyntax.located(answer, LineIndex(source))
+    assert where is not None
+    assert python_newsyntax.desugar(source, where) == "value = (             )  # TODO\n"
+    assert found(scan(source)) == [(1, 27, "TODO", "comment")]

@@ -115,20 +115,44 @@ def desugar(text: str, where: Located) -> str:
     blanker = _Blanker(text, where.comments)
     covered = 0
     for kind, start, end in where.blanks:
-        if start < covered or end - start < 2:
-            continue  # inside a span already blanked
-        if kind == "alias":
-            end = _statement_end(text, start, end)
-        if kind == "params":
-            after = _next_code(text, end)
-            if after < len(text) and text[after] == "(":
-                blanker.blank(start, after + 1, "(", "")  # `f[T](x)` -> `f(   x)`
-            else:
-                blanker.blank(start, end, "(", ")")  # `class C[T]:` -> `class C( ):`
-        elif kind != "string" or not _accepted(text[start:end]):
-            blanker.blank(start, end, "(", ")")
-        covered = end
+        if start >= covered and end - start >= 2:  # else inside a span already blanked
+            covered = _blank_one(blanker, text, kind, start, end)
     return "".join(blanker.chars)
+
+
+def _blank_one(blanker: _Blanker, text: str, kind: str, start: int, end: int) -> int:
+    """Blank one located construct; the end of what it covers."""
+    if kind == "params":
+        after = _next_code(text, end)
+        if after < len(text) and text[after] == "(":
+            blanker.blank(start, after + 1, "(", "")  # `f[T](x)` -> `f(   x)`
+        else:
+            blanker.blank(start, end, "(", ")")  # `class C[T]:` -> `class C( ):`
+        return end
+    if kind == "alias":
+        end = _statement_end(text, start, end)
+    elif kind == "string":
+        end = _string_end(text, start, end)
+        if _accepted(text[start:end]):
+            return end  # an f-string this interpreter reads: it stays
+    blanker.blank(start, end, "(", ")")
+    return end
+
+
+def _string_end(text: str, start: int, end: int) -> int:
+    """The end of the string expression libcst located at ``start``. libcst's positions come
+    from regenerating the code, and it drops the blanks between an f-string's conversion and
+    its ``}`` (``f"{x!r  }"``): then its span stops short of the closing quote, which is on
+    the same line for a one-quote string."""
+    quote = start
+    while quote < end and text[quote] not in "'\"":
+        quote += 1
+    closing = text[quote : quote + 3] if text.startswith(text[quote] * 3, quote) else text[quote]
+    if text.endswith(closing, start, end) or len(closing) == 3:
+        return end
+    line_end = text.find("\n", end)
+    found = text.find(closing, end, len(text) if line_end < 0 else line_end)
+    return end if found < 0 else found + 1
 
 
 def _statement_end(text: str, start: int, end: int) -> int:
