@@ -1247,4 +1247,4 @@ def test_a_libcst_span_short_of_its_closing_quote_is_completed() -> None:
     where = python_newsyntax.located(answer, LineIndex(source))
     assert where is not None
     assert python_newsyntax.desugar(source, where) == "value = (             )  # TODO\n"
-    assert found(scan(source)) == [(1, 27, "TODO", "comment")]
+    assert found(scan(source)) == [(1, 28, "TODO", "comment")]
