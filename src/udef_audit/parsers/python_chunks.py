@@ -185,11 +185,17 @@ class _ChunkParser:
         stop = plan.starts[index + 1] if index + 1 < len(plan.starts) else plan.stop
         if (first, stop) in self.parsed:
             return True
-        tree = parse_source("if 1:\n" + self._source(first, stop))
-        if isinstance(tree, Rejected) or len(tree.body) != 1 or not isinstance(tree.body[0], ast.If):
-            return False
-        if plan.scope.kind == "function" and any(isinstance(node, ast.Raise) for node in tree.body[0].body):
-            return False  # is it the whole body of its function? Only the whole function says
-        self._visitor(first - 1).block(tree.body[0].body, plan.scope, index == 0)
+        body = self._member_body(first, stop)
+        if body is None or (plan.scope.kind == "function" and any(isinstance(node, ast.Raise) for node in body)):
+            return False  # a raise in a function's own body: is it the whole body? Only all of it says
+        self._visitor(first - 1).block(body, plan.scope, index == 0)
         self.parsed.add((first, stop))
         return True
+
+    def _member_body(self, first: int, stop: int) -> list[ast.stmt] | None:
+        """The statements on lines ``first`` to ``stop`` (indented), None when they do not
+        parse as one block."""
+        tree = parse_source("if 1:\n" + self._source(first, stop))
+        if isinstance(tree, Rejected) or len(tree.body) != 1 or not isinstance(tree.body[0], ast.If):
+            return None
+        return tree.body[0].body
