@@ -51,6 +51,13 @@ def raised(facts: PythonFacts) -> list[tuple[int, int, str | None, str]]:
 
 
 @pytest.fixture
+def libcst_only() -> Iterator[None]:
+    """Locate newer syntax with libcst only (not first from the lexer's spans)."""
+    with mock.patch.object(python_source, "quick_locate", lambda text, regions: None):
+        yield
+
+
+@pytest.fixture
 def no_libcst() -> Iterator[None]:
     """Pretend the libcst child crashed on everything (keeps property tests fast)."""
     with mock.patch.object(python_newsyntax, "run_libcst", lambda texts: [None] * len(texts)):
@@ -401,8 +408,9 @@ NEW_SYNTAX = {
 }
 
 
+@pytest.mark.parametrize("locator", ["lexer", "libcst"])
 @pytest.mark.parametrize("snippet", list(NEW_SYNTAX.values()), ids=list(NEW_SYNTAX))
-def test_newer_syntax_is_not_unparseable_and_its_facts_are_found(snippet: str) -> None:
+def test_newer_syntax_is_not_unparseable_and_its_facts_are_found(snippet: str, locator: str) -> None:
     source = (
         '"""Module TODO."""\n'
         + snippet
@@ -411,10 +419,16 @@ def test_newer_syntax_is_not_unparseable_and_its_facts_are_found(snippet: str) -
         '    """XXX doc."""\n'
         "    raise NotImplementedError\n"
     )
-    facts = scan_python(source.encode())
+    if locator == "libcst":
+        with mock.patch.object(python_source, "quick_locate", lambda text, regions: None):
+            facts = scan_python(source.encode())
+    else:
+        facts = scan_python(source.encode())
     lines = snippet.count("\n")
     assert facts.error is None
-    assert facts.parser in ("ast", "libcst")
+    # f-strings that reuse their quotes: the lexer is unsure, libcst locates them
+    expected = "libcst" if locator == "libcst" or "nested" in snippet or '\"a\"' in snippet else "blanked"
+    assert facts.parser in ("ast", expected)
     assert found(facts) == [
         (1, 11, "TODO", "docstring"),
         (2 + lines, 3, "FIXME", "comment"),
@@ -424,6 +438,7 @@ def test_newer_syntax_is_not_unparseable_and_its_facts_are_found(snippet: str) -
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 14), reason="the running parser knows this syntax")
+@pytest.mark.usefixtures("libcst_only")
 def test_libcst_decides_exemptions_for_syntax_ast_rejects() -> None:
     source = """\
     from abc import abstractmethod
@@ -519,6 +534,7 @@ def test_the_libcst_child_survives_a_crash_and_a_timeout() -> None:
         assert python_newsyntax.run_libcst([good, good]) == [None, None]
 
 
+@pytest.mark.usefixtures("libcst_only")
 def test_libcst_is_skipped_for_big_files() -> None:
     source = "# FIXME: new syntax\ndef f[T](x: T) -> T:\n    raise NotImplementedError\n"
     facts = scan_python((source + "x = 1\n" * 100_000).encode())
@@ -630,6 +646,7 @@ def test_pip_calls_are_only_collected_where_no_deps_is_mentioned() -> None:
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs syntax the running ast rejects")
+@pytest.mark.usefixtures("libcst_only")
 def test_pip_calls_in_a_file_only_libcst_parses() -> None:
     source = """\
     import subprocess
@@ -911,6 +928,7 @@ def test_malformed_libcst_answers_count_as_rejections(answer: dict[str, object])
 
 
 @pytest.mark.skipif(sys.version_info >= (3, 12), reason="needs syntax the running ast rejects")
+@pytest.mark.usefixtures("libcst_only")
 def test_libcst_docstrings_with_prefixes_and_one_line_bodies() -> None:
     source = '''\
     type X = int
@@ -1103,11 +1121,16 @@ def test_the_libcst_analysis_agrees_with_the_ast_analysis(source: str) -> None:
     rejected = mock.Mock(return_value=python_tree.Rejected("syntax error line 1: forced"))
     in_process = mock.Mock(side_effect=lambda texts: [worker.analyse(text) for text in texts])
     with mock.patch.object(python_source, "tree_facts", rejected), \
+            mock.patch.object(python_source, "quick_locate", lambda text, regions: None), \
             mock.patch.object(python_newsyntax, "run_libcst", in_process):
         assert scan_python(data) == PythonFacts(
             expected.markers, expected.raises, expected.pip_calls, expected.fixtures, None, "libcst")
-    with mock.patch.object(python_source, "tree_facts", rejected):
+    with mock.patch.object(python_source, "tree_facts", rejected), \
+            mock.patch.object(python_source, "quick_locate", lambda text, regions: None):
         assert scan_python(data).parser == "libcst"  # the same through the real child
+    with mock.patch.object(python_source, "tree_facts", rejected):  # and through the lexer
+        assert scan_python(data) == PythonFacts(
+            expected.markers, expected.raises, expected.pip_calls, expected.fixtures, None, "blanked")
 
 
 def test_chunks_that_never_parse_fall_back_to_the_whole_file() -> None:
@@ -1248,3 +1271,96 @@ def test_a_libcst_span_short_of_its_closing_quote_is_completed() -> None:
     assert where is not None
     assert python_newsyntax.desugar(source, where) == "value = (             )  # TODO\n"
     assert found(scan(source)) == [(1, 28, "TODO", "comment")]
+
+
+# --- newer syntax located from the lexer's spans, without libcst ------------------------------
+
+LEXER_SYNTAX = """\
+type Pair[T] = tuple[  # TODO: triples
+    T, T]; LIMIT = 3
+def first[T: (int, str) = int](pair: Pair[T]) -> T: raise NotImplementedError
+class Box[T](Base, metaclass=M):
+    '''XXX doc.'''
+    async def get[U](self, key: "dict[str, U]") -> U:
+        pass
+class Empty[
+    T,
+]:
+    pass
+try:
+    pass
+except* ValueError, TypeError:
+    pass
+try:
+    pass
+except (KeyError, IndexError) as error:
+    pass
+except OSError as error:
+    pass
+label = t"{first}" + f"{x}" + rb"raw"  # FIXME
+ok = not"x"
+"""
+
+
+def test_the_lexer_locates_what_libcst_locates() -> None:
+    lines = LineIndex(LEXER_SYNTAX)
+    quick = python_newsyntax.quick_locate(LEXER_SYNTAX, lex_regions(LEXER_SYNTAX))
+    libcst = python_newsyntax.located(worker.analyse(LEXER_SYNTAX), lines)
+    assert quick is not None
+    assert libcst is not None
+    plain = python_newsyntax.desugar(LEXER_SYNTAX, quick)
+    assert plain == python_newsyntax.desugar(LEXER_SYNTAX, libcst)
+    assert plain.split("\n")[:4] == [
+        "(                      # TODO: triples",
+        "        ); LIMIT = 3",
+        "def first(                     pair: Pair[T]) -> T: raise NotImplementedError",
+        "class Box(   Base, metaclass=M):",
+    ]
+    assert plain.split("\n")[13:] == [
+        "except* (                   ):",
+        "    pass",
+        "try:",
+        "    pass",
+        "except (KeyError, IndexError) as error:",
+        "    pass",
+        "except OSError as error:",
+        "    pass",
+        'label = (        ) + f"{x}" + rb"raw"  # FIXME',
+        'ok = not"x"',
+        "",
+    ]
+
+
+def test_newer_syntax_the_lexer_settles_needs_no_libcst() -> None:
+    refuse = mock.Mock(side_effect=AssertionError("libcst was run"))
+    with mock.patch.object(python_newsyntax, "run_libcst", refuse):
+        facts = scan(LEXER_SYNTAX)
+        measured = python_source.measure_complexity(LEXER_SYNTAX.encode())
+    assert facts.parser == "blanked"
+    assert found(facts) == [(1, 26, "TODO", "comment"), (5, 8, "XXX", "docstring"),
+                            (22, 42, "FIXME", "comment")]
+    assert raised(facts) == [(3, 53, None, "first")]
+    assert [(f.name, f.line, f.complexity) for f in measured.functions] == [
+        ("first", 3, 1), ("Box.get", 6, 1)]
+
+
+LIBCST_CASES = [
+    # a t-string concatenated with a plain string: blanking the t-string alone does not
+    # parse, libcst blanks the whole concatenation
+    ('label = t"{x}" "tail"\n', "libcst"),
+    # an f-string reusing its quotes: the lexer is unsure of everything after it
+    ('label = f"{x["k"]}"\n', "libcst"),
+    # a `type` statement after another on its line: not at the start of a line
+    ("x = 1; type A = int\n", "libcst"),
+    ("if True: type A = int\n", "libcst"),
+    ("type A = int\n", "blanked"),
+]
+
+
+@pytest.mark.parametrize(("source", "parser"), LIBCST_CASES)
+def test_what_the_lexer_cannot_settle_goes_to_libcst(source: str, parser: str) -> None:
+    facts = scan(source + "def f():\n    '''TODO: one.'''\n    raise NotImplementedError\n")
+    assert facts.parser == parser
+    assert found(facts) == [(3, 8, "TODO", "docstring")]
+    assert raised(facts) == [(4, 5, None, "f")]
+    assert facts.error is None

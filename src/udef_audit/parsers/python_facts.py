@@ -194,8 +194,9 @@ class PythonFacts:
     ``error`` says why the file is unreadable or unparseable ("binary file", "not UTF-8
     (byte N)", "too large (N bytes)", "syntax error line N: ..."); syntax is only checked
     in files that needed parsing, so ``parser == "prefilter"`` means "not checked", not
-    "valid". ``parser`` is "prefilter", "tokens", "ast" or "libcst" (``ast`` on the text
-    after libcst located the syntax newer than the running interpreter).
+    "valid". ``parser`` is "prefilter", "tokens", "ast", "blanked" or "libcst" (the last two:
+    ``ast`` on the text once the syntax newer than the running interpreter was located, by
+    the lexer or by libcst, and blanked).
     ``pip_calls`` are collected only in files that mention ``no-d`` or ``NO_DEP``.
     """
 

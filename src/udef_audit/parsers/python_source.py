@@ -17,10 +17,11 @@ staged from cheap to expensive and each stage runs only when the previous one ca
    when the file is big, on the whole file otherwise (:mod:`.python_chunks`), and the one
    fact visitor over the tree (:mod:`.python_tree`) (``parser="ast"``);
 4. when ``ast`` rejects the file (syntax newer than the running interpreter, or a real
-   error), libcst locates the newer syntax in a child process, where a crash, a timeout or a
-   memory blow-up costs only that file; the newer syntax is blanked and stage 3 runs on the
-   rest (:mod:`.python_newsyntax`, ``parser="libcst"``). When that fails too, the file gets
-   ``error`` and its comment markers from the lexer (``parser="tokens"``).
+   error), the newer syntax is located, blanked, and stage 3 runs on the rest
+   (:mod:`.python_newsyntax`): located from the lexer's spans where it can be
+   (``parser="blanked"``), else by libcst in a child process, where a crash, a timeout or a
+   memory blow-up costs only that file (``parser="libcst"``). When that fails too, the file
+   gets ``error`` and its comment markers from the lexer (``parser="tokens"``).
 
 Complexity needs the whole tree, so :func:`complexity_many` parses every file it is given
 (stages 3 and 4). Many files are spread over worker processes (:mod:`.python_pool`).
@@ -46,7 +47,14 @@ from udef_audit.parsers.python_facts import (
     PythonFacts,
 )
 from udef_audit.parsers.python_lexer import COMMENT, LineIndex, Regions, lex_regions, tokenize_regions
-from udef_audit.parsers.python_newsyntax import LIBCST_MAX_BYTES, desugar, locate_many, located
+from udef_audit.parsers.python_newsyntax import (
+    LIBCST_MAX_BYTES,
+    Located,
+    desugar,
+    locate_many,
+    located,
+    quick_locate,
+)
 from udef_audit.parsers.python_pool import run_batches, worker_count
 from udef_audit.parsers.python_text import (
     DEFAULT_MAX_BYTES,
@@ -118,19 +126,32 @@ class _DeferredFacts:
     def finish(self, answer: dict[str, Any] | None) -> PythonFacts:
         lines = LineIndex(self.text)
         where = located(answer, lines)
-        if where is not None:
-            # The blanked text is valid for this interpreter: the lexer and the visitor read
-            # it as any other file, at the same offsets (blanks keep comments and docstrings).
-            plain = desugar(self.text, where)
-            plain_lines = LineIndex(plain)
-            tree = whole_file_facts(plain, plain_lines, calls=self.hits.pip)
-            if not isinstance(tree, Rejected):
-                regions = lex_regions(plain)
-                if regions.anomalous:
-                    regions = tokenize_regions(plain, plain_lines) or regions
-                return _facts(plain, plain_lines, regions, self.hits, tree, parser="libcst")
+        facts = None if where is None else _blanked_facts(self.text, where, self.hits, "libcst")
+        if facts is not None:
+            return facts
         return PythonFacts(markers=markers(self.text, lines, self.regions, self.hits.markers),
                            error=_unchecked(self.message, self.size), parser="tokens")
+
+
+def _blanked_facts(text: str, where: Located, hits: Hits, parser: str) -> PythonFacts | None:
+    """The facts of ``text`` once its newer syntax is blanked; None when ``ast`` rejects it
+    still. The blanked text is valid for this interpreter: the lexer and the visitor read it
+    as any other file, at the same offsets (blanks keep comments and docstrings)."""
+    plain = desugar(text, where)
+    plain_lines = LineIndex(plain)
+    tree = whole_file_facts(plain, plain_lines, calls=hits.pip)
+    if isinstance(tree, Rejected):
+        return None
+    regions = lex_regions(plain)
+    if regions.anomalous:
+        regions = tokenize_regions(plain, plain_lines) or regions
+    return _facts(plain, plain_lines, regions, hits, tree, parser=parser)
+
+
+def _blanked_complexity(text: str, where: Located) -> Complexity | None:
+    plain = desugar(text, where)
+    tree = whole_file_facts(plain, LineIndex(plain), complexity=True)
+    return None if isinstance(tree, Rejected) else _complexity(tree)
 
 
 def _unchecked(message: str, size: int) -> str:
@@ -147,12 +168,8 @@ class _DeferredComplexity:
 
     def finish(self, answer: dict[str, Any] | None) -> Complexity:
         where = located(answer, LineIndex(self.text))
-        if where is not None:
-            plain = desugar(self.text, where)
-            tree = whole_file_facts(plain, LineIndex(plain), complexity=True)
-            if not isinstance(tree, Rejected):
-                return _complexity(tree)
-        return Complexity(error=_unchecked(self.message, self.size))
+        measured = None if where is None else _blanked_complexity(self.text, where)
+        return measured or Complexity(error=_unchecked(self.message, self.size))
 
 
 def _complexity(tree: TreeFacts) -> Complexity:
@@ -195,7 +212,9 @@ def _parsed(text: str, lines: LineIndex, regions: Regions, hits: Hits, *,
     """Stage 3: the facts of the statements holding the targets (all when None)."""
     tree = tree_facts(text, lines, regions, targets, hits.pip)
     if isinstance(tree, Rejected):
-        return _DeferredFacts(text, hits, regions, tree.message, size)
+        quick = quick_locate(text, regions)
+        facts = None if quick is None else _blanked_facts(text, quick, hits, "blanked")
+        return facts or _DeferredFacts(text, hits, regions, tree.message, size)
     if regions.anomalous:
         # The file is valid for this interpreter, so its tokenizer is the better lexer here.
         regions = tokenize_regions(text, lines) or regions
@@ -289,7 +308,9 @@ def _measure(data: bytes, max_bytes: int) -> Complexity | _DeferredComplexity:
         return Complexity(error=error)
     tree = whole_file_facts(text, LineIndex(text), complexity=True)
     if isinstance(tree, Rejected):
-        return _DeferredComplexity(text, tree.message, len(data))
+        quick = quick_locate(text, lex_regions(text))
+        measured = None if quick is None else _blanked_complexity(text, quick)
+        return measured or _DeferredComplexity(text, tree.message, len(data))
     return _complexity(tree)
 
 
