@@ -353,7 +353,7 @@ class RepoContext:
         cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         measured, todo = self._complexity_from_cache(keys, cache)
-        for path, found in complexity_many(todo, workers=self.workers).items():
+        for path, found in (complexity_many(todo, workers=self.workers) if todo else {}).items():
             measured[path] = found
             cache.put(keys[path], found.to_dict())
         cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
