@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from udef_audit.parsers.python_source import complexity_many, scan_many
 
@@ -38,6 +39,19 @@ def _tracked(root: Path) -> list[str]:
     return [str(root / name) for name in listing.decode().split("\0") if name]
 
 
+def _differences(facts: dict[str, Any], measured: dict[str, Any], their_facts: dict[str, Any],
+                 their_measured: dict[str, Any]) -> list[str]:
+    """What differs between the facts and complexity found here and there."""
+    mine = {**facts, "parser": their_facts["parser"]}
+    found = [f"{key}: here {mine[key]!r}, there {their_facts[key]!r}"
+             for key in ("markers", "raises", "pip_calls", "fixtures", "error") if mine[key] != their_facts[key]]
+    if measured != their_measured:
+        here = {tuple(item) for item in measured["functions"]}
+        there = {tuple(item) for item in their_measured["functions"]}
+        found.append(f"complexity: only here {sorted(here - there)}; only there {sorted(there - here)}")
+    return found
+
+
 def main() -> int:
     """Compare and print the differences."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -53,22 +67,14 @@ def main() -> int:
     measured = {name: found.to_dict() for name, found in complexity_many(items).items()}
     compared = same = 0
     for name in names:
-        theirs = newer["facts"][name]
-        if theirs["error"] is not None:
+        if newer["facts"][name]["error"] is not None:
             continue
         compared += 1
-        mine = {**facts[name], "parser": theirs["parser"]}
-        if mine == theirs and measured[name] == newer["complexity"][name]:
-            same += 1
-            continue
-        print(f"{name}: parser here {facts[name]['parser']}")
-        for key in ("markers", "raises", "pip_calls", "fixtures", "error"):
-            if mine[key] != theirs[key]:
-                print(f"  {key}: here {mine[key]!r}\n  {' ' * len(key)}  there {theirs[key]!r}")
-        if measured[name] != newer["complexity"][name]:
-            here = {tuple(item) for item in measured[name]["functions"]}
-            there = {tuple(item) for item in newer["complexity"][name]["functions"]}
-            print(f"  complexity: only here {sorted(here - there)}; only there {sorted(there - here)}")
+        differences = _differences(facts[name], measured[name], newer["facts"][name],
+                                   newer["complexity"][name])
+        same += not differences
+        if differences:
+            print(f"{name}: parser here {facts[name]['parser']}", *differences, sep="\n  ")
     parsers = {name: facts[name]["parser"] for name in names}
     print(f"{compared} files the newer interpreter parses; {same} with identical facts and "
           f"complexity; parsers here: { {p: list(parsers.values()).count(p) for p in set(parsers.values())} }")
