@@ -348,19 +348,27 @@ class RepoContext:
         return {p: known[p] for p in wanted if p in known}
 
     def _compute_complexity(self, paths: list[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
-        from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
-
         cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         measured, todo = self._complexity_from_cache(keys, cache)
-        for path, found in (complexity_many(todo, workers=self.workers) if todo else {}).items():
-            measured[path] = found
-            cache.put(keys[path], found.to_dict())
+        if todo:
+            measured.update(self._measure_complexity(todo, keys, cache))
         cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
         for path, found in measured.items():
             if found.error is not None:
                 self.unparseable(path, found.error)
         return {path: found.functions for path, found in measured.items() if found.error is None}
+
+    def _measure_complexity(
+        self, todo: list[tuple[str, bytes]], keys: dict[str, str], cache: FactsCache
+    ) -> dict[str, Complexity]:
+        """Measure the files the cache does not know (in worker processes), and remember them."""
+        from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
+
+        fresh = complexity_many(todo, workers=self.workers)
+        for path, found in fresh.items():
+            cache.put(keys[path], found.to_dict())
+        return fresh
 
     def _complexity_from_cache(
         self, keys: dict[str, str], cache: FactsCache
