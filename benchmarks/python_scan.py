@@ -44,7 +44,7 @@ def _cpu_seconds() -> tuple[float, float]:
 def _summary(results: dict[str, PythonFacts]) -> str:
     parsers = collections.Counter(facts.parser for facts in results.values())
     hit = len(results) - parsers["prefilter"]
-    parsed = parsers["ast"] + parsers["libcst"]
+    parsed = parsers["ast"] + parsers["blanked"] + parsers["libcst"]
     markers = sum(len(facts.markers) for facts in results.values())
     raises = sum(len(facts.raises) for facts in results.values())
     errors = sum(1 for facts in results.values() if facts.error)

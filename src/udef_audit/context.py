@@ -30,7 +30,7 @@ from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, too
 if TYPE_CHECKING:
     from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
-    from udef_audit.parsers.python_source import PythonFacts
+    from udef_audit.parsers.python_source import Complexity, FunctionComplexity, PythonFacts
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
 # they are first used: a pre-commit run on three files should not pay for all of them.
@@ -343,7 +343,7 @@ class RepoContext:
         from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
-        cache = FactsCache(self.root, "python-facts-v2", settings, enabled=self.use_cache)
+        cache = FactsCache(self.root, "python-facts-v3", settings, enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         result, todo = self._from_cache(keys, cache)
         for path, facts in scan_many(todo, words=words, workers=self.workers).items():
@@ -354,6 +354,61 @@ class RepoContext:
             if facts.error:
                 self.unparseable(path, facts.error)
         return result
+
+    def complexity(self, paths: Iterable[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
+        """The McCabe complexity of every function (methods and nested functions included,
+        in source order) of the given Python files, counted from their `ast` as radon does.
+
+        Cached on disk by file content like the facts, computed in worker processes for the
+        files the cache does not know; a file that cannot be read or parsed gets a UDEF000
+        note and no entry.
+        """
+        wanted = list(paths)
+        known: dict[str, tuple[FunctionComplexity, ...]] = self._parsed.setdefault(("complexity", ""), {})
+        missing = [p for p in dict.fromkeys(wanted) if p not in known]
+        if missing:
+            known.update(self._compute_complexity(missing))
+        return {p: known[p] for p in wanted if p in known}
+
+    def _compute_complexity(self, paths: list[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
+        cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
+        keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
+        measured, todo = self._complexity_from_cache(keys, cache)
+        if todo:
+            measured.update(self._measure_complexity(todo, keys, cache))
+        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
+        for path, found in measured.items():
+            if found.error is not None:
+                self.unparseable(path, found.error)
+        return {path: found.functions for path, found in measured.items() if found.error is None}
+
+    def _measure_complexity(
+        self, todo: list[tuple[str, bytes]], keys: dict[str, str], cache: FactsCache
+    ) -> dict[str, Complexity]:
+        """Measure the files the cache does not know (in worker processes), and remember them."""
+        from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
+
+        fresh = complexity_many(todo, workers=self.workers)
+        for path, found in fresh.items():
+            cache.put(keys[path], found.to_dict())
+        return fresh
+
+    def _complexity_from_cache(
+        self, keys: dict[str, str], cache: FactsCache
+    ) -> tuple[dict[str, Complexity], list[tuple[str, bytes]]]:
+        """Complexity the cache knows, and the (path, bytes) still to measure."""
+        from udef_audit.parsers.python_source import Complexity  # noqa: PLC0415
+
+        known: dict[str, Complexity] = {}
+        todo: list[tuple[str, bytes]] = []
+        for path, key in keys.items():
+            try:
+                known[path] = Complexity.from_dict(cache.get(key))
+            except (KeyError, TypeError, ValueError):  # not cached, or malformed
+                data = self.read_bytes(path)
+                if data is not None:
+                    todo.append((path, data))
+        return known, todo
 
     def _from_cache(
         self, keys: dict[str, str], cache: FactsCache

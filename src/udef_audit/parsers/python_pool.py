@@ -1,0 +1,98 @@
+"""Spreading the scanner's work over worker processes.
+
+Parsing is CPU-bound and the GIL keeps threads from helping, so batches of files go to a
+process pool when there is enough work to pay for starting it; otherwise, and whenever a
+pool cannot be had (a sandbox, a broken pool...), the work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
+from typing import TypeVar
+
+__all__ = ["cpu_count", "run_batches", "worker_count"]
+
+T = TypeVar("T")
+Items = Sequence[tuple[str, bytes]]
+
+# Parallel scanning pays for its process start-up only above this much work.
+_PARALLEL_MIN_CHARS = 1_000_000
+_BATCH_CHARS = 200_000
+
+
+def cpu_count() -> int:
+    """The CPUs this process may use."""
+    counter = getattr(os, "process_cpu_count", None)
+    if callable(counter):
+        count = counter()
+        return count if isinstance(count, int) and count > 0 else 1
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def worker_count(workers: int | None, pending: Items, min_chars: int = _PARALLEL_MIN_CHARS) -> int:
+    """How many processes the work deserves (1: do it here)."""
+    if workers is not None and workers <= 1:
+        return 1
+    if sum(len(data) for _, data in pending) < min_chars or len(pending) < 2:
+        return 1
+    return min(workers or cpu_count(), len(pending), 61)  # 61: Windows' limit for a pool
+
+
+def _batches(items: Items) -> Iterator[list[tuple[str, bytes]]]:
+    """Biggest files first, grouped to about ``_BATCH_CHARS``: few round trips, even load."""
+    batch: list[tuple[str, bytes]] = []
+    size = 0
+    for item in sorted(items, key=lambda pair: len(pair[1]), reverse=True):
+        batch.append(item)
+        size += len(item[1])
+        if size >= _BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork where it is safe and cheapest (Linux, no other thread that could hold a lock
+    across the fork); else a clean start, which costs an interpreter start-up per worker."""
+    methods = multiprocessing.get_all_start_methods()
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def run_batches(work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items,
+                workers: int) -> dict[str, T]:
+    """``work`` (picklable: a module-level function or a partial of one) over batches of
+    ``items`` in ``workers`` processes; whatever they could not do is done here."""
+    results: dict[str, T] = {}
+    if workers > 1:
+        with suppress(Exception):
+            pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
+            try:
+                futures = [pool.submit(work, batch) for batch in _batches(items)]
+                for future in futures:
+                    results.update(future.result())
+            except BaseException:
+                _stop_pool(pool)  # an interrupt stops now, not after every queued batch
+                raise
+            pool.shutdown(wait=True)
+    left = [item for item in items if item[0] not in results]
+    if left:
+        results.update(work(left))
+    return results
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
