@@ -89,7 +89,10 @@ def project_copy(tmp_path: Path) -> tuple[Path, str, str]:
 
 
 def _run(copy: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "UDEF_AUDIT_CACHE_DIR": str(copy / ".cache")}
+    # The copy's code is not the project's: coverage must not measure it (it would report a
+    # second, mostly unrun copy of src/ and sink the coverage gate).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "COV_CORE"))}
+    env |= {"PYTHONPATH": str(copy / "src"), "UDEF_AUDIT_CACHE_DIR": str(copy / ".cache")}
     return subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True, text=True, check=False)
 
 
