@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from udef_audit.cache import FactsCache, content_key
 from udef_audit.context import RepoContext
 from udef_audit.parsers.gitlog import Commit, History
 from udef_audit.projects import Project
@@ -142,33 +141,12 @@ def _size(ctx: RepoContext, path: str) -> int:
 
 
 def complex_functions(ctx: RepoContext, paths: Sequence[str], limit: int) -> list[ComplexFunction]:
-    """Functions above `limit` (radon), cached by content."""
-    cache = FactsCache(ctx.root, "complexity", str(limit), enabled=ctx.use_cache)
-    found: list[ComplexFunction] = []
-    seen: set[str] = set()
-    for path in paths:
-        data = ctx.read_bytes(path)
-        if data is None:
-            continue
-        key = content_key(data)
-        seen.add(key)
-        blocks = cache.get(key)
-        if blocks is None:
-            blocks = _over_limit(ctx, path, limit)
-            cache.put(key, blocks)
-        found.extend(ComplexFunction(path, name, line, cc) for name, line, cc in blocks)
-    cache.save(seen)
-    return found
-
-
-def _over_limit(ctx: RepoContext, path: str, limit: int) -> list[list[object]]:
-    from radon.complexity import cc_visit_ast  # noqa: PLC0415 - radon is only needed here
-
-    module = ctx.python_module(path)
-    if module is None:
-        return []
-    try:
-        blocks = cc_visit_ast(module)
-    except (RecursionError, ValueError, TypeError, AttributeError):
-        return []
-    return [[b.name, b.lineno, b.complexity] for b in blocks if b.complexity > limit]
+    """Functions above `limit`, from the context's complexity facts (McCabe as radon counts
+    it, measured in worker processes and cached by content)."""
+    measured = ctx.complexity(paths)
+    return [
+        ComplexFunction(path, function.name, function.line, function.complexity)
+        for path in paths
+        for function in measured.get(path, ())
+        if function.complexity > limit
+    ]
