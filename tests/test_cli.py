@@ -23,6 +23,9 @@ CLEAN = {
     "src/demo/__init__.py": '"""Demo."""\n',
     "README.md": "# demo\n",
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
+    "docs/design/demo-design.md": "# Demo design\n",
+    "docs/design/demo-tasks.md": "### TASK-001: Write the demo (1 hour)\n- Verification: it runs\n",
+    "tests/test_demo.py": '"""The demo exists (FR-01)."""\n',
     "docs/reports/status-report.md": "# Status report\n",
     **HYGIENE,
 }
