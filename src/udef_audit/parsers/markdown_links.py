@@ -43,7 +43,8 @@ ahead for a closing `]`, `)` or quote, which is quadratic on runs of unclosed op
 (`[a](` or `![` repeated). Every such scan is charged to a budget proportional to the
 text's length; once it is spent, no further link is parsed and the result says
 `truncated` (its anchors may then be incomplete too). A text of more than `MAX_LINES`
-lines is refused (`MarkdownTooLarge`), which bounds the block parser.
+lines or `MAX_CHARS` characters is refused (`MarkdownTooLarge`): markdown-it-py is linear
+but slow (about 100 µs a link), and no documentation page comes near either limit.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ from udef_audit.parsers.github_slug import Slugger
 
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkdn", ".mkd", ".mdwn")
 MAX_LINES = 100_000
+MAX_CHARS = 3_000_000
 # Scan budget per text: this many characters per character of text, plus a floor.
 _BUDGET_PER_CHAR = 64
 _BUDGET_FLOOR = 1_000_000
@@ -140,7 +142,7 @@ def is_markdown(path: str) -> bool:
 
 
 class MarkdownTooLarge(ValueError):
-    """A text with more lines than the parser is allowed to read (`MAX_LINES`)."""
+    """A text longer than the parser is allowed to read (`MAX_CHARS`, `MAX_LINES`)."""
 
 
 @dataclass
@@ -163,11 +165,13 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("udef_audit_markdown_budget", d
 
 def parse_markdown(text: str) -> MarkdownDoc:
     """The links and anchors of a Markdown text. Never raises, except MarkdownTooLarge for
-    a text of more than MAX_LINES lines."""
+    a text of more than MAX_CHARS characters or MAX_LINES lines."""
     text = _blank_front_matter(text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd"))
+    if len(text) > MAX_CHARS:
+        raise MarkdownTooLarge(f"{len(text)} characters; links are checked in files of at most {MAX_CHARS}")
     lines = text.split("\n")
     if len(lines) > MAX_LINES:
-        raise MarkdownTooLarge(f"{len(lines)} lines; links are checked in files of at most {MAX_LINES} lines")
+        raise MarkdownTooLarge(f"{len(lines)} lines; links are checked in files of at most {MAX_LINES}")
     labels = frozenset(label.lower() for label in _MYST_TARGET_RE.findall(text))
     budget = _Budget(_BUDGET_PER_CHAR * len(text) + _BUDGET_FLOOR)
     reset = _BUDGET.set(budget)

@@ -91,7 +91,8 @@ class RequirementTraceabilityRule:
         for (module, key), found in resolver.dangling.items():
             first = found[0]
             name = resolver.names.get(module) or module
-            where = f"module `{name}` defines no {key}" if module else f"no requirements document defines {key}"
+            shown = first.written.upper().replace("_", "-")
+            where = f"module `{name}` defines no {shown}" if module else f"no requirements document defines {shown}"
             others = len(found) - 1
             more = f" ({others} more time{'s' if others > 1 else ''} in this file)" if others else ""
             yield Finding(
