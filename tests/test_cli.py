@@ -63,6 +63,7 @@ def test_fail_on_levels(tmp_path: Path, run_cli) -> None:
     assert run_cli(repo, "--fail-on", "never").code == 0
 
 
+@pytest.mark.requirement("engine:FR-14")
 def test_json_report_follows_its_schema(tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path, {**CLEAN, "src/demo/core.py": "x = 1  # TODO: remove\n"})
     result = run_cli(repo, "--format", "json")
@@ -89,6 +90,7 @@ def test_output_file(tmp_path: Path, run_cli) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.requirement("engine:FR-10")
 def test_select_ignore_by_prefix_and_slug(tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path, {**CLEAN, "src/demo/core.py": "# TODO: a\n", "app.py": "# FIXME b\n"})
     ids = lambda *args: sorted({f["ruleId"] for f in run_cli(repo, "--format", "json", *args).json()["findings"]})  # noqa: E731

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from udef_audit.parsers.github_slug import Slugger, github_slug
 
-pytestmark = pytest.mark.requirement("specs:FR-12")
+pytestmark = [pytest.mark.requirement("specs:FR-12"), pytest.mark.requirement("specs:NFR-05")]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import Run, fixture
 
+from udef_audit.parsers import markdown_links
 from udef_audit.testing import check, rows, write_tree
 
 RULE = "UDEF026"
@@ -108,6 +109,19 @@ def test_files_left_out_of_scope_exist_and_are_never_read(tmp_path: Path) -> Non
 @pytest.mark.requirement("specs:FR-15")
 def test_not_a_python_repository(tmp_path: Path) -> None:
     assert check(RULE, {"README.md": "[gone](gone.md)\n", "package.json": "{}\n"}, tmp_path) == []
+
+
+@pytest.mark.requirement("specs:NFR-01")
+def test_each_markdown_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cost that the sympy benchmark measures (docs/reports/docs-links.md) is one parse
+    # per Markdown file, however many links point into it.
+    pages = {f"docs/page{i}.md": "".join(f"[p{j}](page{j}.md#page-{j}) " for j in range(20)) + f"\n# Page {i}\n"
+             for i in range(20)}
+    parsed: list[int] = []
+    real = markdown_links.parse_markdown
+    monkeypatch.setattr(markdown_links, "parse_markdown", lambda text: parsed.append(1) or real(text))
+    assert check(RULE, {**MANIFEST, "README.md": "[docs](docs/page0.md#page-0)\n", **pages}, tmp_path) == []
+    assert len(parsed) == 21
 
 
 # -- hostile repositories ---------------------------------------------------------------------
