@@ -74,6 +74,13 @@ def test_code_comments_footnotes_and_undefined_labels_are_no_links() -> None:
 
 
 @pytest.mark.requirement("specs:FR-10")
+@pytest.mark.requirement("specs:FR-13")
+def test_a_definition_no_link_uses_renders_nothing() -> None:
+    text = "[used][a] and [shortcut]\n\n[a]: a.md\n[shortcut]: s.md\n[unused]: u.md\n[same]: a.md\n"
+    assert links(text) == [("a.md", 3, 1, "definition"), ("s.md", 4, 1, "definition"), ("a.md", 6, 1, "definition")]
+
+
+@pytest.mark.requirement("specs:FR-10")
 def test_front_matter_is_no_markdown_but_keeps_line_numbers() -> None:
     text = "---\ntitle: [x](front.md)\n---\n# Title\n\n[y](after.md)\n"
     assert links(text) == [("after.md", 6, 1, "inline")]

@@ -10,9 +10,10 @@ whose label has no definition (plain text).
 Links, each at the line and column (1-based, in characters) where it starts:
 
 - `[text](target)` and `![alt](target)` (inline forms; autolinks are always absolute);
-- reference definitions `[label]: target`, at the definition's `[`: the definition is
-  where the target is written and fixed, whether one link, many or none use it. A label
-  starting with `^` is a GitHub footnote, not a definition;
+- reference definitions `[label]: target` that a reference link uses (`[text][label]`,
+  `[label]`), at the definition's `[`: that is where the target is written and fixed,
+  once however many links use it. An unused definition renders nothing and is left out; a
+  label starting with `^` is a GitHub footnote, not a definition;
 - `href` of `<a>` and `src` of `<img>` in HTML blocks and inline HTML, at the tag's `<`.
 
 Anchors, lower-cased (GitHub matches fragments case-insensitively):
@@ -82,6 +83,7 @@ _TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^<>\"']|\"[^\"<]*\"|'[^'
 _ATTR_RE = re.compile(r"([^\s\"'<>/=]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'=<>`]+)))?")
 _ANY_TAG_RE = re.compile(r"<[^<>]*>")
 _SPACE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
+_NEWLINE_RE = re.compile(r"\n")
 # Documentation-site syntax: attribute lists (`{#id}`, `{: .cls #id }`), MyST targets, and
 # directives whose output carries anchors (mkdocstrings `::: pkg.mod`, MyST fences).
 _ATTRIBUTE_LIST_RE = re.compile(r"\{:?([^{}\n]{0,200})\}")
@@ -182,7 +184,7 @@ def parse_markdown(text: str) -> MarkdownDoc:
     finally:
         _BUDGET.reset(reset)
     return MarkdownDoc(
-        links=tuple(walker.links),
+        links=tuple(walker.rendered_links()),
         anchors=frozenset(walker.anchors),
         headings=tuple(walker.headings),
         truncated=budget.spent,
@@ -301,7 +303,7 @@ class _SourceMap:
             else:
                 found = line.rfind(part) if part else -1
             starts.append(max(found, 0))
-        breaks = [i for i, char in enumerate(content) if char == "\n"]
+        breaks = [match.start() for match in _NEWLINE_RE.finditer(content)]
         return _Located(first_line, starts, breaks)
 
 
@@ -330,6 +332,7 @@ class _Walker:
         self.anchors: set[str] = set()
         self.headings: list[str] = []
         self.site_anchors: set[str] = set()
+        self.referenced: set[str] = set()  # targets that reference links resolved to
         self.slugger = Slugger()
 
     def walk(self, tokens: list[Token]) -> None:
@@ -383,8 +386,17 @@ class _Walker:
             return
         attribute = "href" if child.type == "link_open" else "src"
         target = child.attrGet(attribute)
-        if child.meta.get("inline") and isinstance(target, str):
+        if not isinstance(target, str):
+            return
+        if child.meta.get("inline"):
             self.links.append(Link(target, line, column, "inline" if attribute == "href" else "image"))
+        else:
+            self.referenced.add(target)
+
+    def rendered_links(self) -> list[Link]:
+        """The links a reader sees: every one but the definitions no reference link uses (two
+        definitions with one target share their verdict, so the target decides)."""
+        return [link for link in self.links if link.form != "definition" or link.target in self.referenced]
 
     def _definition(self, token: Token) -> None:
         label = str(token.meta.get("label", ""))
