@@ -12,6 +12,11 @@ CLEAN = {
     "uv.lock": "version = 1\n",
     "README.md": "# demo\n",
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
+    "docs/design/demo-design.md": "# Demo design\n",
+    "docs/design/demo-tasks.md": "### TASK-001: Write the demo (1 hour)\n- Verification: it runs\n",
+    "tests/unit/test_demo.py": '"""The demo exists (FR-01)."""\n',
+    "tests/integration/test_cli.py": "",
+    "tests/performance/test_speed.py": "",
     "docs/reports/status-report.md": "# Status report\n",
     **HYGIENE,
 }

@@ -37,6 +37,7 @@ def sarif(run_cli, repo: Path, *args: str) -> dict:
     return result.json()
 
 
+@pytest.mark.requirement("engine:FR-13")
 def test_sarif_validates_and_has_what_github_needs(tmp_path: Path, run_cli, sarif_validator) -> None:
     log = sarif(run_cli, write(tmp_path, BROKEN))
     sarif_validator.validate(log)

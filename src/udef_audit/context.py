@@ -14,22 +14,26 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from udef_audit.cache import FactsCache, content_key
+from udef_audit.documents import PathIndex, PathKind, SpecIndex, build_spec_index, docs_folder
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
 from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
+from udef_audit.parsers.requirement_refs import Reference, find_references
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
 from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
+from udef_audit.parsers.spec_docs import Requirement, Task, parse_requirement_definitions, parse_task_entries
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.parsers.toml_lines import toml_line_index
 from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
-from udef_audit.projects import Project, find_projects
+from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
+    from udef_audit.parsers.markdown_links import MarkdownDoc
     from udef_audit.parsers.python_source import Complexity, FunctionComplexity, PythonFacts
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
@@ -443,6 +447,87 @@ class RepoContext:
             self._suppression_hint[path] = data is not None and b"udef:" in data
         return self._suppression_hint[path]
 
+    # -- documents: specifications, test references, Markdown links -------------------
+    @cached_property
+    def docs_folder(self) -> str | None:
+        """`docs` when it holds a file, else `doc`, else None."""
+        return docs_folder(self.files)
+
+    @cached_property
+    def spec_index(self) -> SpecIndex:
+        """The specification documents of `<docs folder>/design/` (names only)."""
+        return build_spec_index(self.files, self.docs_folder)
+
+    def requirements_in(self, path: str) -> tuple[Requirement, ...] | None:
+        """The requirement definitions of a requirements document; None when unreadable."""
+        return self._once("requirement-ids", path, lambda p: self._spec_entries(p, parse_requirement_definitions))
+
+    def tasks_in(self, path: str) -> tuple[Task, ...] | None:
+        """The task entries of a tasks document; None when unreadable."""
+        return self._once("task-ids", path, lambda p: self._spec_entries(p, parse_task_entries))
+
+    def _spec_entries(self, path: str, parse: Callable[[Sequence[str], str], tuple[T, ...]]) -> tuple[T, ...] | None:
+        return None if self.text(path) is None else parse(self.lines(path), path.rpartition("/")[2])
+
+    @cached_property
+    def test_files(self) -> list[str]:
+        """UDEF012's test files, in path order."""
+        return [f for f in self.files if is_test_file(f)]
+
+    def requirement_references(self) -> dict[str, tuple[Reference, ...]]:
+        """Test file -> the requirement IDs it mentions (files mentioning none are left out).
+
+        Cached on disk by file content like the Python facts, behind a byte prefilter; a
+        rule asks only when requirement documents define IDs, so other repositories pay
+        nothing."""
+        return self._once("requirement-references", "", lambda _: self._scan_references())
+
+    def _scan_references(self) -> dict[str, tuple[Reference, ...]]:
+        cache = FactsCache(self.root, "requirement-refs-v1", str(self.max_file_size), enabled=self.use_cache)
+        keys = {path: key for path in self.test_files if (key := self._cache_key(path)) is not None}
+        found: dict[str, tuple[Reference, ...]] = {}
+        for path, key in keys.items():
+            references = _cached_references(cache.get(key))
+            if references is None:
+                data = self.read_bytes(path)
+                references = () if data is None else find_references(data)
+                cache.put(key, [r.to_dict() for r in references])
+            if references:
+                found[path] = references
+        cache.save(set(keys.values()))
+        return found
+
+    def markdown(self, path: str) -> MarkdownDoc | None:
+        """A Markdown file's links and anchors; None (and a UDEF000 note) when unreadable
+        or too large. A file whose link parsing ran out of budget is returned (what was
+        found before is right) with a note that the rest was not checked."""
+        return self._once("markdown", path, self._load_markdown)
+
+    def _load_markdown(self, path: str) -> MarkdownDoc | None:
+        from udef_audit.parsers.markdown_links import MarkdownTooLarge, parse_markdown  # noqa: PLC0415
+
+        text = self.text(path)
+        if text is None:
+            return None
+        try:
+            doc = parse_markdown(text)
+        except MarkdownTooLarge as exc:
+            self.unparseable(path, f"too large for the Markdown parser ({exc})")
+            return None
+        if doc.truncated:
+            self.unparseable(path, "pathological Markdown (link parsing stopped early; the rest is not checked)")
+        return doc
+
+    @cached_property
+    def path_index(self) -> PathIndex:
+        """Every path the repository lists, in scope or left out, and their folders."""
+        return PathIndex(self.files, self.inventory.left_out, self.inventory.skipped_symlinks)
+
+    def path_kind(self, path: str) -> PathKind | None:
+        """Whether a repository-relative path names a listed file, a folder, or nothing
+        (files left out of the audit's scope count: they exist; none is ever read)."""
+        return self.path_index.kind(path)
+
     # -- diagnostics -------------------------------------------------------------------
     def unparseable(self, path: str, reason: str, line: int = 1) -> None:
         """Record a UDEF000 note for a file (once per file)."""
@@ -466,3 +551,13 @@ class RepoContext:
             self._parsed[key] = load(path)
         value: T = self._parsed[key]
         return value
+
+
+def _cached_references(cached: Any) -> tuple[Reference, ...] | None:
+    """References from a cache entry; None when the entry is missing or malformed."""
+    if not isinstance(cached, list):
+        return None
+    try:
+        return tuple(Reference.from_dict(entry) for entry in cached)
+    except (KeyError, TypeError, ValueError):
+        return None

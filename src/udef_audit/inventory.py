@@ -63,6 +63,10 @@ class Inventory:
     refused: tuple[tuple[str, str], ...] = ()
     # Why git was not used although the folder looks like a repository (its .git leads out).
     git_refused: str | None = None
+    # Paths listed (by git, or by the walk) that the scope leaves out: the user's excludes,
+    # virtualenvs, build output, caches. Never read; a link to one still names a file that
+    # exists in the repository (UDEF026).
+    left_out: tuple[str, ...] = ()
 
 
 def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
@@ -71,7 +75,7 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
     listed = _git_files(root) if git_refused is None else None
     is_git = listed is not None
     candidates, refused = _checked(listed) if listed is not None else (list(_walk(root)), [])
-    files, links = _filter(root, candidates, excluded)
+    files, links, left_out = _filter(root, candidates, excluded)
     blob_ids, tracked = index_entries(root, frozenset(files)) if is_git else ({}, ())
     return Inventory(
         root,
@@ -82,6 +86,7 @@ def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
         tracked=tuple(path for path in tracked if not excluded(path)),
         refused=tuple(refused),
         git_refused=git_refused,
+        left_out=tuple(sorted(left_out)),
     )
 
 
@@ -155,21 +160,23 @@ def _skip_dir(path: Path, name: str) -> bool:
 
 def _filter(
     root: Path, candidates: Iterator[str] | list[str], excluded: Callable[[str], bool]
-) -> tuple[list[str], list[str]]:
+) -> tuple[list[str], list[str], list[str]]:
     candidates = list(candidates)
     venvs = {p.rpartition("/")[0] for p in candidates if p.endswith("pyvenv.cfg")}
     files: list[str] = []
     links: list[str] = []
     kinds = _Kinds(root)
+    left_out: list[str] = []
     for rel in candidates:
         if _skipped(rel, venvs) or excluded(rel):
+            left_out.append(rel)
             continue
         kind = kinds.of(rel)
         if kind == "file":
             files.append(rel)
         elif kind == "link":
             links.append(rel)
-    return files, links
+    return files, links, left_out
 
 
 def _skipped(rel: str, venvs: set[str]) -> bool:

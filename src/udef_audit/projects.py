@@ -124,7 +124,7 @@ class Project:
     def test_files(self) -> tuple[str, ...]:
         """Test files: `test_*.py` and `*_test.py` anywhere in the project, and Python files
         under a `tests` or `test` folder."""
-        return tuple(f for f in self.files if f.endswith(".py") and _is_test_file(self.rel(f)))
+        return tuple(f for f in self.files if is_test_file(self.rel(f)))
 
     @cached_property
     def anchor(self) -> str | None:
@@ -183,8 +183,12 @@ def _is_dependency_file(rel: str) -> bool:
     )
 
 
-def _is_test_file(rel: str) -> bool:
+def is_test_file(rel: str) -> bool:
+    """UDEF012's test files: `test_*.py` and `*_test.py` anywhere, and Python files under a
+    `tests` or `test` folder (`rel` is relative to the project, or to the repository)."""
     folders, _, name = rel.rpartition("/")
+    if not name.endswith(".py"):
+        return False
     if name.startswith("test_") or name.endswith("_test.py"):
         return True
     return any(part in TEST_DIRS for part in folders.split("/"))

@@ -353,6 +353,7 @@ def test_a_remote_that_does_not_answer_times_out_in_the_probe(
 # --- exports ------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("batch:FR-14")
 def test_exports_and_sarif_files(batch, tmp_path: Path) -> None:
     clean = make_repo(tmp_path / "clean")
     messy = make_repo(tmp_path / "messy", {"app.py": "x = 1  # TODO remove\n", "requirements.txt": "flask\n"})

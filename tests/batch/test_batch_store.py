@@ -61,6 +61,7 @@ def run(
     return run_id
 
 
+@pytest.mark.requirement("batch:FR-13")
 def test_summary_layout_order_and_aggregates(store: Store) -> None:
     run_id = run(
         store,

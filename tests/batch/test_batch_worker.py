@@ -177,6 +177,7 @@ def test_a_daemonic_process_runs_the_task_as_a_subprocess(repo: Path, tmp_path: 
     server.close()
 
 
+@pytest.mark.requirement("batch:FR-16")
 def test_local_executor_reports_every_outcome_in_the_calling_thread(repo: Path, tmp_path: Path) -> None:
     tasks = [local_task(repo), local_task(tmp_path / "missing"), local_task(repo, sarif_dir=str(tmp_path / "s"))]
     seen: list[tuple[str, str]] = []
@@ -196,6 +197,7 @@ def test_executor_choice() -> None:
         make_executor("local", 2, "tcp://127.0.0.1:8786")
 
 
+@pytest.mark.requirement("batch:FR-15")
 def test_plain_progress_lines_are_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     stream = io.StringIO()

@@ -313,6 +313,13 @@ def _plain(heading: str) -> str:
     return _EMPHASIS_RE.sub("", heading).strip()
 
 
+def prose_lines(lines: Sequence[str], name: str) -> list[tuple[int, str]]:
+    """(1-based line number, line) of a document's lines outside code blocks (Markdown
+    fences, AsciiDoc listing blocks, reStructuredText literal blocks); `name` is the file
+    name, whose extension says which syntax the document uses."""
+    return _prose_lines(lines, _syntax(name))
+
+
 def _prose_lines(lines: Sequence[str], syntax: str) -> list[tuple[int, str]]:
     """(line number, line) of the lines outside code blocks."""
     blocks = _CodeBlocks(syntax)
