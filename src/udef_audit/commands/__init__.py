@@ -2,7 +2,44 @@
 (`ctx.commands`) and read by every rule that asks what CI, scripts, Makefiles, tox, nox,
 Dockerfiles or install instructions run. See docs/adr/0008-the-commands-model.md."""
 
-from udef_audit.commands.builder import Commands, RepositoryFiles
-from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Origin, Positions, Script
+from udef_audit.commands.builder import Commands
+from udef_audit.commands.model import (
+    ArgvCommand,
+    EnvSetting,
+    FileCommands,
+    Hop,
+    Invocation,
+    Job,
+    MatrixAxis,
+    Origin,
+    Pipeline,
+    PlacedWord,
+    Positions,
+    Script,
+    Step,
+    Unfollowed,
+    Value,
+)
+from udef_audit.commands.queries import runs_tests
+from udef_audit.commands.repository import RepositoryFiles
 
-__all__ = ["ArgvCommand", "Commands", "EnvSetting", "FileCommands", "Origin", "Positions", "RepositoryFiles", "Script"]
+__all__ = [
+    "ArgvCommand",
+    "Commands",
+    "EnvSetting",
+    "FileCommands",
+    "Hop",
+    "Invocation",
+    "Job",
+    "MatrixAxis",
+    "Origin",
+    "Pipeline",
+    "PlacedWord",
+    "Positions",
+    "RepositoryFiles",
+    "Script",
+    "Step",
+    "Unfollowed",
+    "Value",
+    "runs_tests",
+]

@@ -14,46 +14,25 @@ their facts come from the Python scanner, which every rule shares and which is c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from udef_audit.commands.ci import CI_FORMATS, ci_commands
 from udef_audit.commands.dockerfile import dockerfile_commands
-from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Script
+from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Invocation, Pipeline, Script, Unfollowed
 from udef_audit.commands.python_calls import python_commands
+from udef_audit.commands.queries import runs_tests
+from udef_audit.commands.repository import RepositoryFiles, YamlFiles
 from udef_audit.commands.sources import file_format, has_shell_shebang
 from udef_audit.commands.text_files import docs_commands, shell_file_commands
 from udef_audit.commands.tox import tox_commands
-from udef_audit.parsers.yaml_file import YamlError, load_yaml_document
 
 if TYPE_CHECKING:
-    from udef_audit.parsers.dockerfile import Dockerfile
-    from udef_audit.parsers.python_source import PythonFacts
+    from udef_audit.commands.definitions import Definitions
+    from udef_audit.commands.pipelines import Runs
 
 BytesTest = Callable[[bytes], bool]
-
-
-class RepositoryFiles(Protocol):
-    """What the model reads of the repository: the context implements it."""
-
-    @property
-    def files(self) -> Sequence[str]:
-        """In-scope paths, in order."""
-
-    def read_bytes(self, path: str) -> bytes | None:
-        """The file's bytes (None: unreadable, already reported)."""
-
-    def text(self, path: str) -> str | None:
-        """The file as UTF-8 text (None: reported as UDEF000)."""
-
-    def dockerfile(self, path: str) -> Dockerfile | None:
-        """The parsed Dockerfile."""
-
-    def python_facts(self) -> dict[str, PythonFacts]:
-        """The Python scanner's facts for every Python file."""
-
-    def unparseable(self, path: str, reason: str, line: int = 1) -> None:
-        """Report a file that cannot be read or parsed (UDEF000)."""
 
 
 class Commands:
@@ -61,6 +40,7 @@ class Commands:
 
     def __init__(self, repository: RepositoryFiles) -> None:
         self._repository = repository
+        self._yaml = YamlFiles(repository)
         self._formats = {path: kind for path in repository.files if (kind := file_format(path)) is not None}
         self._files: dict[str, FileCommands | None] = {}
         self._python: list[FileCommands] | None = None
@@ -134,12 +114,8 @@ class Commands:
         return self._ci(path, kind, text)
 
     def _ci(self, path: str, kind: str, text: str) -> FileCommands | None:
-        try:
-            document = load_yaml_document(text)
-        except YamlError as exc:
-            self._repository.unparseable(path, f"invalid YAML: {exc}")
-            return None
-        return ci_commands(path, text, document.node, CI_FORMATS[kind])
+        file = self._yaml.get(path)
+        return None if file is None else ci_commands(path, text, file.root, CI_FORMATS[kind])
 
     def _python_files(self) -> list[FileCommands]:
         if self._python is None:
@@ -150,3 +126,49 @@ class Commands:
                     text = (self._repository.read_bytes(path) or b"").decode("utf-8", "replace")
                     self._python.append(python_commands(path, text, facts.pip_calls))
         return self._python
+
+    # -- what CI runs, followed into the repository ----------------------------------------
+
+    @cached_property
+    def definitions(self) -> Definitions:
+        """The files commands lead into (Makefiles, tox, nox, hooks, tasks...), parsed once."""
+        # Imported here: a rule that only reads scripts (UDEF005 in a pre-commit run on a
+        # few files) does not pay for the CI readers and the follower.
+        from udef_audit.commands.definitions import Definitions  # noqa: PLC0415
+
+        return Definitions(self._repository, self._yaml)
+
+    @cached_property
+    def _runs(self) -> Runs:
+        from udef_audit.commands.pipelines import read_runs  # noqa: PLC0415 -- see `definitions`
+
+        return read_runs(self.definitions, list(self._repository.files))
+
+    def pipelines(self) -> tuple[Pipeline, ...]:
+        """Every CI definition as jobs and steps, in path order."""
+        return self._runs.pipelines
+
+    def invocations(self) -> tuple[Invocation, ...]:
+        """Every simple command CI runs, followed into scripts, Makefiles, justfiles, tox,
+        nox, pre-commit hooks and pyproject tasks (four levels at most), each with its file,
+        words, job and chain, in the order CI runs them."""
+        return self._runs.invocations
+
+    def unfollowed(self) -> tuple[Unfollowed, ...]:
+        """What CI runs that could not be followed (remote workflows and includes, missing
+        files, cycles, levels past the limit)."""
+        return self._runs.unfollowed
+
+    def test_invocations(self) -> tuple[Invocation, ...]:
+        """The invocations that run the tests (pytest, unittest, manage.py test, hatch test)."""
+        return tuple(invocation for invocation in self.invocations() if runs_tests(invocation.argv))
+
+    def tests_reached_from(self, invocation: Invocation) -> tuple[Invocation, ...]:
+        """The test runs reached through `invocation` (`tox -e py` reaching pytest), itself
+        included when it runs the tests."""
+        here = (invocation.path, invocation.line, invocation.text)
+        return tuple(
+            test
+            for test in self.test_invocations()
+            if test == invocation or any((hop.path, hop.line, hop.text) == here for hop in test.chain)
+        )

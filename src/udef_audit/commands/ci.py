@@ -23,6 +23,7 @@ from udef_audit.commands.yaml_nodes import (
     is_sequence,
     node_place,
     scalar_positions,
+    strings,
     text_of,
 )
 from udef_audit.parsers.yaml_file import node_value
@@ -121,7 +122,7 @@ def _script_nodes(node: yaml.Node, command_key: str | None) -> list[yaml.ScalarN
         return [node] if text_of(node) is not None else []
     if isinstance(node, yaml.MappingNode) and is_mapping(node) and command_key is not None:
         return _command_of(node, command_key)
-    return _strings_in(node) if is_sequence(node) else []
+    return strings(node) if is_sequence(node) else []
 
 
 def _command_of(mapping: yaml.MappingNode, command_key: str) -> list[yaml.ScalarNode]:
@@ -129,19 +130,6 @@ def _command_of(mapping: yaml.MappingNode, command_key: str) -> list[yaml.Scalar
     commands = [value for key, value in mapping.value if text_of(key) == command_key]
     last = commands[-1] if commands else None
     return [last] if isinstance(last, yaml.ScalarNode) and text_of(last) is not None else []
-
-
-def _strings_in(sequence: yaml.Node) -> list[yaml.ScalarNode]:
-    """The strings of a list and of the lists nested in it, in document order."""
-    found: list[yaml.ScalarNode] = []
-    pending = [sequence]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, yaml.ScalarNode) and text_of(item) is not None:
-            found.append(item)
-        elif is_sequence(item):
-            pending.extend(reversed(item.value))
-    return found
 
 
 def _variables(path: str, mapping: yaml.MappingNode, table: LineTable, origin: Origin) -> Iterator[EnvSetting]:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Origin, Positions, Script
 from udef_audit.commands.sources import runs_shell
-from udef_audit.parsers.dockerfile import Dockerfile, Heredoc, RunCommand
+
+if TYPE_CHECKING:
+    from udef_audit.parsers.dockerfile import Dockerfile, Heredoc, RunCommand
 
 RUN = Origin("dockerfile-run", "Dockerfile RUN")
 _ENV_KIND = "dockerfile-env"

@@ -60,11 +60,12 @@ class Positions:
         return self.lines[index], None if column is None else column + max(offset - self.starts[index], 0)
 
     @classmethod
-    def of_lines(cls, text: str, first_line: int = 1) -> Positions:
+    def of_lines(cls, text: str, first_line: int = 1, first_column: int = 1) -> Positions:
         """A text whose lines are consecutive physical lines from `first_line` on, each
-        starting at column 1; only "\\n" ends a line."""
+        starting at column 1 but the first, at `first_column`; only "\\n" ends a line."""
         starts = (0, *(match.end() for match in re.finditer("\n", text)))
-        return cls(starts, tuple(range(first_line, first_line + len(starts))), (1,) * len(starts))
+        columns = (first_column, *(1,) * (len(starts) - 1))
+        return cls(starts, tuple(range(first_line, first_line + len(starts))), columns)
 
     @classmethod
     def single(cls, line: int, column: int | None) -> Positions:
@@ -161,3 +162,186 @@ class FileCommands:
 def one_line(command: str) -> str:
     """A command on one line: continuations removed, blanks collapsed, length capped."""
     return " ".join(re.sub(r"\\\r?\n", " ", command).split())[:MAX_COMMAND_TEXT]
+
+
+# --- CI structure: pipelines, jobs, steps ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Value:
+    """A configuration value as written (`3.10` stays "3.10"), and where."""
+
+    text: str
+    line: int
+    column: int | None = None
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a CI job: a shell script (`run`), or a reference to something that runs
+    (`uses`: an action, orb, task or template) with its inputs, or both unknown (`checkout`).
+    `shell` is the step's shell when it is not a POSIX one (`pwsh`, `python`): its script
+    is not shell text."""
+
+    path: str
+    line: int
+    name: str | None = None
+    run: Script | None = None
+    uses: Value | None = None
+    inputs: tuple[tuple[str, Value], ...] = ()
+    shell: str | None = None
+    workdir: str | None = None
+
+    def input(self, name: str) -> Value | None:
+        """The input `name` (`with:` of an action, `inputs:` of a task), if set."""
+        return next((value for key, value in self.inputs if key == name), None)
+
+
+@dataclass(frozen=True)
+class MatrixAxis:
+    """One variable of a job matrix and its values (`include:` entries added)."""
+
+    name: str
+    values: tuple[Value, ...]
+    line: int
+
+
+_MATRIX_REFERENCE = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+_MAX_COMBINATIONS = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """One CI job: its steps, the image its steps run in, its matrix, and the reusable
+    workflow or template it calls instead (`uses`)."""
+
+    path: str
+    system: str
+    name: str
+    line: int
+    steps: tuple[Step, ...] = ()
+    image: Value | None = None
+    matrix: tuple[MatrixAxis, ...] = ()
+    uses: Value | None = None
+
+    def axis(self, name: str) -> MatrixAxis | None:
+        """The matrix variable `name`, if the job has it."""
+        return next((axis for axis in self.matrix if axis.name == name), None)
+
+    def expand(self, value: Value) -> tuple[Value, ...]:
+        """The value with each `${{ matrix.NAME }}` replaced by every value of that axis:
+        one value per combination (at most 64), placed where the matrix lists it when the
+        whole value is one reference; the value itself when it names no known axis."""
+        names = list(dict.fromkeys(_MATRIX_REFERENCE.findall(value.text)))
+        axes = [axis for name in names if (axis := self.axis(name)) is not None and axis.values]
+        if not axes or len(axes) != len(names):
+            return (value,)
+        whole = _MATRIX_REFERENCE.fullmatch(value.text.strip()) is not None
+        expanded = []
+        for chosen in _combinations(axes):
+            place = next(iter(chosen.values())) if whole else value
+            expanded.append(Value(_substitute(value.text, chosen), place.line, place.column))
+        return tuple(dict.fromkeys(expanded))
+
+
+def _combinations(axes: list[MatrixAxis]) -> list[dict[str, Value]]:
+    """Every choice of one value per axis, at most `_MAX_COMBINATIONS`."""
+    combinations: list[dict[str, Value]] = [{}]
+    for axis in axes:
+        combinations = [{**done, axis.name: item} for done in combinations for item in axis.values]
+        combinations = combinations[:_MAX_COMBINATIONS]
+    return combinations
+
+
+def _substitute(text: str, chosen: dict[str, Value]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        return chosen[match.group(1)].text
+
+    return _MATRIX_REFERENCE.sub(replace, text)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """One CI definition file and its jobs (GitLab includes and templates resolved).
+    `called_only`: a GitHub workflow that only other workflows call (`on: workflow_call`),
+    which runs as part of its callers, never on its own."""
+
+    path: str
+    system: str
+    jobs: tuple[Job, ...] = ()
+    called_only: bool = False
+
+
+# --- what runs: invocations and how they were reached ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PlacedWord:
+    """A word of a command, after quote removal, and where it is written."""
+
+    text: str
+    line: int
+    column: int | None
+
+
+@dataclass(frozen=True)
+class Hop:
+    """One step of how a command was reached: the command or definition that led on."""
+
+    path: str
+    line: int
+    column: int | None
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line} runs `{self.text}`"
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One simple command the repository runs: its words, the file it is written in, the
+    CI job it runs for, and how it was reached from that job's step (`chain`, outermost
+    first; empty for a command written in the step itself)."""
+
+    words: tuple[PlacedWord, ...]
+    path: str
+    origin: Origin
+    chain: tuple[Hop, ...] = ()
+    job: Job | None = None
+
+    @property
+    def argv(self) -> tuple[str, ...]:
+        """The words' texts."""
+        return tuple(word.text for word in self.words)
+
+    @property
+    def line(self) -> int:
+        """The line of the first word."""
+        return self.words[0].line if self.words else 1
+
+    @property
+    def column(self) -> int | None:
+        """The column of the first word."""
+        return self.words[0].column if self.words else None
+
+    @property
+    def text(self) -> str:
+        """The command on one line."""
+        return one_line(" ".join(self.argv))
+
+    def describe(self) -> str:
+        """ "ci.yml:31 runs `make test`, Makefile:12 runs `pytest -q`"."""
+        here = Hop(self.path, self.line, self.column, self.text)
+        return ", ".join(str(hop) for hop in (*self.chain, here))
+
+
+@dataclass(frozen=True)
+class Unfollowed:
+    """Something a CI definition runs that the model cannot follow: a remote reusable
+    workflow or include, a missing file, a level past the limit, a cycle."""
+
+    path: str
+    line: int
+    text: str
+    reason: str
+    chain: tuple[Hop, ...] = ()
