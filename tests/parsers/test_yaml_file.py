@@ -33,12 +33,12 @@ def test_merge_keys_merge_and_the_mapping_own_keys_win() -> None:
 
 def test_the_document_keeps_its_nodes_with_their_marks() -> None:
     document = load_yaml_document("on: push\njobs:\n  test: {runs-on: 3.10}\n")
-    assert document.value == {"on": "push", "jobs": {"test": {"runs-on": 3.1}}}
-    jobs = document.node.value[1][1]
+    assert document.data == {"on": "push", "jobs": {"test": {"runs-on": 3.1}}}
+    jobs = document.root.value[1][1]
     test = jobs.value[0][1]
     assert (test.start_mark.line, test.start_mark.column) == (2, 8)
     assert node_value(test.value[0][1]) == 3.1
-    assert load_yaml_document("# nothing\n").node is None
+    assert load_yaml_document("# nothing\n").root is None
 
 
 def test_unhashable_keys_are_reported_not_crashed() -> None:

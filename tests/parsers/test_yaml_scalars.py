@@ -16,7 +16,7 @@ from udef_audit.parsers.yaml_scalars import scalar_segments
 def scalars(text: str) -> list[yaml.ScalarNode]:
     """Every scalar node of the document that is a mapping value or list item."""
     found: list[yaml.ScalarNode] = []
-    stack = [load_yaml_document(text).node]
+    stack = [load_yaml_document(text).root]
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.MappingNode):

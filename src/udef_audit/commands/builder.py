@@ -107,10 +107,8 @@ class Commands:
         if kind in ("markdown", "rst"):
             return docs_commands(path, text, kind)
         if kind == "tox":
-            found = tox_commands(path, text)
-            if found is None:
-                self._repository.unparseable(path, "invalid INI syntax")
-            return found
+            document = self._repository.ini(path)  # the context's reading, and its note
+            return None if document is None else tox_commands(path, document, text)
         return self._ci(path, kind, text)
 
     def _ci(self, path: str, kind: str, text: str) -> FileCommands | None:

@@ -101,8 +101,8 @@ class Definitions:
             if data is None or text is None:
                 return None
             return tox_toml(TomlText(path, text), data, in_pyproject=path.endswith("pyproject.toml"))
-        text = self.repository.text(path)
-        return None if text is None else tox_environments(path, text)
+        document, text = self.repository.ini(path), self.repository.text(path)
+        return None if document is None or text is None else tox_environments(path, document, text)
 
     def tasks(self, tool: str) -> dict[str, Task]:
         """`hatch`, `pdm`, `poe` or `pixi` tasks of the root pyproject.toml (pixi: of

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from udef_audit.commands.yaml_nodes import LineTable, YamlFile
-from udef_audit.parsers.yaml_file import YamlError, load_yaml_document
 
 if TYPE_CHECKING:
     from udef_audit.parsers.dockerfile import Dockerfile
+    from udef_audit.parsers.ini_file import IniDocument
     from udef_audit.parsers.python_source import PythonFacts
+    from udef_audit.parsers.yaml_file import YamlDocument
 
 
 class RepositoryFiles(Protocol):
@@ -42,6 +43,12 @@ class RepositoryFiles(Protocol):
     def toml(self, path: str) -> dict[str, Any] | None:
         """A parsed TOML file (None: malformed, reported)."""
 
+    def yaml_document(self, path: str) -> YamlDocument | None:
+        """A parsed YAML file with its nodes (None: malformed, reported)."""
+
+    def ini(self, path: str) -> IniDocument | None:
+        """An INI file as configparser reads it, with places (None: rejected, reported)."""
+
     def unparseable(self, path: str, reason: str, line: int = 1) -> None:
         """Report a file that cannot be read or parsed (UDEF000)."""
 
@@ -61,12 +68,9 @@ class YamlFiles:
         return self._loaded[path]
 
     def _load(self, path: str) -> YamlFile | None:
+        # The context's parse, shared with every rule that reads the same file.
+        document = self.repository.yaml_document(path)
         text = self.repository.text(path)
-        if text is None:
+        if document is None or text is None:
             return None
-        try:
-            document = load_yaml_document(text)
-        except YamlError as exc:
-            self.repository.unparseable(path, f"invalid YAML: {exc}")
-            return None
-        return YamlFile(path, text, LineTable.of(text), document.node)
+        return YamlFile(path, text, LineTable.of(text), document.root)

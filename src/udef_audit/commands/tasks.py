@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from udef_audit.commands.model import Origin, Positions, Script
-from udef_audit.commands.tox import ToxEnvironments, expand_env_list, tox_environments
+from udef_audit.commands.tox import ToxEnvironments, expand_env_list, tox_text_environments
 
 _TOX_KEYS = ("commands_pre", "commands", "commands_post")
 
@@ -183,7 +183,7 @@ def _tox_sections(config: Mapping[str, Any], prefix: str) -> dict[str, tuple[str
 def _legacy_tox_ini(file: TomlText, legacy: str) -> ToxEnvironments | None:
     """`legacy_tox_ini`, a string of tox.ini text, placed where it is written."""
     start = file.text.find(legacy.split("\n", 1)[0]) if legacy.strip() else -1
-    return tox_environments(file.path, legacy, max(file.line_of(start) - 1, 0) if start >= 0 else 0)
+    return tox_text_environments(file.path, legacy, max(file.line_of(start) - 1, 0) if start >= 0 else 0)
 
 
 def _tox_commands(file: TomlText, table: str, key: str, commands: object) -> Script | None:

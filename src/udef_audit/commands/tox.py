@@ -13,31 +13,53 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from udef_audit.commands.model import EnvSetting, FileCommands, Origin, Positions, Script
-from udef_audit.parsers.ini_values import IniValue, ini_values, parse_ini
+from udef_audit.parsers.ini_file import IniDocument, IniEntry, IniError, parse_ini
 
 COMMAND_KEYS = frozenset({"commands", "commands_pre", "commands_post", "install_command"})
 ENV_KEYS = frozenset({"setenv", "set_env"})
 _LINE_PREFIX = re.compile(r"\s*(?:!?[\w.{}-]+(?:\s*,\s*!?[\w.{}-]+)*\s*:\s|-\s)")
 
 
-def tox_commands(path: str, text: str) -> FileCommands | None:
-    """The tox scripts and settings of an INI file; None when configparser rejects it."""
-    parser = parse_ini(text)
-    if parser is None:
-        return None
+def tox_commands(path: str, document: IniDocument, text: str) -> FileCommands:
+    """The tox scripts and settings of an INI file (`document` is the context's reading of
+    `text`)."""
     name = path.rpartition("/")[2]
+    lines = text.split("\n")
     scripts: list[Script] = []
     env: list[EnvSetting] = []
-    for (section, key), value in ini_values(text).items():
-        if not is_tox_section(section, name) or not parser.has_option(section, key):
-            continue
-        origin = Origin("tox", f"{name} [{section}] {key}")
-        if key in COMMAND_KEYS:
-            script = "\n".join(blank_line_prefixes(value.lines))
-            scripts.append(Script(path, origin, script, Positions.of_lines(script, value.line)))
-        elif key in ENV_KEYS:
-            env.extend(_settings(path, origin, value))
+    for section, entry in _tox_entries(document, name):
+        origin = Origin("tox", f"{name} [{section}] {entry.key}")
+        rows = value_rows(entry, lines)
+        if entry.key in COMMAND_KEYS:
+            script = "\n".join(blank_line_prefixes(rows))
+            scripts.append(Script(path, origin, script, Positions.of_lines(script, entry.line)))
+        elif entry.key in ENV_KEYS:
+            env.extend(_settings(path, origin, entry.line, rows))
     return FileCommands(path, scripts=tuple(scripts), env=tuple(env))
+
+
+def _tox_entries(document: IniDocument, file_name: str) -> list[tuple[str, IniEntry]]:
+    return [
+        (name, entry)
+        for name, section in document.sections.items()
+        if is_tox_section(name, file_name)
+        for entry in section.entries.values()
+    ]
+
+
+def value_rows(entry: IniEntry, lines: list[str]) -> list[str]:
+    """A value as physical lines: the key and delimiter blanked on the first, comment and
+    blank lines empty, continuation lines as written; so row `i` is line `entry.line + i`
+    with the file's columns."""
+    rows = []
+    for number in range(entry.line, entry.end_line + 1):
+        raw = lines[number - 1].removesuffix("\r") if number <= len(lines) else ""
+        if number == entry.line:
+            rows.append(" " * entry.column + raw[entry.column :])
+        else:
+            stripped = raw.strip()
+            rows.append("" if not stripped or stripped[0] in "#;" else raw)
+    return rows
 
 
 def is_tox_section(section: str, file_name: str) -> bool:
@@ -56,12 +78,12 @@ def blank_line_prefixes(lines: list[str]) -> list[str]:
     return blanked
 
 
-def _settings(path: str, origin: Origin, value: IniValue) -> Iterator[EnvSetting]:
-    for index, line in enumerate(blank_line_prefixes(value.lines)):
+def _settings(path: str, origin: Origin, first_line: int, rows: list[str]) -> Iterator[EnvSetting]:
+    for index, line in enumerate(blank_line_prefixes(rows)):
         name, equals, setting = line.partition("=")
         if equals:
             column = len(name) - len(name.lstrip()) + 1
-            yield EnvSetting(path, origin, name.strip(), setting.strip(), value.line + index, column)
+            yield EnvSetting(path, origin, name.strip(), setting.strip(), first_line + index, column)
 
 
 # --- environments, for following `tox -e NAME` ------------------------------------------------
@@ -97,25 +119,29 @@ class ToxEnvironments:
         return tuple(dict.fromkeys([*self.default, *named]))
 
 
-def tox_environments(path: str, text: str, line_offset: int = 0) -> ToxEnvironments | None:
-    """The environments of a tox INI text (`tox.ini`, `setup.cfg`, `legacy_tox_ini`);
-    `line_offset` places a text that starts further down its file."""
-    parser = parse_ini(text)
-    if parser is None:
-        return None
+def tox_environments(path: str, document: IniDocument, text: str, line_offset: int = 0) -> ToxEnvironments:
+    """The environments of a tox INI text (`tox.ini`, `setup.cfg`, `legacy_tox_ini`) read
+    as `document`; `line_offset` places a text that starts further down its file."""
     name = path.rpartition("/")[2]
+    lines = text.split("\n")
     scripts: dict[tuple[str, str], Script] = {}
-    for (section, key), value in ini_values(text).items():
-        if key in _ENV_KEYS_IN_ORDER and is_tox_section(section, name) and parser.has_option(section, key):
-            script = "\n".join(value.lines)
-            origin = Origin("tox", f"{name} [{section}] {key}")
-            scripts[(section, key)] = Script(path, origin, script, Positions.of_lines(script, value.line + line_offset))
-    listed = ""
-    for section in ("tox", "tox:tox"):
-        for key in ("env_list", "envlist"):
-            if parser.has_option(section, key):
-                listed = parser.get(section, key)
-    return ToxEnvironments(expand_env_list(listed), tuple(parser.sections()), scripts)
+    for section, entry in _tox_entries(document, name):
+        if entry.key in _ENV_KEYS_IN_ORDER:
+            script = "\n".join(value_rows(entry, lines))
+            origin = Origin("tox", f"{name} [{section}] {entry.key}")
+            positions = Positions.of_lines(script, entry.line + line_offset)
+            scripts[(section, entry.key)] = Script(path, origin, script, positions)
+    listed = next((value for section in ("tox", "tox:tox") for key in ("env_list", "envlist")
+                   if (value := document.get(section, key)) is not None), "")  # fmt: skip
+    return ToxEnvironments(expand_env_list(listed), tuple(document.sections), scripts)
+
+
+def tox_text_environments(path: str, text: str, line_offset: int = 0) -> ToxEnvironments | None:
+    """`tox_environments` of INI text held in another file (`legacy_tox_ini`)."""
+    try:
+        return tox_environments(path, parse_ini(text), text, line_offset)
+    except IniError:
+        return None
 
 
 def expand_env_list(listed: str) -> tuple[str, ...]:
