@@ -255,6 +255,11 @@ def test_circleci_azure_bitbucket_jenkins_jobs(tmp_path: Path) -> None:
         (None, "nox -s tests"),
     ]
     assert build.image == Value("cimg/python:3.12", 9, 16)
+
+
+def test_azure_bitbucket_and_jenkins_jobs(tmp_path: Path) -> None:
+    commands, _ = model(tmp_path, OTHER_CI)
+    jobs = {(p.system, job.name): job for p in commands.pipelines() for job in p.jobs}
     azure = jobs[("azure", "Test")]
     assert [(a.name, [v.text for v in a.values]) for a in azure.matrix] == [("python.version", ["3.11", "3.12"])]
     assert azure.steps[0].input("versionSpec") == Value("$(python.version)", 11, 24)

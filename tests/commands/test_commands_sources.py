@@ -74,6 +74,10 @@ def test_github_actions_run_steps_and_env(tmp_path: Path) -> None:
     # A folded scalar is one line to the shell; each word keeps its own physical line.
     assert folded.text == "python -m pip install .\n"
     assert at(folded, "install") == (18, 11)
+
+
+def test_github_actions_env(tmp_path: Path) -> None:
+    commands, _ = model(tmp_path, {".github/workflows/ci.yml": WORKFLOW})
     assert env_rows(commands, ".github/workflows/ci.yml") == [
         ("github-env", "PIP_NO_DEPS", "0", 4, 3, "GitHub Actions env"),
         ("github-env", "FORCE_COLOR", "1", 8, 12, "GitHub Actions env"),  # inside the quotes
@@ -160,7 +164,7 @@ EOF
 """
 
 
-def test_dockerfile_runs_heredocs_exec_form_and_environment(tmp_path: Path) -> None:
+def test_dockerfile_runs_and_heredocs(tmp_path: Path) -> None:
     commands, _ = model(tmp_path, {"Dockerfile": DOCKERFILE})
     found = commands.file("Dockerfile")
     assert found is not None
@@ -172,6 +176,12 @@ def test_dockerfile_runs_heredocs_exec_form_and_environment(tmp_path: Path) -> N
     assert empty.text == "<<EOF"  # the heredoc body is a script of its own
     assert (heredoc.text, at(heredoc, "-q")) == ("  pytest -q\n", (12, 10))
     assert len(found.scripts) == 4  # the python3 heredoc is no shell script
+
+
+def test_dockerfile_exec_form_and_environment(tmp_path: Path) -> None:
+    commands, _ = model(tmp_path, {"Dockerfile": DOCKERFILE})
+    found = commands.file("Dockerfile")
+    assert found is not None
     (exec_form,) = found.argv
     assert exec_form.argv == ("python", "-m", "pip", "install", "--no-compile", ".")
     assert (exec_form.line, exec_form.column) == (9, None)
