@@ -113,6 +113,15 @@ def test_rules_see_the_repository_only_through_the_context(module: str) -> None:
     assert import_graph()[module] & others == set(), "a rule imports another rule's internals"
 
 
+@pytest.mark.parametrize("module", modules_under(f"{PACKAGE}.commands"))
+def test_the_commands_model_reads_the_repository_only_through_the_context(module: str) -> None:
+    # The context owns the model and hands itself in (a protocol); extraction is pure.
+    forbidden = {f"{PACKAGE}.{m}" for m in ("cli", "engine", "service", "context", "inventory", "safe_read")}
+    outside = (f"{PACKAGE}.rules", f"{PACKAGE}.report", f"{PACKAGE}.batch")
+    forbidden |= {m for m in import_graph() if m.startswith(outside)}
+    assert import_graph()[module] & forbidden == set()
+
+
 def test_no_import_cycle() -> None:
     graph = import_graph()
     cycles = [m for m in graph if m in reachable(m)]

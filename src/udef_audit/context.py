@@ -31,6 +31,7 @@ from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file,
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
+    from udef_audit.commands import Commands
     from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.markdown_links import MarkdownDoc
@@ -527,6 +528,14 @@ class RepoContext:
         """Whether a repository-relative path names a listed file, a folder, or nothing
         (files left out of the audit's scope count: they exist; none is ever read)."""
         return self.path_index.kind(path)
+
+    @cached_property
+    def commands(self) -> Commands:
+        """What the repository runs (CI steps, scripts, Makefiles, tox, nox, Dockerfiles,
+        install instructions): one model for every rule, each file parsed on first use."""
+        from udef_audit.commands import Commands  # noqa: PLC0415
+
+        return Commands(self)
 
     # -- diagnostics -------------------------------------------------------------------
     def unparseable(self, path: str, reason: str, line: int = 1) -> None:

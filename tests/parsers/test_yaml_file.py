@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from udef_audit.parsers.yaml_file import YamlError, load_yaml
+from udef_audit.parsers.yaml_file import YamlError, load_yaml, load_yaml_document, node_value
 
 
 def test_yaml_12_booleans_keep_github_on_key() -> None:
@@ -18,6 +18,27 @@ def test_yaml_12_booleans_keep_github_on_key() -> None:
 def test_duplicate_keys_are_errors() -> None:
     with pytest.raises(YamlError, match="duplicate key 'a' at line 2"):
         load_yaml("a: 1\na: 2\n")
+
+
+def test_merge_keys_merge_and_the_mapping_own_keys_win() -> None:
+    # GitLab CI reuses job templates this way; a merge key is no duplicate of a key it merges.
+    text = ".base: &base {image: python:3.12, script: [pytest]}\ntest:\n  <<: *base\n  script: [tox]\n"
+    assert load_yaml(text)["test"] == {"image": "python:3.12", "script": ["tox"]}
+    assert load_yaml("a: &a {x: 1}\nb: {<<: [*a], y: 2}\n")["b"] == {"x": 1, "y": 2}
+    with pytest.raises(YamlError, match="duplicate key 'x'"):
+        load_yaml("a: &a {x: 1}\nb: {<<: *a, x: 2, x: 3}\n")
+    with pytest.raises(YamlError, match="line 2"):
+        load_yaml("a: 1\nb: {<<: 3}\n")
+
+
+def test_the_document_keeps_its_nodes_with_their_marks() -> None:
+    document = load_yaml_document("on: push\njobs:\n  test: {runs-on: 3.10}\n")
+    assert document.data == {"on": "push", "jobs": {"test": {"runs-on": 3.1}}}
+    jobs = document.root.value[1][1]
+    test = jobs.value[0][1]
+    assert (test.start_mark.line, test.start_mark.column) == (2, 8)
+    assert node_value(test.value[0][1]) == 3.1
+    assert load_yaml_document("# nothing\n").root is None
 
 
 def test_unhashable_keys_are_reported_not_crashed() -> None:

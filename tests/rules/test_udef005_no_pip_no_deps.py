@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from conftest import Run, fixture, write_tree
 
+from udef_audit.findings import Finding
+from udef_audit.testing import audit_tree, check, rows
+
 RULE = "UDEF005"
-Audit = Callable[..., list[tuple[Any, ...]]]
 RunCli = Callable[..., Run]
 
 FLAG_MESSAGE = (
@@ -118,25 +120,22 @@ DOCS_MESSAGE = (
         ("clean", []),
     ],
 )
-def test_fixture_findings(audit: Audit, case: str, expected: list[tuple[str, int, int]]) -> None:
-    found = audit(fixture(RULE, case), "--select", RULE)
-    assert found == sorted((RULE, path, line, column) for path, line, column in expected)
+def test_fixture_findings(case: str, expected: list[tuple[str, int, int]]) -> None:
+    found = check(RULE, fixture(RULE, case))
+    assert rows(found) == sorted((RULE, path, line, column) for path, line, column in expected)
 
 
-def _results(run_inproc: RunCli, path: Path, *args: str, code: int | None = None) -> list[dict[str, Any]]:
-    result = run_inproc(path, "--format", "json", "--select", RULE, *args)
-    assert result.code in ((0, 1) if code is None else (code,)), result.stderr
-    findings: list[dict[str, Any]] = result.json()["findings"]
-    return findings
+def _messages(path: Path) -> dict[tuple[str, int], tuple[str, str]]:
+    return {(f.path, f.line): (_level(f), f.message) for f in check(RULE, path)}
 
 
-def _messages(run_inproc: RunCli, path: Path) -> dict[tuple[str, int], tuple[str, str]]:
-    return {(f["path"], f["line"]): (f["level"], f["message"]) for f in _results(run_inproc, path)}
+def _level(finding: Finding) -> str:
+    return finding.level.value if finding.level is not None else ""
 
 
 # -- messages and levels -------------------------------------------------------------------
-def test_dockerfile_messages(run_inproc: RunCli) -> None:
-    messages = _messages(run_inproc, fixture(RULE, "dockerfile"))
+def test_dockerfile_messages() -> None:
+    messages = _messages(fixture(RULE, "dockerfile"))
     assert messages[("Dockerfile", 7)] == (
         "error",
         FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="Dockerfile RUN"),
@@ -152,53 +151,56 @@ def test_dockerfile_messages(run_inproc: RunCli) -> None:
     assert messages[("Dockerfile", 23)][1] == ENV_MESSAGE.format(setting="PIP_NO_DEPS=1", place="Dockerfile ARG")
 
 
-def test_ci_and_tox_messages(run_inproc: RunCli) -> None:
-    github = _messages(run_inproc, fixture(RULE, "github"))
+def test_ci_and_tox_messages() -> None:
+    github = _messages(fixture(RULE, "github"))
     assert github[(".github/workflows/ci.yml", 18)][1] == FLAG_MESSAGE.format(
         tool="pip", flag="--no-deps", place="GitHub Actions run step"
     )
     assert github[(".github/workflows/ci.yml", 23)][1] == ENV_MESSAGE.format(
         setting="PIP_NO_DEPENDENCIES=true", place="GitHub Actions env"
     )
-    tox = _messages(run_inproc, fixture(RULE, "tox"))
+    tox = _messages(fixture(RULE, "tox"))
     assert tox[("tox.ini", 18)][1] == ENV_MESSAGE.format(setting="PIP_NO_DEPS=1", place="tox.ini [testenv:lint] setenv")
     assert tox[("setup.cfg", 12)][1] == FLAG_MESSAGE.format(
         tool="pip", flag="--no-dependencies", place="setup.cfg [testenv] commands"
     )
-    nox = _messages(run_inproc, fixture(RULE, "python"))
+    nox = _messages(fixture(RULE, "python"))
     assert nox[("noxfile.py", 8)][1] == FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="nox session")
     assert nox[("tools/release.py", 7)][1] == FLAG_MESSAGE.format(tool="pip", flag="--no-deps", place="subprocess call")
 
 
 def test_docs_are_warnings_and_do_not_fail_by_default(run_inproc: RunCli) -> None:
-    findings = _results(run_inproc, fixture(RULE, "docs"), code=0)
-    assert {f["level"] for f in findings} == {"warning"}
+    # End to end through the CLI: the exit code follows the level.
+    result = run_inproc(fixture(RULE, "docs"), "--format", "json", "--select", RULE)
+    assert result.code == 0, result.stderr
+    findings: list[dict[str, Any]] = result.json()["findings"]
+    assert {(f["level"], f["kind"]) for f in findings} == {("warning", "documentation")}
     readme = [f for f in findings if f["path"] == "README.md" and f["line"] == 8]
     assert readme[0]["message"] == DOCS_MESSAGE.format(tool="pip", flag="--no-deps")
     assert run_inproc(fixture(RULE, "docs"), "--select", RULE, "--fail-on", "warning").code == 1
 
 
-def test_executable_places_are_errors(run_inproc: RunCli) -> None:
+def test_executable_places_are_errors() -> None:
     for case in ("shell", "makefile", "gitlab", "circleci"):
-        findings = _results(run_inproc, fixture(RULE, case), code=1)
-        assert {f["level"] for f in findings} == {"error"}, case
+        assert {(_level(f), f.kind) for f in check(RULE, fixture(RULE, case))} == {("error", "executable")}, case
 
 
-def test_malformed_workflow_is_a_note_and_the_scan_goes_on(audit: Audit, run_inproc: RunCli) -> None:
+def test_malformed_workflow_is_a_note_and_the_scan_goes_on(run_inproc: RunCli) -> None:
     path = fixture(RULE, "malformed-yaml")
-    assert audit(path, "--select", f"UDEF000,{RULE}") == [
+    result = audit_tree(path, select=("UDEF000", RULE))
+    assert rows(result.findings) == [
         ("UDEF000", ".github/workflows/broken.yml", 1, None),
         (RULE, ".github/workflows/fine.yml", 5, 26),
     ]
-    result = run_inproc(path, "--format", "json", "--select", f"UDEF000,{RULE}")
-    assert result.json()["notifications"] == []
+    cli = run_inproc(path, "--format", "json", "--select", f"UDEF000,{RULE}")
+    assert cli.json()["notifications"] == []
 
 
 # -- built in tmp_path ---------------------------------------------------------------------
 _write = write_tree
 
 
-def test_files_without_the_words_are_never_parsed(audit: Audit, tmp_path: Path) -> None:
+def test_files_without_the_words_are_never_parsed(tmp_path: Path) -> None:
     # Broken YAML and INI that never mention no-deps are not opened beyond the prefilter.
     root = _write(
         tmp_path,
@@ -208,23 +210,23 @@ def test_files_without_the_words_are_never_parsed(audit: Audit, tmp_path: Path) 
             ".gitlab-ci.yml": "test: {script: [pip install --no-deps x]\n",
         },
     )
-    assert audit(root, "--select", f"UDEF000,{RULE}") == [("UDEF000", ".gitlab-ci.yml", 1, None)]
+    assert rows(audit_tree(root, select=("UDEF000", RULE)).findings) == [("UDEF000", ".gitlab-ci.yml", 1, None)]
 
 
-def test_moving_a_line_keeps_the_fingerprint(run_inproc: RunCli, tmp_path: Path) -> None:
+def test_moving_a_line_keeps_the_fingerprint(tmp_path: Path) -> None:
     before = _write(tmp_path / "before", {"Dockerfile": "FROM python:3.12\nRUN pip install --no-deps x\n"})
     after = _write(
         tmp_path / "after",
         {"Dockerfile": "FROM python:3.12\nRUN echo hi\n\nRUN pip install \\\n    --no-deps x\n"},
     )
     other = _write(tmp_path / "other", {"Dockerfile": "FROM python:3.12\nRUN pip install --no-deps y\n"})
-    first, moved, different = (_results(run_inproc, path) for path in (before, after, other))
-    assert (moved[0]["line"], moved[0]["column"]) == (5, 5)
-    assert first[0]["fingerprint"] == moved[0]["fingerprint"]
-    assert first[0]["fingerprint"] != different[0]["fingerprint"]
+    (first,), (moved,), (different,) = (check(RULE, path) for path in (before, after, other))
+    assert (moved.line, moved.column) == (5, 5)
+    assert first.fingerprint == moved.fingerprint
+    assert first.fingerprint != different.fingerprint
 
 
-def test_crlf_tabs_and_inline_suppression(run_inproc: RunCli, tmp_path: Path) -> None:
+def test_crlf_tabs_and_inline_suppression(tmp_path: Path) -> None:
     root = _write(
         tmp_path,
         {
@@ -232,15 +234,17 @@ def test_crlf_tabs_and_inline_suppression(run_inproc: RunCli, tmp_path: Path) ->
             "run.sh": "pip install --no-deps a  # udef: ignore[UDEF005] -- vendored wheel\npip install --no-deps b\n",
         },
     )
-    found = [(f["path"], f["line"], f["column"], f["suppressed"]) for f in _results(run_inproc, root)]
+    found = [(f.path, f.line, f.column, f.suppressed) for f in check(RULE, root)]
     assert sorted(found) == [("Dockerfile", 3, 2, False), ("run.sh", 1, 13, True), ("run.sh", 2, 13, False)]
 
 
-def test_undecodable_script_is_a_note(audit: Audit, tmp_path: Path) -> None:
+def test_undecodable_script_is_a_note(tmp_path: Path) -> None:
     root = _write(tmp_path, {"install.sh": b"pip install --no-deps \xff\n"})
-    assert audit(root, "--select", f"UDEF000,{RULE}") == [("UDEF000", "install.sh", 1, None)]
+    assert rows(audit_tree(root, select=("UDEF000", RULE)).findings) == [("UDEF000", "install.sh", 1, None)]
 
 
-def test_pre_commit_file_mode(audit: Audit, tmp_path: Path) -> None:
+def test_pre_commit_file_mode(run_inproc: RunCli, tmp_path: Path) -> None:
     root = _write(tmp_path, {"a.sh": "pip install --no-deps a\n", "b.sh": "pip install --no-deps b\n"})
-    assert audit(root, "--select", RULE, "--files", str(root / "b.sh")) == [(RULE, "b.sh", 1, 13)]
+    assert rows(check(RULE, root, files=["b.sh"])) == [(RULE, "b.sh", 1, 13)]
+    cli = run_inproc(root, "--format", "json", "--select", RULE, "--files", str(root / "b.sh"))
+    assert [(f["path"], f["line"], f["column"]) for f in cli.json()["findings"]] == [("b.sh", 1, 13)]

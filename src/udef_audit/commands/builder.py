@@ -1,0 +1,172 @@
+"""The commands model of one repository, built lazily, one file at a time, once per audit.
+
+The context owns one `Commands` and hands it to every rule (`ctx.commands`). Files are
+chosen by name (`sources.file_format`); a file is read and parsed the first time a query
+needs it, through the context (so excludes, size limits and UDEF000 notes are the
+context's), and its model is kept for every later query.
+
+A query may pass `mentioning`, a test on the file's bytes: a file whose bytes fail it is
+neither decoded nor parsed for that query. A rule looking for `--no-deps` thereby never pays
+for parsing the YAML of a repository that never writes it. Python files are the exception:
+their facts come from the Python scanner, which every rule shares and which is computed
+(and cached on disk) for all Python files at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from udef_audit.commands.ci import CI_FORMATS, ci_commands
+from udef_audit.commands.dockerfile import dockerfile_commands
+from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Invocation, Pipeline, Script, Unfollowed
+from udef_audit.commands.python_calls import python_commands
+from udef_audit.commands.queries import runs_tests
+from udef_audit.commands.repository import RepositoryFiles, YamlFiles
+from udef_audit.commands.sources import file_format, has_shell_shebang
+from udef_audit.commands.text_files import docs_commands, shell_file_commands
+from udef_audit.commands.tox import tox_commands
+
+if TYPE_CHECKING:
+    from udef_audit.commands.definitions import Definitions
+    from udef_audit.commands.pipelines import Runs
+
+BytesTest = Callable[[bytes], bool]
+
+
+class Commands:
+    """What the repository runs: scripts, argv commands and environment settings by file."""
+
+    def __init__(self, repository: RepositoryFiles) -> None:
+        self._repository = repository
+        self._yaml = YamlFiles(repository)
+        self._formats = {path: kind for path in repository.files if (kind := file_format(path)) is not None}
+        self._files: dict[str, FileCommands | None] = {}
+        self._python: list[FileCommands] | None = None
+
+    @property
+    def paths(self) -> list[str]:
+        """Files that may hold commands (chosen by name), in path order."""
+        return list(self._formats)
+
+    def format_of(self, path: str) -> str | None:
+        """The format a file is read in (`github`, `dockerfile`, `tox`, `markdown`...)."""
+        return self._formats.get(path)
+
+    def files(self, mentioning: BytesTest | None = None) -> Iterator[FileCommands]:
+        """Each file's commands, in path order, then Python files with command calls."""
+        for path in self._formats:
+            found = self.file(path, mentioning)
+            if found is not None:
+                yield found
+        yield from self._python_files()
+
+    def scripts(self, mentioning: BytesTest | None = None) -> Iterator[Script]:
+        """Every shell script, run or documented."""
+        for found in self.files(mentioning):
+            yield from found.scripts
+
+    def argv_commands(self, mentioning: BytesTest | None = None) -> Iterator[ArgvCommand]:
+        """Every command given as a word list."""
+        for found in self.files(mentioning):
+            yield from found.argv
+
+    def environment(self, mentioning: BytesTest | None = None) -> Iterator[EnvSetting]:
+        """Every environment setting."""
+        for found in self.files(mentioning):
+            yield from found.env
+
+    def file(self, path: str, mentioning: BytesTest | None = None) -> FileCommands | None:
+        """The commands of one file (None: not a command file, unreadable, or its bytes fail
+        `mentioning`)."""
+        kind = self._formats.get(path)
+        if kind is None:
+            return None
+        data = self._repository.read_bytes(path)  # read once by the context, then cached
+        if data is None or (mentioning is not None and not mentioning(data)):
+            return None
+        if path not in self._files:
+            self._files[path] = self._build(path, kind, data)
+        return self._files[path]
+
+    def _build(self, path: str, kind: str, data: bytes) -> FileCommands | None:
+        if kind == "shebang" and not has_shell_shebang(data):
+            return None
+        if kind == "dockerfile":
+            model, text = self._repository.dockerfile(path), self._repository.text(path)
+            return None if model is None or text is None else dockerfile_commands(path, model, text)
+        text = self._repository.text(path)
+        if text is None:
+            return None
+        return self._from_text(path, kind, text)
+
+    def _from_text(self, path: str, kind: str, text: str) -> FileCommands | None:
+        if kind in ("shell", "shebang", "make"):
+            return shell_file_commands(path, text, make=kind == "make")
+        if kind in ("markdown", "rst"):
+            return docs_commands(path, text, kind)
+        if kind == "tox":
+            document = self._repository.ini(path)  # the context's reading, and its note
+            return None if document is None else tox_commands(path, document, text)
+        return self._ci(path, kind, text)
+
+    def _ci(self, path: str, kind: str, text: str) -> FileCommands | None:
+        file = self._yaml.get(path)
+        return None if file is None else ci_commands(path, text, file.root, CI_FORMATS[kind])
+
+    def _python_files(self) -> list[FileCommands]:
+        if self._python is None:
+            self._python = []
+            for path, facts in self._repository.python_facts().items():
+                if facts.pip_calls:
+                    # Only for word places: a file in another encoding keeps its lines.
+                    text = (self._repository.read_bytes(path) or b"").decode("utf-8", "replace")
+                    self._python.append(python_commands(path, text, facts.pip_calls))
+        return self._python
+
+    # -- what CI runs, followed into the repository ----------------------------------------
+
+    @cached_property
+    def definitions(self) -> Definitions:
+        """The files commands lead into (Makefiles, tox, nox, hooks, tasks...), parsed once."""
+        # Imported here: a rule that only reads scripts (UDEF005 in a pre-commit run on a
+        # few files) does not pay for the CI readers and the follower.
+        from udef_audit.commands.definitions import Definitions  # noqa: PLC0415
+
+        return Definitions(self._repository, self._yaml)
+
+    @cached_property
+    def _runs(self) -> Runs:
+        from udef_audit.commands.pipelines import read_runs  # noqa: PLC0415 -- see `definitions`
+
+        return read_runs(self.definitions, list(self._repository.files))
+
+    def pipelines(self) -> tuple[Pipeline, ...]:
+        """Every CI definition as jobs and steps, in path order."""
+        return self._runs.pipelines
+
+    def invocations(self) -> tuple[Invocation, ...]:
+        """Every simple command CI runs, followed into scripts, Makefiles, justfiles, tox,
+        nox, pre-commit hooks and pyproject tasks (four levels at most), each with its file,
+        words, job and chain, in the order CI runs them."""
+        return self._runs.invocations
+
+    def unfollowed(self) -> tuple[Unfollowed, ...]:
+        """What CI runs that could not be followed (remote workflows and includes, missing
+        files, cycles, levels past the limit)."""
+        return self._runs.unfollowed
+
+    def test_invocations(self) -> tuple[Invocation, ...]:
+        """The invocations that run the tests (pytest, unittest, manage.py test, hatch test)."""
+        return tuple(invocation for invocation in self.invocations() if runs_tests(invocation.argv))
+
+    def tests_reached_from(self, invocation: Invocation) -> tuple[Invocation, ...]:
+        """The test runs reached through `invocation` (`tox -e py` reaching pytest), itself
+        included when it runs the tests."""
+        here = (invocation.path, invocation.line, invocation.text)
+        return tuple(
+            test
+            for test in self.test_invocations()
+            if test == invocation or any((hop.path, hop.line, hop.text) == here for hop in test.chain)
+        )
