@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from udef_audit.cache import FactsCache, content_key
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
+from udef_audit.locks import Lock, LockIndex
 from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
 from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
 from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
@@ -123,6 +124,19 @@ class RepoContext:
         others = [f for f in self.files if "/" not in f and f.upper().startswith("README")]
         manifests = [p.anchor for p in self.projects if p.anchor]
         return next(iter([*preferred, *others, *manifests]), None)
+
+    @cached_property
+    def _lock_index(self) -> LockIndex:
+        return LockIndex(self.files, self.projects, self.requirements)
+
+    def locks(self, project: Project) -> tuple[Lock, ...]:
+        """The locks serving a project (UDEF003's: in its folder or a folder above, or a
+        generated requirement file of its own), nearest first."""
+        return self._lock_index.locks(project)
+
+    def hand_written_requirements(self, project: Project) -> list[str]:
+        """The project's hand-written requirement files a user may take for a lock."""
+        return self._lock_index.hand_written(project)
 
     def project_profile(self, project: Project) -> Profile:
         """Service or library, for one project (the config's `profile` wins)."""
