@@ -18,7 +18,8 @@ from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
 from udef_audit.locks import Lock, LockIndex
 from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
-from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
+from udef_audit.parsers.locks import LockContents, lock_format, pipfile_lock, requirements_lock, table_lock, uv_lock
+from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES, RequirementsFile, parse_requirements
 from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.parsers.toml_lines import toml_line_index
@@ -255,7 +256,36 @@ class RepoContext:
 
     def _load_requirements(self, path: str) -> RequirementsFile | None:
         data = self.read_bytes(path)
-        return None if data is None else parse_requirements(data)
+        if data is None:
+            return None
+        parsed = parse_requirements(data)
+        if parsed.truncated:
+            self.unparseable(path, f"more than {MAX_REQUIREMENT_LINES} requirement lines; only those were read")
+        return parsed
+
+    def lock_contents(self, path: str) -> LockContents | None:
+        """What a lock pins (any format UDEF013 reads); None for a lock that cannot be read
+        (a UDEF000 note says why) or whose format no parser reads (`conda-lock.yml`)."""
+        return self._once("lock", path, self._load_lock)
+
+    def _load_lock(self, path: str) -> LockContents | None:
+        form = lock_format(path)
+        contents: LockContents | None = None
+        if form == "requirements":
+            parsed = self.requirements(path)
+            if parsed is None or parsed.truncated:  # a partial lock would name false absences
+                return None
+            contents = requirements_lock(parsed)
+        elif form == "Pipfile.lock":
+            text = self.text(path)
+            contents = None if text is None else pipfile_lock(text)
+        elif form is not None:
+            data = self.toml(path)
+            contents = None if data is None else uv_lock(data) if form == "uv.lock" else table_lock(data, form)
+        if contents is not None and contents.problem is not None:
+            self.unparseable(path, contents.problem)
+            return None
+        return contents
 
     def yaml(self, path: str) -> Any:
         """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""
