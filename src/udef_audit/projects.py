@@ -31,7 +31,8 @@ NON_PRODUCT_DIRS = frozenset(
         "benchmarks",
     }
 )
-# Folders whose Python files are not the project's importable code (UDEF001's list).
+# Folders whose Python files are not the project's importable code (UDEF001's list; the
+# contract names `scripts/` and `hooks/` as tooling, not code).
 NON_PACKAGE_DIRS = frozenset(
     {
         "tests",
@@ -40,6 +41,7 @@ NON_PACKAGE_DIRS = frozenset(
         "docs",
         "doc",
         "scripts",
+        "hooks",
         "tools",
         "examples",
         "example",
