@@ -269,23 +269,25 @@ class RepoContext:
         return self._once("lock", path, self._load_lock)
 
     def _load_lock(self, path: str) -> LockContents | None:
-        form = lock_format(path)
-        contents: LockContents | None = None
-        if form == "requirements":
-            parsed = self.requirements(path)
-            if parsed is None or parsed.truncated:  # a partial lock would name false absences
-                return None
-            contents = requirements_lock(parsed)
-        elif form == "Pipfile.lock":
-            text = self.text(path)
-            contents = None if text is None else pipfile_lock(text)
-        elif form is not None:
-            data = self.toml(path)
-            contents = None if data is None else uv_lock(data) if form == "uv.lock" else table_lock(data, form)
+        contents = self._parse_lock(path, lock_format(path))
         if contents is not None and contents.problem is not None:
             self.unparseable(path, contents.problem)
             return None
         return contents
+
+    def _parse_lock(self, path: str, form: str | None) -> LockContents | None:
+        """The lock parsed by its format, from the view the context already holds."""
+        if form == "requirements":
+            parsed = self.requirements(path)
+            # A truncated lock would name false absences: it is a UDEF000 note instead.
+            return None if parsed is None or parsed.truncated else requirements_lock(parsed)
+        if form == "Pipfile.lock":
+            text = self.text(path)
+            return None if text is None else pipfile_lock(text)
+        data = self.toml(path) if form is not None else None
+        if data is None:
+            return None
+        return uv_lock(data) if form == "uv.lock" else table_lock(data, str(form))
 
     def yaml(self, path: str) -> Any:
         """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""

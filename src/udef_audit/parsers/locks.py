@@ -112,21 +112,36 @@ def table_lock(data: Mapping[str, Any], lock: str) -> LockContents:
 
 def pipfile_lock(text: str) -> LockContents:
     """Pins of a Pipfile.lock's `default` section (`"version": "==1.2.3"`)."""
-    if len(text) > MAX_PIPFILE_LOCK_CHARS:
-        return _broken("Pipfile.lock", f"larger than {MAX_PIPFILE_LOCK_CHARS} characters")
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        return _broken("Pipfile.lock", f"invalid JSON: {str(exc).splitlines()[0] if str(exc) else 'nesting too deep'}")
+    data, problem = _load_json(text)
     default = data.get("default", {}) if isinstance(data, dict) else None
-    if not isinstance(default, dict):
-        return _broken("Pipfile.lock", "`default` is not an object")
+    if problem is None and not isinstance(default, dict):
+        problem = "`default` is not an object"
+    if problem is not None or not isinstance(default, dict):
+        return _broken("Pipfile.lock", problem or "`default` is not an object")
     pins: dict[str, list[str | None]] = {}
     for name, body in default.items():
-        version = body.get("version") if isinstance(body, dict) else None
-        pinned = version.lstrip("=").strip() if isinstance(version, str) and version.startswith("==") else None
-        pins.setdefault(canonical_name(name), []).append(pinned or None)
+        pins.setdefault(canonical_name(name), []).append(_pipfile_version(body))
     return LockContents("Pipfile.lock", _frozen(pins))
+
+
+def _load_json(text: str) -> tuple[object, str | None]:
+    """The parsed JSON, or why it could not be parsed (bounded, never raising)."""
+    if len(text) > MAX_PIPFILE_LOCK_CHARS:
+        return None, f"larger than {MAX_PIPFILE_LOCK_CHARS} characters"
+    try:
+        return json.loads(text), None
+    except RecursionError:
+        return None, "invalid JSON: nesting too deep"
+    except ValueError as exc:
+        return None, f"invalid JSON: {str(exc).splitlines()[0]}"
+
+
+def _pipfile_version(body: object) -> str | None:
+    """`"==1.2.3"` -> "1.2.3"; a VCS, path or editable entry pins no version."""
+    version = body.get("version") if isinstance(body, dict) else None
+    if not isinstance(version, str) or not version.startswith("=="):
+        return None
+    return version.lstrip("=").strip() or None
 
 
 def _broken(lock: str, problem: str) -> LockContents:
@@ -160,17 +175,26 @@ def _frozen(pins: Mapping[str, list[str | None]]) -> dict[str, tuple[str | None,
 def _recorded(requires: object) -> Iterator[RecordedRequirement]:
     """The main requirements of a recorded `requires-dist` (entries for an extra skipped)."""
     for entry in _tables(requires if isinstance(requires, list) else ()):
-        name = _name(entry)
-        marker = entry.get("marker")
-        marker = marker if isinstance(marker, str) and marker.strip() else None
-        if name is None or (marker is not None and _EXTRA_MARKER_RE.search(marker)):
-            continue
-        specifier = entry.get("specifier")
-        extras = entry.get("extras")
-        yield RecordedRequirement(
-            name=name,
-            specifier=specifier if isinstance(specifier, str) else "",
-            marker=marker,
-            extras=tuple(canonical_name(e) for e in extras if isinstance(e, str)) if isinstance(extras, list) else (),
-            has_source=any(key in entry for key in _UV_SOURCE_KEYS),
-        )
+        recorded = _recorded_requirement(entry)
+        if recorded is not None:
+            yield recorded
+
+
+def _recorded_requirement(entry: Mapping[str, Any]) -> RecordedRequirement | None:
+    name = _name(entry)
+    marker = _string(entry.get("marker"))
+    if name is None or (marker is not None and _EXTRA_MARKER_RE.search(marker)):
+        return None
+    extras = entry.get("extras")
+    return RecordedRequirement(
+        name=name,
+        specifier=_string(entry.get("specifier")) or "",
+        marker=marker,
+        extras=tuple(canonical_name(e) for e in extras if isinstance(e, str)) if isinstance(extras, list) else (),
+        has_source=any(key in entry for key in _UV_SOURCE_KEYS),
+    )
+
+
+def _string(value: object) -> str | None:
+    """A non-blank string, else None."""
+    return value if isinstance(value, str) and value.strip() else None

@@ -55,23 +55,28 @@ class MainDependencies:
 def main_dependencies(text: str, data: Mapping[str, Any]) -> MainDependencies | None:
     """The main dependencies a pyproject.toml declares; None when it declares none (no
     `[project].dependencies` list, `dependencies` dynamic, and no poetry table)."""
-    project = data.get("project")
-    project = project if isinstance(project, Mapping) else {}
-    name = project.get("name")
-    project_name = canonical_name(name) if isinstance(name, str) else None
+    project = _mapping(data.get("project"))
     index = toml_line_index(text)
+    key_line = line_of(index, PEP621_KEY)
     if isinstance(project.get("dependencies"), list):
-        items = tuple(_pep621(text, project["dependencies"], line_of(index, PEP621_KEY)))
-        return MainDependencies("[project] dependencies", line_of(index, PEP621_KEY), items, project_name)
-    tool = data.get("tool")
-    poetry = tool.get("poetry") if isinstance(tool, Mapping) else None
-    table = poetry.get("dependencies") if isinstance(poetry, Mapping) else None
-    if isinstance(table, Mapping) and not _is_dynamic(project):
-        if project_name is None and isinstance(poetry, Mapping) and isinstance(poetry.get("name"), str):
-            project_name = canonical_name(poetry["name"])
-        items = tuple(_poetry(table, index))
-        return MainDependencies("[tool.poetry.dependencies]", line_of(index, POETRY_KEY), items, project_name)
-    return None
+        items = tuple(_pep621(text, project["dependencies"], key_line))
+        return MainDependencies("[project] dependencies", key_line, items, _name(project))
+    poetry = _mapping(_mapping(data.get("tool")).get("poetry"))
+    table = poetry.get("dependencies")
+    if not isinstance(table, Mapping) or _is_dynamic(project):
+        return None
+    items = tuple(_poetry(table, index))
+    name = _name(project) or _name(poetry)
+    return MainDependencies("[tool.poetry.dependencies]", line_of(index, POETRY_KEY), items, name)
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _name(table: Mapping[str, Any]) -> str | None:
+    name = table.get("name")
+    return canonical_name(name) if isinstance(name, str) else None
 
 
 def parse_requirement(text: str) -> Requirement | None:
@@ -108,41 +113,67 @@ def _pep621(text: str, declared: list[Any], key_line: int) -> Iterator[MainDepen
 
 def _poetry(table: Mapping[str, Any], index: Mapping[tuple[str, ...], int]) -> Iterator[MainDependency]:
     for key, value in table.items():
-        if not isinstance(key, str) or key.lower() == "python":
+        bodies = _poetry_bodies(value)
+        # An optional dependency belongs to an extra, not to the main ones.
+        if key.lower() == "python" or not bodies or any(body.get("optional") is True for body in bodies):
             continue
-        constraints = value if isinstance(value, list) else [value]
-        bodies = [c if isinstance(c, Mapping) else {"version": c} for c in constraints]
-        if not bodies or any(body.get("optional") is True for body in bodies):
-            continue  # an optional dependency belongs to an extra, not to the main ones
         dependency = _poetry_dependency(key, bodies, line_of(index, (*POETRY_KEY, key)))
         if dependency is not None:
             yield dependency
 
 
+def _poetry_bodies(value: object) -> list[Mapping[str, Any]]:
+    """A poetry dependency as a list of tables: `"^1.2"` is `{version = "^1.2"}`, and a list
+    of constraints (one per Python version or platform) stays a list."""
+    constraints = value if isinstance(value, list) else [value]
+    return [c if isinstance(c, Mapping) else {"version": c} for c in constraints]
+
+
 def _poetry_dependency(key: str, bodies: list[Mapping[str, Any]], line: int) -> MainDependency | None:
+    direct = any(_is_source(body) for body in bodies)
+    specifiers = _poetry_versions(bodies)
+    if specifiers is None:
+        return None
+    any_version = direct or any(not str(spec) for spec in specifiers)
+    return MainDependency(
+        name=canonical_name(key),
+        declared=f"{key} = {_describe(bodies)}",
+        line=line,
+        specifiers=() if any_version else tuple(specifiers),
+        extras=frozenset(canonical_name(e) for body in bodies for e in _strings(body.get("extras"))),
+        marker=_poetry_marker(bodies),
+        direct=direct,
+    )
+
+
+def _is_source(body: Mapping[str, Any]) -> bool:
+    return any(source in body for source in _POETRY_SOURCES)
+
+
+def _poetry_marker(bodies: list[Mapping[str, Any]]) -> str | None:
+    """The environment conditions (`python`, `markers`, `platform`) as one description;
+    several constraints are conditional by nature."""
+    conditions = [str(body[c]) for body in bodies for c in _POETRY_CONDITIONS if c in body]
+    return " or ".join(conditions) if conditions or len(bodies) > 1 else None
+
+
+def _poetry_versions(bodies: list[Mapping[str, Any]]) -> list[SpecifierSet] | None:
+    """The specifier sets of the constraints that name a version (a source names none);
+    None when one cannot be read."""
     specifiers: list[SpecifierSet] = []
-    direct = False
     for body in bodies:
-        if any(source in body for source in _POETRY_SOURCES):
-            direct = True
+        if _is_source(body):
             continue
         version = body.get("version", "*")
         parsed = poetry_specifiers(version) if isinstance(version, str) else None
         if parsed is None:
             return None
         specifiers.extend(parsed)
-    conditions = [body[c] for body in bodies for c in _POETRY_CONDITIONS if c in body]
-    extras = [e for body in bodies if isinstance(body.get("extras"), list) for e in body["extras"]]
-    any_version = any(not str(spec) for spec in specifiers)
-    return MainDependency(
-        name=canonical_name(key),
-        declared=f"{key} = {_describe(bodies)}",
-        line=line,
-        specifiers=() if direct or any_version else tuple(specifiers),
-        extras=frozenset(canonical_name(e) for e in extras if isinstance(e, str)),
-        marker=" or ".join(str(c) for c in conditions) if conditions or len(bodies) > 1 else None,
-        direct=direct,
-    )
+    return specifiers
+
+
+def _strings(value: object) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _describe(bodies: list[Mapping[str, Any]]) -> str:

@@ -10,7 +10,7 @@ fixtures. `pytest_plugins` names the modules whose fixtures a conftest.py brings
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 FIXTURE_MODULES = frozenset({"pytest", "pytest_asyncio"})
 
@@ -42,10 +42,15 @@ def _fixture_names(module: ast.Module) -> tuple[set[str], set[str]]:
     functions: set[str] = set()
     for node in ast.walk(module):
         if isinstance(node, ast.Import):
-            modules.update(a.asname or a.name for a in node.names if a.name in FIXTURE_MODULES)
+            modules.update(_bound(node.names, FIXTURE_MODULES))
         elif isinstance(node, ast.ImportFrom) and node.module in FIXTURE_MODULES:
-            functions.update(a.asname or a.name for a in node.names if a.name == "fixture")
+            functions.update(_bound(node.names, {"fixture"}))
     return modules, functions
+
+
+def _bound(aliases: list[ast.alias], wanted: Iterable[str]) -> Iterator[str]:
+    """The local names an import binds to the wanted names."""
+    return (alias.asname or alias.name for alias in aliases if alias.name in wanted)
 
 
 def _is_fixture(expression: ast.expr, modules: set[str], functions: set[str]) -> bool:

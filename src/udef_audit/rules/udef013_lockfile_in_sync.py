@@ -62,14 +62,17 @@ class LockfileInSyncRule:
             pyproject = project.join(PYPROJECT)
             declared = _declared(ctx, project, pyproject)
             locks = _nearest_locks(ctx, project) if declared is not None else []
-            if declared is None or not locks:
-                continue
-            python = _requires_python(ctx.toml(pyproject) or {})
-            drift = _Drift(self.id, pyproject, declared, python)
-            yield from drift.recorded(locks)
-            for dependency in declared.items:
-                if dependency.name != declared.project_name and dependency not in drift.reported:
-                    yield from _check_pins(self.id, pyproject, dependency, locks)
+            if declared is not None and locks:
+                yield from self._check_project(ctx, pyproject, declared, locks)
+
+    def _check_project(
+        self, ctx: RepoContext, pyproject: str, declared: MainDependencies, locks: Sequence[ReadLock]
+    ) -> Iterator[Finding]:
+        drift = _Drift(self.id, pyproject, declared, _requires_python(ctx.toml(pyproject) or {}))
+        yield from drift.recorded(locks)
+        for dependency in declared.items:
+            if dependency.name != declared.project_name and dependency not in drift.reported:
+                yield from _check_pins(self.id, pyproject, dependency, locks)
 
 
 def _declared(ctx: RepoContext, project: Project, pyproject: str) -> MainDependencies | None:

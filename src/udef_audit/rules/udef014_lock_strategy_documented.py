@@ -42,15 +42,8 @@ class LockStrategyDocumentedRule:
     id: ClassVar[str] = "UDEF014"
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
-        # Projects served by the same locks (a workspace lock and its members) share one
-        # result: documenting the lock anywhere any of them looks is enough.
-        groups: dict[tuple[str, ...], list[Project]] = {}
-        for project in ctx.projects:
-            locks = tuple(lock.path for lock in ctx.locks(project))
-            if locks:
-                groups.setdefault(locks, []).append(project)
         searcher = _Searcher(ctx)
-        for locks, projects in groups.items():
+        for locks, projects in _by_locks(ctx).items():
             anchor = ctx.repository_anchor or projects[0].anchor
             if anchor is None or any(searcher.documented(project) for project in projects):
                 continue
@@ -58,6 +51,18 @@ class LockStrategyDocumentedRule:
                 rule_id=self.id, path=anchor, line=1, message=_message(ctx, locks),
                 key=f"undocumented:{','.join(locks)}", kind="undocumented",
             )
+
+
+def _by_locks(ctx: RepoContext) -> dict[tuple[str, ...], list[Project]]:
+    """Projects grouped by the locks serving them: projects served by the same locks (a
+    workspace lock and its members) share one result, and documenting the lock anywhere
+    any of them looks is enough."""
+    groups: dict[tuple[str, ...], list[Project]] = {}
+    for project in ctx.projects:
+        locks = tuple(lock.path for lock in ctx.locks(project))
+        if locks:
+            groups.setdefault(locks, []).append(project)
+    return groups
 
 
 class _Searcher:
@@ -115,18 +120,14 @@ def _kind_rank(rel: str) -> int | None:
     place that documents how the lock is made."""
     folder, _, name = rel.rpartition("/")
     lower = name.lower()
-    top_level = folder in ("", ".github")
-    if top_level and lower.startswith(_PROSE_PREFIXES):
-        return 0
-    if lower in _TASK_FILES or name in PRECOMMIT:
-        return 1
-    if lower in _CI_FILES or rel.startswith(_CI_FOLDERS):
-        return 2
-    if rel.startswith(_SCRIPT_FOLDERS) or lower.endswith(_SCRIPT_SUFFIXES):
-        return 3
-    if rel.startswith(_DOCS_FOLDERS) and lower.endswith(_TEXT_SUFFIXES):
-        return 4
-    return None
+    checks = (
+        folder in ("", ".github") and lower.startswith(_PROSE_PREFIXES),
+        lower in _TASK_FILES or name in PRECOMMIT,
+        lower in _CI_FILES or rel.startswith(_CI_FOLDERS),
+        rel.startswith(_SCRIPT_FOLDERS) or lower.endswith(_SCRIPT_SUFFIXES),
+        rel.startswith(_DOCS_FOLDERS) and lower.endswith(_TEXT_SUFFIXES),
+    )
+    return next((rank for rank, matches in enumerate(checks) if matches), None)
 
 
 def _message(ctx: RepoContext, locks: Sequence[str]) -> str:
