@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 PARTS = ("Status", "Date", "Context", "Decision", "Consequences")
 MAX_ADR_CHARS = 512 * 1024
@@ -29,8 +32,15 @@ _LABEL_RE = re.compile(
 )
 _FRONT_KEY_RE = re.compile(r"^(?P<key>[A-Za-z][\w -]*?)\s*:")
 _CODE_TOKENS = frozenset({"fence", "code_block", "html_block"})
-# One parser for every ADR: building it costs more than parsing a short record.
-_MARKDOWN = MarkdownIt("commonmark")
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    """One parser for every ADR (building it costs more than parsing a short record),
+    imported on first use: a repository without ADRs does not pay for markdown-it."""
+    from markdown_it import MarkdownIt  # noqa: PLC0415
+
+    return MarkdownIt("commonmark")
 
 
 def adr_parts(text: str) -> frozenset[str]:
@@ -69,7 +79,7 @@ def _front_matter(lines: list[str]) -> tuple[list[str], int]:
 
 def _headings_and_code(lines: list[str]) -> tuple[list[str], set[int]]:
     """Heading texts, and the (0-based) lines inside code blocks."""
-    tokens = _MARKDOWN.parse("\n".join(lines))
+    tokens = _markdown().parse("\n".join(lines))
     headings = [tokens[i + 1].content for i, t in enumerate(tokens[:-1]) if t.type == "heading_open"]
     code_lines: set[int] = set()
     for token in tokens:

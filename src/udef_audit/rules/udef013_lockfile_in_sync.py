@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
 from udef_audit.parsers.locks import LockContents, RecordedRequirement
-from udef_audit.parsers.main_dependencies import MainDependencies, MainDependency, main_dependencies
-from udef_audit.parsers.pep508 import same_marker, satisfies, specifier_key
 from udef_audit.projects import Project
+
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+    from udef_audit.parsers.main_dependencies import MainDependencies, MainDependency
+
+# packaging and the pyproject parser are imported where first needed: a repository without a
+# locked pyproject.toml does not pay for them.
 
 PYPROJECT = "pyproject.toml"
 # What regenerates each lock, for the message's fix.
@@ -76,10 +80,15 @@ class LockfileInSyncRule:
 
 
 def _declared(ctx: RepoContext, project: Project, pyproject: str) -> MainDependencies | None:
-    if pyproject not in project.manifests:
+    """The main dependencies of a locked project's pyproject.toml."""
+    if pyproject not in project.manifests or not ctx.locks(project):
         return None
     data = ctx.toml(pyproject)
-    return None if data is None else main_dependencies(ctx.text(pyproject) or "", data)
+    if data is None:
+        return None
+    from udef_audit.parsers.main_dependencies import main_dependencies  # noqa: PLC0415
+
+    return main_dependencies(ctx.text(pyproject) or "", data)
 
 
 def _nearest_locks(ctx: RepoContext, project: Project) -> list[ReadLock]:
@@ -92,6 +101,8 @@ def _nearest_locks(ctx: RepoContext, project: Project) -> list[ReadLock]:
 
 
 def _requires_python(data: Mapping[str, Any]) -> SpecifierSet | None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # noqa: PLC0415
+
     project = data.get("project")
     value = project.get("requires-python") if isinstance(project, Mapping) else None
     try:
@@ -118,6 +129,8 @@ def _check_pins(
 def _allowed(versions: tuple[str | None, ...], dependency: MainDependency) -> bool:
     """Whether one of a lock's pins of the dependency satisfies it (a pin without a version,
     or one that is no PEP 440 version, cannot be judged and passes)."""
+    from udef_audit.parsers.pep508 import satisfies  # noqa: PLC0415
+
     return any(version is None or satisfies(version, dependency.specifiers) is not False for version in versions)
 
 
@@ -203,6 +216,8 @@ class _Drift:
 def _same(dependency: MainDependency, recorded: RecordedRequirement, python: SpecifierSet | None) -> bool:
     """Equal as normalised PEP 508 requirements: name, extras, marker by meaning, and the
     specifier by meaning unless uv recorded a source (it then records no specifier)."""
+    from udef_audit.parsers.pep508 import same_marker, specifier_key  # noqa: PLC0415
+
     if dependency.name != recorded.name or dependency.extras != frozenset(recorded.extras):
         return False
     if not same_marker(dependency.marker, recorded.marker, python):
