@@ -45,3 +45,19 @@ def test_a_docs_lock_serves_nobody(tmp_path: Path) -> None:
     write_tree(tmp_path, {"pyproject.toml": "[project]\nname = 'a'\n", "docs/requirements.txt": COMPILED})
     ctx = _context(tmp_path)
     assert ctx.locks(ctx.projects[0]) == ()
+
+
+def test_a_manifest_inside_a_python_package_is_no_project(tmp_path: Path) -> None:
+    # pdm ships project templates inside its package and has a module named setup.py.
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": "[project]\nname = 'tool'\n",
+            "src/tool/__init__.py": "",
+            "src/tool/models/__init__.py": "",
+            "src/tool/models/setup.py": "def setup(): ...\n",
+            "src/tool/templates/default/pyproject.toml": "[project]\nname = 'scaffold'\n",
+            "services/api/pyproject.toml": "[project]\nname = 'api'\n",
+        },
+    )
+    assert [p.path for p in _context(tmp_path).projects] == ["", "services/api"]
