@@ -42,10 +42,11 @@ class LockStrategyDocumentedRule:
     id: ClassVar[str] = "UDEF014"
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
-        searcher = _Searcher(ctx)
-        for locks, projects in _by_locks(ctx).items():
+        groups = _by_locks(ctx)
+        searcher = _Searcher(ctx) if groups else None  # no lock, nothing to search
+        for locks, projects in groups.items():
             anchor = ctx.repository_anchor or projects[0].anchor
-            if anchor is None or any(searcher.documented(project) for project in projects):
+            if anchor is None or searcher is None or any(searcher.documented(project) for project in projects):
                 continue
             yield Finding(
                 rule_id=self.id, path=anchor, line=1, message=_message(ctx, locks),
@@ -70,10 +71,10 @@ class _Searcher:
 
     def __init__(self, ctx: RepoContext) -> None:
         self._ctx = ctx
-        roots = {p.path for p in ctx.projects}
+        roots = {p.path for p in ctx.projects} - {""}
         places = []
         for path in ctx.files:
-            owner = _owner(path, roots)
+            owner = _owner(path, roots) if roots else ""  # one project: no folder walk
             rank = _kind_rank(path[len(owner) + 1 :] if owner else path)
             if rank is not None:
                 places.append((rank, path, owner))
