@@ -25,10 +25,6 @@ CLEAN = {
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
     "docs/reports/status-report.md": "# Status report\n",
     **HYGIENE,
-    "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef demo():\n    return 1\n",
-    "tests/test_demo.py": "def test_demo(demo):\n    assert demo == 1\n",
-    "docs/adr/0001-record-decisions.md": "# 1. Record decisions\n\nDate: 2026-01-01\n\n## Status\n\nAccepted\n\n"
-    "## Context\n\nWhy.\n\n## Decision\n\nADRs.\n\n## Consequences\n\nRecords.\n",
 }
 
 
