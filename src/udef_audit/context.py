@@ -389,7 +389,7 @@ class RepoContext:
         from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
-        cache = FactsCache(self.root, "python-facts-v3", settings, enabled=self.use_cache)
+        cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         result, todo = self._from_cache(keys, cache)
         for path, facts in scan_many(todo, words=words, workers=self.workers).items():

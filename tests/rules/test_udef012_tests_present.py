@@ -65,7 +65,6 @@ def test_every_kind_of_test_file_counts(tmp_path: Path, tests: dict[str, str]) -
         "import pytest as pt\n\n@pt.fixture(scope='session')\ndef db():\n    return 1\n",
         "from pytest import fixture as fx\n\n@fx\nasync def db():\n    return 1\n",
         "from pytest_asyncio import fixture\n\n@fixture(loop_scope='module')\nasync def db():\n    return 1\n",
-        "import pytest\n\ndef _db():\n    return 1\n\ndb = pytest.fixture(name='db')(_db)\n",
         "import pytest\n\nclass Helpers:\n    @pytest.fixture\n    def db(self):\n        return 1\n",
     ],
 )
@@ -125,9 +124,15 @@ def test_code_without_a_manifest_points_at_the_readme(tmp_path: Path) -> None:
 
 
 def test_an_unparseable_conftest_gives_no_verdict(tmp_path: Path) -> None:
-    tree = {"pyproject.toml": PYPROJECT, "app.py": "", "tests/test_a.py": "", "tests/conftest.py": "def (:\n"}
+    conftest = "import pytest\n\n@pytest.fixture\ndef (:\n"
+    tree = {"pyproject.toml": PYPROJECT, "app.py": "", "tests/test_a.py": "", "tests/conftest.py": conftest}
     result = audit_tree(tree, tmp_path, select=(RULE, "UDEF000"))
     assert [(f.rule_id, f.path) for f in result.findings] == [("UDEF000", "tests/conftest.py")]
+
+
+def test_a_conftest_without_the_word_fixture_defines_none_whatever_its_syntax(tmp_path: Path) -> None:
+    tree = {"pyproject.toml": PYPROJECT, "app.py": "", "tests/test_a.py": "", "tests/conftest.py": "def (:\n"}
+    assert [f.kind for f in check(RULE, tree, tmp_path)] == ["no-fixtures"]
 
 
 def test_the_test_dirs_parameter(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
-from udef_audit.parsers.pytest_fixtures import defines_fixture, plugin_modules
+from udef_audit.parsers.pytest_fixtures import plugin_modules
 from udef_audit.projects import SRC_DIR, Project
 
 CONFTEST = "conftest.py"
@@ -76,36 +76,32 @@ def _conftests_for(project: Project, tests: Sequence[str]) -> list[str]:
 
 def _defines_fixtures(ctx: RepoContext, project: Project, conftests: Sequence[str]) -> bool | None:
     """True when a conftest (or a plugin module it names in `pytest_plugins`) defines a
-    fixture; None when one could not be parsed (no verdict); else False."""
+    fixture; None when one could not be parsed (no verdict); else False. Fixtures come from
+    the cached Python facts (parsed once, shared with UDEF005/UDEF006)."""
+    facts = ctx.python_facts(conftests)
     unreadable = False
     for path in conftests:
-        module = ctx.python_module(path)
-        if module is None:
+        found = facts.get(path)
+        if found is None or found.error:
             unreadable = True
-            continue
-        if defines_fixture(module):
+        elif found.fixtures or _plugins_define_fixtures(ctx, project, path):
             return True
-        for plugin in _plugin_paths(ctx, project, plugin_modules(module)):
-            plugin_module = ctx.python_module(plugin)
-            if plugin_module is not None and defines_fixture(plugin_module):
-                return True
     return None if unreadable else False
 
 
+def _plugins_define_fixtures(ctx: RepoContext, project: Project, conftest: str) -> bool:
+    """Whether a module the conftest names in `pytest_plugins` defines a fixture (read only
+    for a conftest without fixtures of its own; only modules that are files of the project)."""
+    data = ctx.read_bytes(conftest)
+    module = ctx.python_module(conftest) if data is not None and b"pytest_plugins" in data else None
+    plugins = list(_plugin_paths(ctx, project, plugin_modules(module))) if module is not None else []
+    return any(found.fixtures for found in ctx.python_facts(plugins).values())
+
+
 def _modules_with_fixtures(ctx: RepoContext, tests: Sequence[str]) -> list[str]:
-    """Test modules that define fixtures of their own, for the message (a byte prefilter
-    first: only files that mention `fixture` are parsed; the first three are named)."""
-    found: list[str] = []
-    for path in tests:
-        data = ctx.read_bytes(path)
-        if data is None or b"fixture" not in data:
-            continue
-        module = ctx.python_module(path)
-        if module is not None and defines_fixture(module):
-            found.append(path)
-            if len(found) == MAX_NAMED:
-                break
-    return found
+    """Test modules that define fixtures of their own, for the message (the first three)."""
+    facts = ctx.python_facts(tests)
+    return [path for path in tests if path in facts and facts[path].fixtures][:MAX_NAMED]
 
 
 def _plugin_paths(ctx: RepoContext, project: Project, modules: Sequence[str]) -> Iterator[str]:
