@@ -61,3 +61,14 @@ def test_a_manifest_inside_a_python_package_is_no_project(tmp_path: Path) -> Non
         },
     )
     assert [p.path for p in _context(tmp_path).projects] == ["", "services/api"]
+
+
+def test_absolute_paths_end_every_folder_walk() -> None:
+    # The inventory never passes one on; a caller that does must not loop forever.
+    from udef_audit.locks import LockIndex
+    from udef_audit.projects import find_projects
+
+    files = ["/abs/pkg/__init__.py", "/abs/pkg/setup.py", "/abs/pyproject.toml", "/abs/uv.lock"]
+    projects = find_projects(files)
+    index = LockIndex(files, projects, lambda _path: None)
+    assert [lock.path for project in projects for lock in index.locks(project)] == ["/abs/uv.lock"]

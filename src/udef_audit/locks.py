@@ -66,9 +66,10 @@ class LockIndex:
         while True:
             for path in self._by_folder.get(folder, ()):
                 yield path, distance
-            if not folder:
+            parent = posixpath.dirname(folder)
+            if not folder or parent == folder:  # dirname("/") is "/": stop at a fixed point
                 return
-            folder = posixpath.dirname(folder)
+            folder = parent
             distance += 1
 
     def _kind(self, path: str) -> str:

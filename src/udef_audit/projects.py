@@ -226,7 +226,10 @@ def _in_package(root: str, packages: set[str]) -> bool:
     while folder:
         if folder in packages:
             return True
-        folder = posixpath.dirname(folder)
+        parent = posixpath.dirname(folder)
+        if parent == folder:  # dirname("/") is "/": an absolute path ends here
+            return False
+        folder = parent
     return False
 
 

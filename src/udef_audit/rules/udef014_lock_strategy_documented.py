@@ -103,14 +103,17 @@ def _owner(path: str, roots: set[str]) -> str:
     """The deepest project root holding the file ("" for the repository root)."""
     folder = posixpath.dirname(path)
     while folder and folder not in roots:
-        folder = posixpath.dirname(folder)
+        parent = posixpath.dirname(folder)
+        if parent == folder:  # dirname("/") is "/": an absolute path ends here
+            return ""
+        folder = parent
     return folder
 
 
 def _scopes(folder: str) -> set[str]:
     """The project's folder and every folder above it (their files document it too)."""
     scopes = {folder, ""}
-    while folder:
+    while folder and posixpath.dirname(folder) != folder:
         folder = posixpath.dirname(folder)
         scopes.add(folder)
     return scopes
