@@ -24,8 +24,9 @@ from udef_audit import cli
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 # What the methodology asks of a repository besides its code and manifest: pre-commit hooks
-# (UDEF010) and a .gitignore with every cache pattern (UDEF011). Tests whose "clean"
-# repository must pass every rule add these files.
+# (UDEF010), a .gitignore with every cache pattern (UDEF011), tests of each category with a
+# conftest fixture (UDEF012, UDEF024) and an ADR (UDEF016). Tests whose "clean" repository
+# must pass every rule add these files (and say in their README how the lock is made, UDEF014).
 HYGIENE = {
     ".gitignore": (
         "__pycache__/\n*.py[cod]\nbuild/\ndist/\n*.egg-info/\nhtmlcov/\n.coverage\n.pytest_cache/\n"
@@ -42,6 +43,14 @@ HYGIENE = {
         "  - repo: https://github.com/pre-commit/mirrors-mypy\n"
         "    rev: v1.11.2\n"
         "    hooks: [{id: mypy, args: [--strict]}]\n"
+    ),
+    "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef demo():\n    return 1\n",
+    "tests/unit/test_demo.py": "def test_demo(demo):  # FR-01\n    assert demo == 1\n",
+    "tests/integration/test_flow.py": "def test_flow(demo):\n    assert demo\n",
+    "tests/performance/test_speed.py": "def test_speed(demo):\n    assert demo\n",
+    "docs/adr/0001-record-decisions.md": (
+        "# 1. Record decisions\n\nDate: 2026-01-01\n\n## Status\n\nAccepted\n\n"
+        "## Context\n\nWhy.\n\n## Decision\n\nADRs.\n\n## Consequences\n\nRecords.\n"
     ),
 }
 CLI = Path(sys.executable).parent / "udef-audit"

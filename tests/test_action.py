@@ -331,6 +331,7 @@ class Runner:
 
 
 CLEAN = {
+    "README.md": "# demo\n\nThe lock is regenerated with `uv lock`.\n",
     "pyproject.toml": '[project]\nname = "demo"\nversion = "1"\n',
     "uv.lock": "version = 1\n",
     "src/demo/__init__.py": '"""Demo."""\n',
@@ -405,10 +406,10 @@ def test_fail_on_never_passes_with_findings(tmp_path: Path, cli_env) -> None:
 
 
 def test_fail_below_phase_fails_the_action_and_the_summary_shows_the_gates(tmp_path: Path, cli_env) -> None:
-    runner = Runner(tmp_path, cli_env, {"fail-on": "never", "fail-below-phase": "1"})
+    runner = Runner(tmp_path, cli_env, {"fail-on": "never", "fail-below-phase": "2"})
     write(runner.workspace, CLEAN)
     _audit, verdict = runner.action()
-    assert verdict == 1  # no finding fails, but the phase reached is below 1
+    assert verdict == 1  # no finding fails, but CLEAN reaches phase 1 only (no CI)
     summary = runner.summary.read_text()
     assert "### Phase gates: phase" in summary and "- [ ] " in summary
     (tmp_path / "clean").mkdir()

@@ -10,7 +10,7 @@ from conftest import HYGIENE
 CLEAN = {
     "pyproject.toml": '[project]\nname = "demo"\nversion = "1"\n',
     "uv.lock": "version = 1\n",
-    "README.md": "# demo\n",
+    "README.md": "# demo\n\nThe lock is regenerated with `uv lock`.\n",
     "docs/design/demo-requirements.md": "FR-01: The demo SHALL exist.\n",
     "docs/design/demo-design.md": "# Demo design\n",
     "docs/design/demo-tasks.md": "### TASK-001: Write the demo (1 hour)\n- Verification: it runs\n",

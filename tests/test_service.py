@@ -34,6 +34,8 @@ def test_the_result_is_plain_data(tmp_path: Path) -> None:
         ("UDEF007", "pyproject.toml", 1, None),
         ("UDEF010", "pyproject.toml", 1, None),
         ("UDEF011", "pyproject.toml", 1, None),
+        ("UDEF012", "pyproject.toml", 1, None),
+        ("UDEF016", "pyproject.toml", 1, None),
         ("UDEF017", "pyproject.toml", 1, None),
     ]
     assert exit_code(result) == 1

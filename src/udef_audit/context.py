@@ -17,9 +17,11 @@ from udef_audit.cache import FactsCache, content_key
 from udef_audit.documents import PathIndex, PathKind, SpecIndex, build_spec_index, docs_folder
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
+from udef_audit.locks import Lock, LockIndex
 from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
+from udef_audit.parsers.locks import LockContents, lock_format, pipfile_lock, requirements_lock, table_lock, uv_lock
 from udef_audit.parsers.requirement_refs import Reference, find_references
-from udef_audit.parsers.requirements import RequirementsFile, parse_requirements
+from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES, RequirementsFile, parse_requirements
 from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
 from udef_audit.parsers.spec_docs import Requirement, Task, parse_requirement_definitions, parse_task_entries
 from udef_audit.parsers.toml_file import TomlError, load_toml
@@ -128,6 +130,19 @@ class RepoContext:
         others = [f for f in self.files if "/" not in f and f.upper().startswith("README")]
         manifests = [p.anchor for p in self.projects if p.anchor]
         return next(iter([*preferred, *others, *manifests]), None)
+
+    @cached_property
+    def _lock_index(self) -> LockIndex:
+        return LockIndex(self.files, self.projects, self.requirements)
+
+    def locks(self, project: Project) -> tuple[Lock, ...]:
+        """The locks serving a project (UDEF003's: in its folder or a folder above, or a
+        generated requirement file of its own), nearest first."""
+        return self._lock_index.locks(project)
+
+    def hand_written_requirements(self, project: Project) -> list[str]:
+        """The project's hand-written requirement files a user may take for a lock."""
+        return self._lock_index.hand_written(project)
 
     def project_profile(self, project: Project) -> Profile:
         """Service or library, for one project (the config's `profile` wins)."""
@@ -246,7 +261,38 @@ class RepoContext:
 
     def _load_requirements(self, path: str) -> RequirementsFile | None:
         data = self.read_bytes(path)
-        return None if data is None else parse_requirements(data)
+        if data is None:
+            return None
+        parsed = parse_requirements(data)
+        if parsed.truncated:
+            self.unparseable(path, f"more than {MAX_REQUIREMENT_LINES} requirement lines; only those were read")
+        return parsed
+
+    def lock_contents(self, path: str) -> LockContents | None:
+        """What a lock pins (any format UDEF013 reads); None for a lock that cannot be read
+        (a UDEF000 note says why) or whose format no parser reads (`conda-lock.yml`)."""
+        return self._once("lock", path, self._load_lock)
+
+    def _load_lock(self, path: str) -> LockContents | None:
+        contents = self._parse_lock(path, lock_format(path))
+        if contents is not None and contents.problem is not None:
+            self.unparseable(path, contents.problem)
+            return None
+        return contents
+
+    def _parse_lock(self, path: str, form: str | None) -> LockContents | None:
+        """The lock parsed by its format, from the view the context already holds."""
+        if form == "requirements":
+            parsed = self.requirements(path)
+            # A truncated lock would name false absences: it is a UDEF000 note instead.
+            return None if parsed is None or parsed.truncated else requirements_lock(parsed)
+        if form == "Pipfile.lock":
+            text = self.text(path)
+            return None if text is None else pipfile_lock(text)
+        data = self.toml(path) if form is not None else None
+        if data is None:
+            return None
+        return uv_lock(data) if form == "uv.lock" else table_lock(data, str(form))
 
     def yaml(self, path: str) -> Any:
         """Parsed YAML (safe C loader, YAML 1.2 booleans); None and a note when malformed."""
@@ -348,7 +394,7 @@ class RepoContext:
         from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
-        cache = FactsCache(self.root, "python-facts-v3", settings, enabled=self.use_cache)
+        cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         result, todo = self._from_cache(keys, cache)
         for path, facts in scan_many(todo, words=words, workers=self.workers).items():

@@ -31,7 +31,8 @@ NON_PRODUCT_DIRS = frozenset(
         "benchmarks",
     }
 )
-# Folders whose Python files are not the project's importable code (UDEF001's list).
+# Folders whose Python files are not the project's importable code (UDEF001's list; the
+# contract names `scripts/` and `hooks/` as tooling, not code).
 NON_PACKAGE_DIRS = frozenset(
     {
         "tests",
@@ -40,6 +41,7 @@ NON_PACKAGE_DIRS = frozenset(
         "docs",
         "doc",
         "scripts",
+        "hooks",
         "tools",
         "examples",
         "example",
@@ -211,9 +213,28 @@ def find_projects(files: Iterable[str], extra_roots: Iterable[str] = ()) -> list
 
 
 def _project_roots(files: list[str], forced: set[str]) -> set[str]:
-    """The root, every manifest folder outside non-product folders, and forced roots."""
+    """The root, every manifest folder outside non-product folders and outside Python
+    packages, and forced roots."""
     found = {posixpath.dirname(f) for f in files if posixpath.basename(f) in MANIFESTS}
-    return {r for r in found if r in forced or not _in_non_product(r)} | forced | {""}
+    packages = {posixpath.dirname(f) for f in files if posixpath.basename(f) == "__init__.py"}
+    kept = {r for r in found if not _in_non_product(r) and not _in_package(r, packages)}
+    return kept | forced | {""}
+
+
+def _in_package(root: str, packages: set[str]) -> bool:
+    """Whether a folder is, or sits inside, a Python package (a folder with `__init__.py`):
+    a manifest there is package data or a module, not a project (pdm ships project
+    templates as `src/pdm/cli/templates/*/pyproject.toml` and has a module
+    `src/pdm/models/setup.py`)."""
+    folder = root
+    while folder:
+        if folder in packages:
+            return True
+        parent = posixpath.dirname(folder)
+        if parent == folder:  # dirname("/") is "/": an absolute path ends here
+            return False
+        folder = parent
+    return False
 
 
 def _in_non_product(root: str) -> bool:

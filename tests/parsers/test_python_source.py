@@ -1365,3 +1365,13 @@ def test_what_the_lexer_cannot_settle_goes_to_libcst(source: str, parser: str) -
     assert found(facts) == [(3, 8, "TODO", "docstring")]
     assert raised(facts) == [(4, 5, None, "f")]
     assert facts.error is None
+
+
+def test_pytest_asyncio_fixtures_are_fixtures() -> None:
+    source = (
+        "import pytest_asyncio\nimport pytest_asyncio as pa\nfrom pytest_asyncio import fixture as afx\n\n\n"
+        "@pytest_asyncio.fixture\nasync def one():\n    return 1\n\n\n"
+        "@pa.fixture(loop_scope='module')\nasync def two():\n    return 2\n\n\n"
+        "@afx\nasync def three():\n    return 3\n"
+    )
+    assert [name for _, _, name in fixtures(scan(source))] == ["one", "two", "three"]

@@ -483,3 +483,12 @@ def test_parse_requirements_never_raises_on_requirement_like_text(pieces: list[s
 def test_file_name_predicates_never_raise(path: str) -> None:
     assert isinstance(is_requirement_file_name(path), bool)
     assert isinstance(is_lock_file_name(path), bool)
+
+
+def test_a_file_of_a_million_lines_is_read_up_to_the_bound() -> None:
+    from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES
+
+    parsed = parse_requirements(b"a==1\n" * 1_000_000)
+    assert parsed.truncated
+    assert len(parsed.requirements) == MAX_REQUIREMENT_LINES
+    assert not parse_requirements(b"a==1\n").truncated

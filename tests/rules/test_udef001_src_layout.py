@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Run, fixture
+from conftest import Run, fixture, write_tree
 
 RULE = "UDEF001"
 Audit = Callable[..., list[tuple[Any, ...]]]
@@ -126,3 +126,11 @@ def test_excluded_path_is_not_reported(audit: Audit, tmp_path: Path) -> None:
     (tmp_path / "vendored").mkdir()
     (tmp_path / "vendored" / "__init__.py").write_text("")
     assert audit(tmp_path, "--select", RULE, "--exclude", "vendored/**") == []
+
+
+def test_tooling_folders_are_not_flat_packages(audit: Audit, tmp_path: Path) -> None:
+    # The contract: "tooling scripts in `scripts/`, `hooks/` and the like are not" code
+    # (cookiecutter's hooks/ package is run by cookiecutter, never imported).
+    tree = {"pyproject.toml": "[project]\nname = 'a'\n", "hooks/__init__.py": "", "scripts/__init__.py": ""}
+    write_tree(tmp_path, tree)
+    assert audit(tmp_path, "--select", "UDEF001") == []

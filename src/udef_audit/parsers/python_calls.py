@@ -39,17 +39,21 @@ class ImportedNames:
             self._add_import_from(node)
 
     def _add_import(self, node: ast.Import) -> None:
-        """``import subprocess``, ``import sys``, ``import pytest``, with or without ``as``."""
+        """``import subprocess``, ``import sys``, ``import pytest`` (or ``pytest_asyncio``), with
+        or without ``as``."""
         for alias in node.names:
             if alias.name in ("subprocess", "sys", "pytest"):
                 getattr(self, alias.name).add(alias.asname or alias.name)
+            elif alias.name == "pytest_asyncio":  # `@pytest_asyncio.fixture`: a fixture too
+                self.pytest.add(alias.asname or alias.name)
 
     def _add_import_from(self, node: ast.ImportFrom) -> None:
         """``from subprocess import run...``, ``from sys import executable``,
-        ``from pytest import fixture``."""
+        ``from pytest import fixture`` (or ``from pytest_asyncio import fixture``)."""
         wanted = {"subprocess": (_SUBPROCESS_FUNCTIONS, self.functions),
                   "sys": ({"executable"}, self.executable),
-                  "pytest": ({"fixture"}, self.fixture)}.get(node.module or "")
+                  "pytest": ({"fixture"}, self.fixture),
+                  "pytest_asyncio": ({"fixture"}, self.fixture)}.get(node.module or "")
         if wanted is None:
             return
         names, bound = wanted

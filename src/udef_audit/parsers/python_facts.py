@@ -140,7 +140,8 @@ class PipCall:
 @dataclass(frozen=True)
 class Fixture:
     """A pytest fixture the file defines: a function decorated ``@pytest.fixture``,
-    ``@pytest.fixture(...)`` or ``@fixture``/``@fixture(...)`` imported from pytest.
+    ``@pytest.fixture(...)`` or ``@fixture``/``@fixture(...)`` imported from pytest (or the
+    same from pytest-asyncio: ``@pytest_asyncio.fixture``).
 
     ``line``/``column`` are those of the ``def``; ``name`` is the fixture's name as pytest
     knows it (the literal ``name=`` of the decorator when given, else the function's).

@@ -174,11 +174,12 @@ def _wants_pip(text: str) -> bool:
 
 
 _FIXTURE = "fixture"
-# Import statements that may bind pytest or its fixture decorator under another name: parsed
+# Import statements that may bind pytest (or pytest_asyncio) or its fixture decorator under
+# another name: parsed
 # with the fixtures, so that `import pytest as pt` ... `@pt.fixture` is understood.
-_PYTEST_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bpytest\b", re.MULTILINE)
+_PYTEST_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t][^\n]*\bpytest(?:_asyncio)?\b", re.MULTILINE)
 # `fixture as fx`, `pytest as pt`: the decorators written with such a name hold no `fixture`.
-_ALIAS = re.compile(r"\b(?:fixture|pytest)[ \t]+as[ \t]+(\w+)")
+_ALIAS = re.compile(r"\b(?:fixture|pytest(?:_asyncio)?)[ \t]+as[ \t]+(\w+)")
 _MAX_ALIASES = 8
 
 

@@ -14,6 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 MAX_REQUIREMENTS_BYTES = 4 * 1024 * 1024
+# The largest real locks hold a few thousand requirements; a hostile file of a million short
+# lines would cost seconds per read, so reading stops here (and says so: `truncated`).
+MAX_REQUIREMENT_LINES = 50_000
 # Generators write their banner at the very top; ten comment lines cover every known one.
 _HEADER_COMMENT_LINES = 10
 
@@ -77,12 +80,14 @@ class RequirementLine:
 
 @dataclass(frozen=True)
 class RequirementsFile:
-    """A parsed requirement file: ``kind`` is "lock", "source" or "empty"."""
+    """A parsed requirement file: ``kind`` is "lock", "source" or "empty". ``truncated``: the
+    file holds more than ``MAX_REQUIREMENT_LINES`` logical lines; only those were read."""
 
     kind: str
     generator: str | None
     requirements: tuple[RequirementLine, ...]
     includes: tuple[tuple[int, str], ...]
+    truncated: bool = False
 
 
 def decode_text(data: bytes) -> str:
@@ -131,14 +136,18 @@ def parse_requirements(data: bytes) -> RequirementsFile:
     lines = split_lines(decode_text(data[:MAX_REQUIREMENTS_BYTES]))
     requirements: list[RequirementLine] = []
     includes: list[tuple[int, str]] = []
-    for number, text in _logical_lines(lines):
+    truncated = False
+    for count, (number, text) in enumerate(_logical_lines(lines)):
+        if count == MAX_REQUIREMENT_LINES:
+            truncated = True
+            break
         target = _include_target(text)
         if target is not None:
             includes.append((number, target))
         else:
             requirements.append(_requirement_line(number, text))
     kind, generator = _classify(_header_comments(lines), requirements, includes)
-    return RequirementsFile(kind, generator, tuple(requirements), tuple(includes))
+    return RequirementsFile(kind, generator, tuple(requirements), tuple(includes), truncated)
 
 
 def is_requirement_file_name(path: str) -> bool:

@@ -1,9 +1,10 @@
-"""Line numbers in TOML text: where each table and key is defined.
+"""Line numbers in TOML text: where each table, key and array element is defined.
 
 tomli parses TOML but keeps no positions. This light line scanner maps table headers,
 array-of-tables headers and keys (dotted and quoted ones included) to their first line,
 skipping multi-line strings and arrays so their contents never look like headers. It never
 raises: a line it cannot read is skipped (the caller has parsed the text with tomli first).
+`array_item_lines` finds the line of each element of an array (`dependencies = [...]`).
 """
 
 from __future__ import annotations
@@ -184,3 +185,78 @@ def _skip_string(line: str, position: int) -> int:
         return len(line) if match is None else match.end()
     end = line.find("'", position + 1)
     return len(line) if end < 0 else end + 1
+
+
+# --- array elements -------------------------------------------------------------------------
+
+
+@dataclass
+class _ArrayScan:
+    """Where the element scanner is: bracket depth, an open multi-line string, lines found."""
+
+    depth: int = 0
+    open_string: str | None = None
+    lines: list[int] = field(default_factory=list)
+    done: bool = False
+
+
+def array_item_lines(text: str, path: tuple[str, ...]) -> tuple[int, ...]:
+    """The line of each element of the array assigned to ``path`` (``("project",
+    "dependencies")``), in order; empty when ``path`` is not a ``key = [...]`` line of the text
+    (an inline table, a value that is no array), so the caller falls back to the key's line."""
+    start = toml_line_index(text).get(path)
+    if start is None:
+        return ()
+    physical = split_lines(text[:MAX_INDEXED_CHARS])
+    first = physical[start - 1].strip().removeprefix("\ufeff").lstrip()
+    key = _read_key(first, 0)
+    if key is None or not first.startswith("=", key[1]):
+        return ()
+    opening = _skip_blanks(first, key[1] + 1)
+    if not first.startswith("[", opening):
+        return ()
+    scan = _ArrayScan(depth=1)
+    _scan_elements(first, opening + 1, start, scan)
+    for number in range(start + 1, len(physical) + 1):
+        if scan.done:
+            break
+        _scan_elements(physical[number - 1], 0, number, scan)
+    return tuple(scan.lines) if scan.done else ()
+
+
+def _scan_elements(line: str, position: int, number: int, scan: _ArrayScan) -> None:
+    """Record the line of each element that starts on this line of the array."""
+    while position < len(line) and not scan.done:
+        if scan.open_string is not None:
+            state = _ValueState(open_string=scan.open_string)
+            position = _close_multiline_string(line, position, state)
+            scan.open_string = state.open_string
+            continue
+        char = line[position]
+        if char == "#":
+            return
+        if char in " \t,":
+            position += 1
+            continue
+        if scan.depth == 1 and char not in "]}":
+            scan.lines.append(number)
+        position = _step(line, position, scan)
+
+
+def _step(line: str, position: int, scan: _ArrayScan) -> int:
+    """Consume one token (a string, a bracket, or a character of a bare value)."""
+    char = line[position]
+    if line.startswith(('"""', "'''"), position):
+        scan.open_string = line[position : position + 3]
+        return position + 3
+    if char in "\"'":
+        return _skip_string(line, position)
+    if char in "[{":
+        scan.depth += 1
+    elif char in "]}":
+        scan.depth -= 1
+        scan.done = scan.depth == 0
+    elif scan.depth == 1:  # a bare value (number, boolean, date): skip to its end
+        while position + 1 < len(line) and line[position + 1] not in " \t,]#":
+            position += 1
+    return position + 1
