@@ -76,7 +76,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     """Run every selected rule on one repository. Raises ConfigError for usage mistakes."""
     started = time.perf_counter()
     root = resolve_root(request.path)
-    config, preread = _effective_config(root, request)
+    config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
     policy = load_policy(plugins.policy_dirs)
@@ -117,8 +117,9 @@ def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> li
 
 
 # -- config and context ----------------------------------------------------------------------
-def _effective_config(root: Path, request: AuditRequest) -> tuple[Config, dict[str, bytes]]:
-    """The config file's settings with the command line's applied, and the bytes read for it."""
+def effective_config(root: Path, request: AuditRequest) -> tuple[Config, dict[str, bytes]]:
+    """The config file's settings with the command line's applied, and the bytes read for it
+    (`root` as `resolve_root` gives it)."""
     config, preread = _file_config(root, request.config_file)
     merged = config.merged(
         select=request.select if request.select else None,

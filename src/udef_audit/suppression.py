@@ -118,7 +118,8 @@ def apply_inline(
         names = {name.upper() for name in ignore.rules} if ignore is not None else set()
         if names & {finding.rule_id, slug_of(finding.rule_id).upper()}:
             reason = (ignore.reason if ignore else "") or "suppressed inline without a reason"
-            out.append(finding.with_changes(suppressions=(*finding.suppressions, Suppression("inSource", reason))))
+            inline = Suppression("inSource", reason, origin="inline")
+            out.append(finding.with_changes(suppressions=(*finding.suppressions, inline)))
         else:
             out.append(finding)
     return out
