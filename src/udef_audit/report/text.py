@@ -125,7 +125,7 @@ def _print_statistics(console: Console, result: AuditResult, options: TextOption
         meta = result.policy.rules.get(rule_id)
         text = Text(f"{count(number):>{width}}  ")
         text.append(rule_id, style=STYLES[level.value])
-        text.append(f"  [{level.value}]  ", style=STYLES[level.value])
+        text.append(f"  {'[' + level.value + ']':<9}  ", style=STYLES[level.value])
         text.append(meta.slug if meta else "", style="dim")
         console.print(text)
     if rows:
@@ -187,14 +187,14 @@ def _line(finding: Finding, result: AuditResult, options: TextOptions) -> Text:
     text.append(finding.rule_id, style=_linked(STYLES[level], link if options.hyperlinks else None))
     text.append(f" [{level}] ", style=STYLES[level])
     text.append(escape_text(finding.message))
+    if finding.suppressed:
+        text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
     if meta is not None:
         text.append(" (")
         text.append(meta.slug, style=_linked("dim", link if options.hyperlinks else None))
         text.append(")")
         if not options.hyperlinks:
             text.append(f" {link}", style="dim")
-    if finding.suppressed:
-        text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
     return text
 
 
