@@ -33,7 +33,7 @@ GRADING = (
 def _num(value: float | None) -> str:
     if value is None:
         return "-"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.1f}"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def verdict_line(score: ScoreResult) -> str:
