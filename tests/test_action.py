@@ -234,16 +234,24 @@ def test_flags_passed_to_udef_audit_exist(run_cli) -> None:
 
 def test_steps_wiring() -> None:
     setup, upload = step("python"), step("upload")
-    assert setup["uses"] == "actions/setup-python@v5"
+    assert setup["uses"] == "actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065"
     assert setup["with"]["python-version"] == "${{ inputs.python-version }}"
     install = step("install")["run"]
     lock = install.index('-r "$GITHUB_ACTION_PATH/requirements.lock"')
     assert lock < install.index('install --quiet --disable-pip-version-check "$GITHUB_ACTION_PATH"')
-    assert upload["uses"] == "github/codeql-action/upload-sarif@v3"
+    assert upload["uses"] == "github/codeql-action/upload-sarif@fca7ace96b7d713c7035871441bd52efbe39e27e"
     assert upload["with"] == {"sarif_file": "${{ steps.audit.outputs.sarif-file }}", "category": "udef-audit/"}
     assert upload["if"].startswith("always() && inputs.upload-sarif == 'true'")
     assert STEPS[-1]["id"] == "verdict"
     assert STEPS[-1]["if"].startswith("always()")
+
+
+def test_every_action_is_pinned_by_commit_with_its_tag_in_a_comment() -> None:
+    uses = re.findall(r"^\s*uses: (\S+)(.*)$", ACTION_FILE.read_text(), re.MULTILINE)
+    assert len(uses) == 2
+    for reference, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", reference), reference
+        assert re.fullmatch(r"\s+# v\d+\.\d+\.\d+", comment), comment
 
 
 VENV_PATH = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])

@@ -62,7 +62,7 @@ def test_baseline_only_shrinks(tmp_path: Path, run_cli) -> None:
     (root / "src/demo/a.py").write_text("A = 1\n")
     report = run_cli(root, "--baseline", baseline, "--format", "json").json()
     assert [e["path"] for e in report["properties"]["udef/baseline"]["fixed"]] == ["src/demo/a.py"]
-    assert "1 entries are fixed" in run_cli(root, "--baseline", baseline).stdout
+    assert "1 entry is fixed" in run_cli(root, "--baseline", baseline).stdout
     run_cli(root, "--baseline", baseline, "--prune-baseline")
     assert [e["path"] for e in json.loads(baseline.read_text())["findings"]] == ["src/demo/b.py"]
     assert run_cli(root, "--prune-baseline").code == 2

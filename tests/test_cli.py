@@ -191,3 +191,18 @@ def test_text_report_is_plain_when_piped(tmp_path: Path, run_cli) -> None:
     assert "\x1b[" not in out
     assert "  src/demo/core.py:1:3 UDEF006 [error]" in out
     assert "FAIL" in out
+
+
+def test_a_selection_that_leaves_no_rule_is_exit_2(tmp_path: Path, run_inproc) -> None:
+    config = '\n[tool.udef-audit]\nignore = ["UDEF007"]\n'
+    repo = make_repo(tmp_path, {**CLEAN, "pyproject.toml": CLEAN["pyproject.toml"] + config})
+    result = run_inproc(repo, "--select", "UDEF007")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "udef-audit: error: no rule left to run (select UDEF007; ignore UDEF007): see `udef-audit rules`\n"
+    )
+    files = run_inproc(repo, "--select", "UDEF001", "--files", repo / "src/demo/__init__.py")
+    assert (files.code, files.stderr) == (
+        2, "udef-audit: error: no per-file rule left to run (select UDEF001; ignore UDEF007): see `udef-audit rules`\n"
+    )
+    assert run_inproc(repo, "--select", "UDEF000").code == 0  # a meta-rule alone is a rule

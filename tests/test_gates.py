@@ -167,7 +167,7 @@ def test_gates_in_json_sarif_text_and_markdown(tmp_path: Path) -> None:
     assert phase0["Container runs without errors"]["status"] == "n/a"  # a library
     sarif = json.loads(render(result, "sarif"))
     assert sarif["runs"][0]["properties"]["udef/gates"] == report["gates"]
-    text = render(result, "text", to_terminal=False)
+    text = render(result, "text")
     assert "Phase gates: phase 0 not reached (library)" in text
     assert "✗ SRC layout structure in place (UDEF001)\n        app/__init__.py:1 UDEF001" in text
 

@@ -95,7 +95,8 @@ def apply_baseline(findings: Sequence[Finding], baseline: Mapping[str, BaselineE
     for finding in findings:
         if finding.fingerprint in baseline and not finding.suppressed:
             seen.add(finding.fingerprint)
-            out.append(finding.with_changes(suppressions=(Suppression("external", f"in baseline {name}"),)))
+            known = Suppression("external", f"in baseline {name}", origin="baseline")
+            out.append(finding.with_changes(suppressions=(known,)))
         else:
             out.append(finding)
     fixed = [entry for key, entry in sorted(baseline.items()) if key not in seen]
@@ -173,7 +174,7 @@ def _waived(finding: Finding, live: Sequence[Waiver]) -> Finding:
     if waiver is None or finding.suppressed:
         return finding
     justification = f"waived until {waiver.expires} by {waiver.owner}: {waiver.reason}"
-    return finding.with_changes(suppressions=(Suppression("external", justification),))
+    return finding.with_changes(suppressions=(Suppression("external", justification, origin="waiver"),))
 
 
 def _expired_note(waiver: Waiver) -> Notification:

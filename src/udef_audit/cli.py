@@ -19,12 +19,34 @@ from udef_audit.config import FAIL_LEVELS, ConfigError
 from udef_audit.interrupts import exit_now, stoppable
 from udef_audit.plugins import harden_import_path
 from udef_audit.policy import load_policy
+from udef_audit.progress import Progress
 from udef_audit.report import FORMATS, check_output, render, write_output
+from udef_audit.report.terminal import COLOR_CHOICES, TextOptions, text_options
 from udef_audit.request import AuditRequest
-from udef_audit.service import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, audit, exit_code
+from udef_audit.result import AuditResult
+from udef_audit.service import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    audit,
+    exit_code,
+    score_model,
+)
 
 SUBCOMMANDS = ("rules", "explain", "batch", "gates")
 GATES_FORMATS = ("text", "json", "markdown")
+EPILOG = """\
+commands:
+  udef-audit gates [PATH]          the methodology's phase gates: the phase reached, what blocks the next
+  udef-audit rules                 every rule, one line each
+  udef-audit explain ID            what a rule checks, why, an example, the fix
+  udef-audit explain score [PATH]  the reset-vs-repair model; with PATH, that repository's arithmetic
+  udef-audit batch REPOS           audit many repositories (udef-audit batch --help)
+
+exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 a usage,
+configuration or path error; 3 a rule or plugin failed (the report lists the rest).
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,9 +71,8 @@ def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -
     parser = _Parser(
         prog=prog,
         description="Audit a Python repository against the UDEF build methodology.",
-        epilog="Subcommands: `udef-audit gates [PATH]` decides the methodology's phase gates; "
-        "`udef-audit rules` lists the rules; `udef-audit explain ID` documents one; "
-        "`udef-audit batch REPOS` audits many repositories (see `udef-audit batch --help`).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("path", nargs="*", help="repository to audit (default: .); with --files, the files to check")
     parser.add_argument("--format", choices=formats, default="text", help="report format (default: text)")
@@ -102,6 +123,20 @@ def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -
         help="do not load the rule plugin NAME (entry-point or distribution name; repeatable)",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour in the text report (default auto: on a terminal, unless NO_COLOR; FORCE_COLOR forces it)",
+    )
+    parser.add_argument(
+        "--show-suppressed",
+        action="store_true",
+        help="list suppressed, waived and baselined results in the text report (by default they are counted)",
+    )
+    parser.add_argument(
+        "--statistics", action="store_true", help="print the number of results per rule instead of the results"
+    )
     parser.add_argument("--version", action="version", version=f"udef-audit {__version__}")
     return parser
 
@@ -191,10 +226,31 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
     )
 
 
+def _text_options(args: argparse.Namespace) -> TextOptions:
+    """How the text report is drawn: on this terminal, or for a file or a pipe."""
+    if args.statistics and args.format != "text":
+        raise ConfigError("--statistics applies to the text report (--format text)")
+    to_terminal = args.output is None and sys.stdout is not None and sys.stdout.isatty()
+    return text_options(
+        args.color,
+        is_terminal=to_terminal,
+        env=os.environ,
+        show_suppressed=args.show_suppressed,
+        statistics=args.statistics,
+    )
+
+
+def _run_audit(request: AuditRequest) -> AuditResult:
+    """The audit, with a progress indicator on stderr when it takes a while."""
+    with Progress(f"auditing {request.path}"):
+        return audit(request)
+
+
 def _audit(args: argparse.Namespace) -> int:
     check_output(args.output)
-    result = audit(request_from_args(args))
-    write_output(render(result, args.format, to_terminal=args.output is None), args.output, args.format)
+    options = _text_options(args)
+    result = _run_audit(request_from_args(args))
+    write_output(render(result, args.format, text=options), args.output, args.format)
     return exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
 
 
@@ -204,8 +260,9 @@ def _gates(args: list[str]) -> int:
     if options.files is not None:
         raise ConfigError("udef-audit gates judges a whole repository: --files does not apply")
     check_output(options.output)
-    result = audit(request_from_args(options))
-    text = render(result, options.format, to_terminal=options.output is None, gates_only=True)
+    drawing = _text_options(options)
+    result = _run_audit(request_from_args(options))
+    text = render(result, options.format, text=drawing, gates_only=True)
     write_output(text, options.output, options.format)
     if result.tool_failed:
         return EXIT_INTERNAL
@@ -221,19 +278,50 @@ def _subcommand(name: str, args: list[str]) -> int:
         return batch_main(args)
     if name == "gates":
         return _gates(args)
-    from udef_audit.report import rules_listing  # noqa: PLC0415 - only these commands need it
-
-    parser = _Parser(prog=f"udef-audit {name}")
     if name == "explain":
-        parser.add_argument("rule", help="rule ID or slug, e.g. UDEF004 or docker-stages-share-base")
+        return _explain(args)
+    from udef_audit.report import rules_listing  # noqa: PLC0415 - only this command needs it
+
+    parser = _Parser(prog="udef-audit rules")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     opts = parser.parse_args(args)
-    policy = load_policy()
-    if name == "rules":
-        print(rules_listing.listing(policy, opts.format))
-        return EXIT_OK
-    meta = policy.find(opts.rule)
+    print(rules_listing.listing(load_policy(), opts.format))
+    return EXIT_OK
+
+
+def _explain(args: list[str]) -> int:
+    """`udef-audit explain ID` documents a rule; `udef-audit explain score [PATH]` the score."""
+    from udef_audit.report import rules_listing  # noqa: PLC0415 - only this command needs it
+
+    parser = _Parser(prog="udef-audit explain")
+    parser.add_argument("rule", help="rule ID or slug (UDEF004, docker-stages-share-base), or `score`")
+    parser.add_argument("path", nargs="?", help="with `score`: the repository whose score to explain")
+    parser.add_argument("--config", type=Path, help="with `score`: read settings from FILE")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    opts = parser.parse_args(args)
+    if opts.rule.lower() == "score":
+        return _explain_score(opts)
+    if opts.path is not None or opts.config is not None:
+        raise ConfigError("a path and --config go with `udef-audit explain score` only")
+    meta = load_policy().find(opts.rule)
     if meta is None:
         raise ConfigError(f"no rule {opts.rule!r} (see `udef-audit rules`)")
     print(rules_listing.explain(meta, opts.format))
+    return EXIT_OK
+
+
+def _explain_score(opts: argparse.Namespace) -> int:
+    """The model with the repository's overrides (the current folder's by default), and
+    with a path, that repository's own arithmetic (an audit)."""
+    from udef_audit.report.score_view import explain_score  # noqa: PLC0415
+
+    request = AuditRequest(path=Path(opts.path or "."), config_file=opts.config)
+    model, source = score_model(request)
+    score = None
+    if opts.path is not None:
+        result = _run_audit(request)
+        if result.tool_failed:
+            return EXIT_INTERNAL
+        score = result.score
+    print(explain_score(model, source, score, opts.format))
     return EXIT_OK

@@ -30,6 +30,7 @@ from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_docu
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
+from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
 from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
 
 if TYPE_CHECKING:
@@ -488,10 +489,11 @@ class RepoContext:
         return None if data is None else content_key(data)
 
     def mentions_suppression(self, path: str) -> bool:
-        """Whether the file contains `udef:` at all (cheap, and cached with the facts)."""
+        """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking
+        never adds a UDEF000 note: a file too large or unreadable holds no suppression."""
         if path not in self._suppression_hint:
-            data = self.read_bytes(path)
-            self._suppression_hint[path] = data is not None and b"udef:" in data
+            data = self._quiet_bytes(path)
+            self._suppression_hint[path] = data is not None and MARKER in data
         return self._suppression_hint[path]
 
     # -- documents: specifications, test references, Markdown links -------------------
@@ -582,6 +584,39 @@ class RepoContext:
         from udef_audit.commands import Commands  # noqa: PLC0415
 
         return Commands(self)
+
+    def _quiet_bytes(self, path: str) -> bytes | None:
+        """The bytes of a file no rule may have needed: read once and kept like any other,
+        but a file over the size limit or unreadable is None without a note (the rules that
+        need it report it when they ask)."""
+        if path in self._bytes or path in self._preread:
+            return self.read_bytes(path)
+        size = self.file_size(path)
+        if size is None or size > self.max_file_size:
+            return None
+        try:
+            data = read_regular_file(self.root, path, self.max_file_size)
+        except UnreadableFile:
+            return None
+        self._bytes[path] = data
+        return data
+
+    def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
+        """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for
+        every file without `udef:` in its bytes, which is almost every file."""
+        return self._once("suppressions", path, self._load_suppressions)
+
+    def _load_suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
+        if not self.exists(path) or not self.mentions_suppression(path):
+            return {}
+        data = self._quiet_bytes(path)
+        if data is None or b"\0" in data:
+            return {}
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return {}
+        return find_suppressions(path, text)
 
     # -- diagnostics -------------------------------------------------------------------
     def unparseable(self, path: str, reason: str, line: int = 1) -> None:

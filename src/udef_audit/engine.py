@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,7 @@ from udef_audit.plugins import load_plugins
 from udef_audit.policy import Policy, RuleMeta, load_policy
 from udef_audit.request import AuditRequest
 from udef_audit.safe_read import UnreadableFile, read_regular_file
-from udef_audit.suppression import apply_inline
+from udef_audit.suppression import UNUSED_SUPPRESSION, SuppressionRun, apply_inline, unused_suppressions
 
 CONFIG_FILE = "pyproject.toml"
 
@@ -76,7 +76,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     """Run every selected rule on one repository. Raises ConfigError for usage mistakes."""
     started = time.perf_counter()
     root = resolve_root(request.path)
-    config, preread = _effective_config(root, request)
+    config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
     policy = load_policy(plugins.policy_dirs)
@@ -85,13 +85,24 @@ def run_engine(request: AuditRequest) -> EngineRun:
     notes = [Notification(message=p) for p in plugins.problems] + _inventory_notes(ctx.inventory)
     rules = _index_rules(plugins.rules, policy, notes)
     chosen = _choose(config, policy, rules, file_mode=not request.whole_repository, org=org, notes=notes)
+    meta_rules = [r for r in (UNPARSEABLE, UNUSED_SUPPRESSION) if r in selected_rules(config, policy)]
+    _refuse_empty_selection(chosen, meta_rules, config, file_mode=not request.whole_repository)
     runnable, not_applicable = _applicable(chosen, policy, ctx)
-    settings = {rid: rule_settings(config, policy.rules[rid]) for rid in [*chosen, UNPARSEABLE] if rid in policy.rules}
+    settings = {
+        rid: rule_settings(config, policy.rules[rid])
+        # UDEF000 is always listed (SARIF names it for any note); UDEF090 only when selected.
+        for rid in dict.fromkeys([*chosen, UNPARSEABLE, *meta_rules])
+        if rid in policy.rules
+    }
     _hold_enforced_levels(settings, policy, org, notes)
     raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes)
-    if UNPARSEABLE in selected_rules(config, policy):
+    if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
+    if UNUSED_SUPPRESSION in meta_rules:
+        findings = _with_unused_suppressions(
+            findings, ctx, policy=policy, settings=settings, config=config, ran=[*runnable, *meta_rules]
+        )
     return EngineRun(ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started)
 
 
@@ -107,8 +118,9 @@ def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> li
 
 
 # -- config and context ----------------------------------------------------------------------
-def _effective_config(root: Path, request: AuditRequest) -> tuple[Config, dict[str, bytes]]:
-    """The config file's settings with the command line's applied, and the bytes read for it."""
+def effective_config(root: Path, request: AuditRequest) -> tuple[Config, dict[str, bytes]]:
+    """The config file's settings with the command line's applied, and the bytes read for it
+    (`root` as `resolve_root` gives it)."""
     config, preread = _file_config(root, request.config_file)
     merged = config.merged(
         select=request.select if request.select else None,
@@ -265,6 +277,17 @@ def _choose(
     return chosen
 
 
+def _refuse_empty_selection(chosen: list[str], meta_rules: list[str], config: Config, *, file_mode: bool) -> None:
+    """A run that would check nothing is a mistake said at once (exit 2), not a PASS."""
+    if chosen or meta_rules:
+        return
+    asked = [f"select {', '.join(config.select)}"] if config.select else []
+    asked += [f"ignore {', '.join(config.ignore)}"] if config.ignore else []
+    scope = " per-file" if file_mode else ""
+    said = f" ({'; '.join(asked)})" if asked else ""
+    raise ConfigError(f"no{scope} rule left to run{said}: see `udef-audit rules`")
+
+
 def _applicable(chosen: list[str], policy: Policy, ctx: RepoContext) -> tuple[list[str], list[str]]:
     """Rules to run, and service-only rules that do not apply to a library repository."""
     if ctx.profile.is_service:
@@ -335,7 +358,33 @@ def _finish(
 ) -> list[Finding]:
     """Levels, phase notes and fingerprints, then inline suppressions."""
     stamped = [_stamp(f, fingerprint, settings, config, policy) for f, fingerprint in fingerprints(raw)]
-    return apply_inline(stamped, _line_of(ctx), lambda rid: policy.rules[rid].slug if rid in policy.rules else rid)
+    return apply_inline(stamped, ctx.suppressions, lambda rid: policy.rules[rid].slug if rid in policy.rules else rid)
+
+
+def _with_unused_suppressions(
+    findings: list[Finding],
+    ctx: RepoContext,
+    *,
+    policy: Policy,
+    settings: dict[str, RuleSettings],
+    config: Config,
+    ran: list[str],
+) -> list[Finding]:
+    """The findings with UDEF090's results added (suppression.py decides them): every file
+    whose bytes hold `udef:`, after the inline suppressions are applied."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    run = SuppressionRun(ran=frozenset(ran), resolve=lambda name: meta.id if (meta := policy.find(name)) else None)
+    raw = [
+        result
+        for path in ctx.files
+        if ctx.mentions_suppression(path)
+        for result in unused_suppressions(path, ctx.suppressions(path).values(), by_path.get(path, []), run)
+    ]
+    if not raw:
+        return findings
+    return sorted([*findings, *_finish(raw, ctx, policy, settings, config)], key=Finding.sort_key)
 
 
 def _stamp(
@@ -357,15 +406,3 @@ def _level(finding: Finding, settings: dict[str, RuleSettings], config: Config, 
     if finding.level is None or explicit_level(config, policy.rules[finding.rule_id]):
         return configured.level
     return finding.level
-
-
-def _line_of(ctx: RepoContext) -> Callable[[str, int], str]:
-    def line_of(path: str, line: int) -> str:
-        # Most files with findings carry no suppression at all: ask first (often answered
-        # from the facts cache), and only then decode and split the file.
-        if not ctx.exists(path) or not ctx.mentions_suppression(path):
-            return ""
-        lines = ctx.lines(path)
-        return lines[line - 1] if 0 < line <= len(lines) else ""
-
-    return line_of

@@ -36,6 +36,12 @@ class Suppression:
 
     kind: str  # "inSource" (an inline comment) | "external" (baseline, waiver, config)
     justification: str = ""
+    origin: str = ""  # "inline" | "waiver" | "baseline": what the terminal report counts apart
+
+    @property
+    def baselined(self) -> bool:
+        """Whether a baseline (adoption, not a decision about this result) suppresses it."""
+        return self.origin == "baseline"
 
 
 @dataclass(frozen=True)

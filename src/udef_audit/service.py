@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 from udef_audit.baseline import (
     apply_baseline,
@@ -23,7 +24,7 @@ from udef_audit.baseline import (
     refuse_inline,
     write_baseline,
 )
-from udef_audit.engine import EngineRun, rerun_rule, run_engine
+from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, run_engine
 from udef_audit.findings import Finding, Notification
 from udef_audit.gates import GateInputs, GatesResult, evaluate
 from udef_audit.request import AuditRequest
@@ -76,6 +77,20 @@ def exit_code(result: AuditResult, *, fail_on_reset: bool = False, fail_below_ph
     if fail_below_phase is not None and result.gates is not None and result.gates.reached < fail_below_phase:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.fails() else EXIT_OK
+
+
+def score_model(request: AuditRequest) -> tuple[dict[str, Any], str]:
+    """The reset-vs-repair model an audit of `request.path` uses (the policy's weights and
+    thresholds with the repository's `[tool.udef-audit.reset-vs-repair]`), and where the
+    settings came from. Reads the config only: no rule runs."""
+    from udef_audit.plugins import load_plugins  # noqa: PLC0415 - only `explain score` needs these
+    from udef_audit.policy import load_policy  # noqa: PLC0415
+    from udef_audit.scoring.model import effective_model  # noqa: PLC0415
+
+    root = resolve_root(request.path)
+    config, _ = effective_config(root, request)
+    policy = load_policy(load_plugins(root, config.disable_plugins).policy_dirs)
+    return effective_model(policy.score_model, config.score, config.source), config.source
 
 
 @dataclass(frozen=True)

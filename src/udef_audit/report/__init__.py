@@ -1,7 +1,8 @@
 """Reporters: the findings model and the policy metadata in, bytes out.
 
-Machine formats (json, sarif) are written with the json module, never through rich, whose
-console wraps long lines and would break them.
+Machine formats (json, sarif, gitlab; junit with ElementTree; github's workflow commands)
+are written directly, never through rich, whose console wraps long lines and would break
+them. Only the text report is drawn by rich, as `TextOptions` says.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ import sys
 from pathlib import Path
 
 from udef_audit.config import ConfigError
+from udef_audit.report.terminal import TextOptions
 from udef_audit.result import AuditResult
 
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "github", "junit", "gitlab")
 
 
-def render(result: AuditResult, fmt: str, *, to_terminal: bool = True, gates_only: bool = False) -> str:
-    """The report in one format, as text (`gates_only`: the phase gates alone)."""
+def render(
+    result: AuditResult, fmt: str, *, text: TextOptions | None = None, gates_only: bool = False
+) -> str:
+    """The report in one format, as text (`gates_only`: the phase gates alone). `text` says
+    how the terminal report is drawn (plain, unwrapped, counted suppressions by default)."""
+    options = text or TextOptions()
     if gates_only and fmt != "text":
         from udef_audit.report.gates_view import render_gates  # noqa: PLC0415 - import what is used
 
@@ -26,9 +32,19 @@ def render(result: AuditResult, fmt: str, *, to_terminal: bool = True, gates_onl
     if gates_only:
         from udef_audit.report.text import render_gates_text  # noqa: PLC0415
 
-        return render_gates_text(result, color=to_terminal and sys.stdout.isatty())
+        return render_gates_text(result, options)
+    if fmt != "text":
+        return _machine(result, fmt)
+    from udef_audit.report.text import render_text  # noqa: PLC0415
+
+    return render_text(result, options)
+
+
+def _machine(result: AuditResult, fmt: str) -> str:
+    """A machine format, its writer imported only when used (a pre-commit run that prints
+    text never loads the SARIF or XML writers)."""
     if fmt == "json":
-        from udef_audit.report.json_report import render_json  # noqa: PLC0415 - import what is used
+        from udef_audit.report.json_report import render_json  # noqa: PLC0415
 
         return render_json(result)
     if fmt == "sarif":
@@ -39,9 +55,19 @@ def render(result: AuditResult, fmt: str, *, to_terminal: bool = True, gates_onl
         from udef_audit.report.markdown import render_markdown  # noqa: PLC0415
 
         return render_markdown(result)
-    from udef_audit.report.text import render_text  # noqa: PLC0415
+    if fmt == "github":
+        from udef_audit.report.github import render_github  # noqa: PLC0415
 
-    return render_text(result, color=to_terminal and sys.stdout.isatty())
+        return render_github(result)
+    if fmt == "junit":
+        from udef_audit.report.junit import render_junit  # noqa: PLC0415
+
+        return render_junit(result)
+    if fmt == "gitlab":
+        from udef_audit.report.gitlab import render_gitlab  # noqa: PLC0415
+
+        return render_gitlab(result)
+    raise ValueError(f"unknown report format {fmt!r}")
 
 
 def check_output(output: Path | None, option: str = "-o/--output") -> None:
@@ -63,7 +89,7 @@ def check_output(output: Path | None, option: str = "-o/--output") -> None:
 def write_output(text: str, output: Path | None, fmt: str) -> None:
     """Write to the file, or to stdout; a write that fails (a full disk, `/dev/full`, no
     permission) is a ConfigError naming the file (exit 2), never a traceback."""
-    data = text if text.endswith("\n") else text + "\n"
+    data = text if text.endswith("\n") or not text else text + "\n"  # nothing to say: no empty line
     if output is None:
         _write_stdout(data)
         return

@@ -12,7 +12,7 @@ from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
 from udef_audit.safe_text import inert_json, json_safe
 
-SCHEMA_VERSION = "1.1"  # 1.1: findings[].kind, gates
+SCHEMA_VERSION = "1.2"  # 1.1: findings[].kind, gates; 1.2: udef/resetVsRepair.arithmetic
 
 
 def render_json(result: AuditResult) -> str:

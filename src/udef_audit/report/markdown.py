@@ -10,8 +10,10 @@ from udef_audit.findings import Finding
 from udef_audit.report.gates_view import markdown_lines as gates_markdown_lines
 from udef_audit.report.markdown_escape import code_span, markdown_text
 from udef_audit.report.rules_listing import help_uri
+from udef_audit.report.score_view import markdown_lines as score_markdown_lines
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
+from udef_audit.wording import count, noun_for, plural
 
 MAX_ROWS_PER_RULE = 50
 
@@ -23,33 +25,17 @@ def render_markdown(result: AuditResult) -> str:
     lines = [
         f"## UDEF audit: {verdict}",
         "",
-        f"**{totals['error']}** errors · **{totals['warning']}** warnings · **{totals['note']}** notes"
-        f" · {totals['suppressed']} suppressed · fail-on `{totals['failOn']}`",
+        f"**{count(totals['error'])}** {noun_for(totals['error'], 'error')}"
+        f" · **{count(totals['warning'])}** {noun_for(totals['warning'], 'warning')}"
+        f" · **{count(totals['note'])}** {noun_for(totals['note'], 'note')}"
+        f" · {count(totals['suppressed'])} suppressed · fail-on `{totals['failOn']}`",
         "",
     ]
-    lines += _score_section(result.score.to_dict() if result.score else None)
+    lines += score_markdown_lines(result.score) if result.score else []
     lines += gates_markdown_lines(result.gates) if result.gates else []
     lines += _notifications(result)
     lines += _findings_sections(result)
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _score_section(score: Any) -> list[str]:
-    if not isinstance(score, dict):
-        return []
-    lines = [
-        f"### Reset vs repair: **{score['verdict']}** (score {score['score']}/100)",
-        "",
-        "| criterion | value | threshold | met | evidence |",
-        "|---|---|---|---|---|",
-    ]
-    for c in score.get("criteria", []):
-        met = {True: "yes", False: "no", None: "unknown"}[c.get("met")]
-        evidence = "; ".join(e["text"] for e in c.get("evidence", [])[:3])
-        lines.append(
-            f"| {c['title']} | {_cell(c.get('value'))} | {_cell(c.get('threshold'))} | {met} | {_cell(evidence)} |"
-        )
-    return [*lines, ""]
 
 
 def _notifications(result: AuditResult) -> list[str]:
@@ -72,7 +58,7 @@ def _findings_sections(result: AuditResult) -> list[str]:
         title = f"[{rule_id}]({help_uri(meta)}) {meta.slug}: {meta.title}" if meta else rule_id
         items = by_rule[rule_id]
         lines += [
-            f"<details><summary>{rule_id} · {len(items)} result(s)</summary>",
+            f"<details><summary>{rule_id} · {plural(len(items), 'result')}</summary>",
             "",
             f"#### {title}",
             "",

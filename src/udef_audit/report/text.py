@@ -1,6 +1,12 @@
 """The terminal report: findings grouped by file (`path:line:col` first, so editors and
-terminals can jump to them), totals, and a verdict panel. Colour only on a terminal and
-never with NO_COLOR; long lines are never wrapped, so the output stays greppable.
+terminals can jump to them), each with a link to its rule's page; what was not shown and
+why; a verdict box; the score's arithmetic; the phase gates.
+
+How it is drawn is decided by the caller (`TextOptions`, report/terminal.py): colour, the
+width to wrap to (with a hanging indent, between words only; piped output is not wrapped,
+so it stays greppable), OSC 8 hyperlinks or plain URLs, whether suppressed and baselined
+results are listed (by default they are counted, not listed) and `--statistics` (counts
+per rule instead of the results).
 
 Every string that can come from the scanned repository (paths, messages, justifications,
 notices, evidence) goes through `escape_text`: no ESC sequence, control or bidi character
@@ -9,143 +15,226 @@ of a file name or a commit subject reaches the terminal, and none splits a line.
 from __future__ import annotations
 
 import io
-import os
-from collections import defaultdict
-from typing import Any
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 
 from rich.console import Console
 from rich.panel import Panel
+from rich.style import Style
 from rich.text import Text
 
-from udef_audit.findings import Finding
+from udef_audit.findings import Finding, Level
 from udef_audit.gates import GatesResult
 from udef_audit.report.gates_view import text_lines as gates_text_lines
+from udef_audit.report.rules_listing import help_uri
+from udef_audit.report.score_view import text_lines as score_text_lines
+from udef_audit.report.score_view import verdict_line
 from udef_audit.report.summary import summary
+from udef_audit.report.terminal import BOX_WIDTH, TextOptions
+from udef_audit.report.wrapping import wrap
 from udef_audit.result import AuditResult
 from udef_audit.safe_text import escape_text
+from udef_audit.wording import count, noun_for, plural
 
 STYLES = {"error": "bold red", "warning": "yellow", "note": "cyan"}
+INDENT = 6  # where a result's continuation lines start
+UNBOUNDED = 1_000_000  # the console's width when nothing is wrapped
 
 
-def plain_console(*, color: bool) -> tuple[Console, io.StringIO]:
-    """A console writing to a buffer: ANSI colour only when `color` and NO_COLOR is unset."""
-    color = color and "NO_COLOR" not in os.environ
+def plain_console(*, color: bool, width: int | None = None) -> tuple[Console, io.StringIO]:
+    """A console writing to a buffer, ANSI colour only when `color`."""
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=100, soft_wrap=True, highlight=False, emoji=False
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width or UNBOUNDED,
+        soft_wrap=True,
+        highlight=False,
+        emoji=False,
     )
     return console, buffer
 
 
-def render_text(result: AuditResult, *, color: bool) -> str:
-    """The report as terminal text (ANSI colour only when `color`)."""
-    console, buffer = plain_console(color=color)
-    _print_findings(console, result)
-    _print_notices(console, result)
-    console.print(_verdict_panel(result))
+def render_text(result: AuditResult, options: TextOptions) -> str:
+    """The report as terminal text."""
+    console, buffer = plain_console(color=options.color, width=options.width)
+    if options.statistics:
+        _print_statistics(console, result, options)
+    else:
+        _print_findings(console, result, options)
+    _print_notices(console, result, options)
+    _print_hidden(console, result, options)
+    console.print(_verdict_panel(result, options), width=min(options.width or BOX_WIDTH, UNBOUNDED))
     if result.score is not None:
-        console.print(_score_text(result.score.to_dict()))
+        _print_lines(console, score_text_lines(result.score), options)
     if result.gates is not None:
-        console.print(gates_text(result.gates))
+        _print_lines(console, gates_text_lines(result.gates), options)
     return buffer.getvalue()
 
 
-def render_gates_text(result: AuditResult, *, color: bool) -> str:
+def render_gates_text(result: AuditResult, options: TextOptions) -> str:
     """`udef-audit gates`: the profile and the gates alone, as terminal text."""
-    console, buffer = plain_console(color=color)
-    console.print(Text(escape_text(result.profile.describe()), style="dim"))
+    console, buffer = plain_console(color=options.color, width=options.width)
+    _print_lines(console, [(result.profile.describe(), "dim")], options)
     if result.gates is not None:
-        console.print(gates_text(result.gates))
+        _print_lines(console, gates_text_lines(result.gates), options)
     return buffer.getvalue()
 
 
 def gates_text(gates: GatesResult) -> Text:
-    """The gates section: the phase reached, the next gate's failing items, the manual ones."""
+    """The gates section as one Text (unwrapped)."""
     text = Text()
     for number, (line, style) in enumerate(gates_text_lines(gates)):
         text.append(("\n" if number else "") + escape_text(line), style=style)
     return text
 
 
-def _print_findings(console: Console, result: AuditResult) -> None:
+def _print_lines(console: Console, lines: Iterable[tuple[str, str]], options: TextOptions) -> None:
+    """Lines from a view (repository text inside): escaped, then wrapped under their own
+    indentation."""
+    for line, style in lines:
+        safe = escape_text(line)
+        indent = len(safe) - len(safe.lstrip(" "))
+        for piece in wrap(Text(safe, style=style), options.width, indent + 4):
+            console.print(piece)
+
+
+def _shown(result: AuditResult, options: TextOptions) -> list[Finding]:
+    return list(result.findings) if options.show_suppressed else result.active
+
+
+def _print_findings(console: Console, result: AuditResult, options: TextOptions) -> None:
     by_path: dict[str, list[Finding]] = defaultdict(list)
-    for finding in result.findings:
+    for finding in _shown(result, options):
         by_path[finding.path].append(finding)
     for path in sorted(by_path):
         console.print(Text(escape_text(path), style="bold underline"))
         for finding in by_path[path]:
-            console.print(_line(finding, result))
+            for line in wrap(_line(finding, result, options), options.width, INDENT):
+                console.print(line)
         console.print()
 
 
-def _print_notices(console: Console, result: AuditResult) -> None:
+def _print_statistics(console: Console, result: AuditResult, options: TextOptions) -> None:
+    """Results per rule and level, most first (like `ruff --statistics`)."""
+    counts = Counter(((f.level or Level.NOTE), f.rule_id) for f in _shown(result, options))
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0][1], -item[0][0].rank))
+    width = max((len(count(n)) for n in counts.values()), default=1)
+    for (level, rule_id), number in rows:
+        meta = result.policy.rules.get(rule_id)
+        text = Text(f"{count(number):>{width}}  ")
+        text.append(rule_id, style=STYLES[level.value])
+        text.append(f"  {'[' + level.value + ']':<9}  ", style=STYLES[level.value])
+        text.append(meta.slug if meta else "", style="dim")
+        console.print(text)
+    if rows:
+        console.print()
+
+
+def _print_notices(console: Console, result: AuditResult, options: TextOptions) -> None:
     for note in result.notifications:
         label = "tool error" if note.level.value == "error" else "policy"
         style = "bold magenta" if label == "tool error" else "yellow"
-        console.print(Text(f"{label}: {escape_text(note.message)}", style=style))
+        for line in wrap(Text(f"{label}: {escape_text(note.message)}", style=style), options.width, 4):
+            console.print(line)
+    _print_baseline(console, result, options)
+
+
+def _print_baseline(console: Console, result: AuditResult, options: TextOptions) -> None:
     baseline = result.baseline
     if baseline is not None and baseline.matched is not None:
-        console.print(_baseline_line(baseline.to_dict()))
+        fixed = len(baseline.fixed)
+        text = Text(
+            f"baseline {escape_text(baseline.file)}: {plural(baseline.matched, 'known finding')} not counted"
+        )
+        if baseline.pruned:
+            text.append(f"; {plural(baseline.pruned, 'fixed entry')} pruned", style="green")
+        elif fixed:
+            text.append(f"; {plural(fixed, 'entry')} {noun_for(fixed, 'is')} fixed: --prune-baseline drops them",
+                        style="green")
+        for line in wrap(text, options.width, 4):
+            console.print(line)
 
 
-def _line(finding: Finding, result: AuditResult) -> Text:
+def hidden_counts(result: AuditResult) -> tuple[int, int]:
+    """(suppressed inline or waived, baselined): the results the report does not count."""
+    quiet = [f for f in result.findings if f.suppressed]
+    baselined = sum(1 for f in quiet if any(s.baselined for s in f.suppressions))
+    return len(quiet) - baselined, baselined
+
+
+def _hidden_phrase(result: AuditResult) -> str:
+    suppressed, baselined = hidden_counts(result)
+    parts = [f"{count(suppressed)} suppressed"] if suppressed or not baselined else []
+    parts += [f"{count(baselined)} baselined"] if baselined else []
+    return ", ".join(parts)
+
+
+def _print_hidden(console: Console, result: AuditResult, options: TextOptions) -> None:
+    suppressed, baselined = hidden_counts(result)
+    if options.show_suppressed or not suppressed + baselined:
+        return
+    text = Text(f"{_hidden_phrase(result)} — --show-suppressed to list them", style="dim")
+    for line in wrap(text, options.width, 4):
+        console.print(line)
+
+
+def _line(finding: Finding, result: AuditResult, options: TextOptions) -> Text:
     level = finding.level.value if finding.level else "note"
     where = f"{escape_text(finding.path)}:{finding.line}" + (f":{finding.column}" if finding.column else "")
-    slug = result.policy.rules[finding.rule_id].slug if finding.rule_id in result.policy.rules else ""
+    meta = result.policy.rules.get(finding.rule_id)
+    link = help_uri(meta) if meta else None
     text = Text("  ")
     text.append(where, style="dim")
-    text.append(f" {finding.rule_id} ", style=STYLES[level])
-    text.append(f"[{level}] ", style=STYLES[level])
+    text.append(" ")
+    text.append(finding.rule_id, style=_linked(STYLES[level], link if options.hyperlinks else None))
+    text.append(f" [{level}] ", style=STYLES[level])
     text.append(escape_text(finding.message))
-    text.append(f" ({slug})", style="dim")
     if finding.suppressed:
         text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
+    if meta is not None:
+        text.append(" (")
+        text.append(meta.slug, style=_linked("dim", link if options.hyperlinks else None))
+        text.append(")")
+        if not options.hyperlinks:
+            text.append(f" {link}", style="dim")
     return text
 
 
-def _baseline_line(baseline: dict[str, Any]) -> Text:
-    fixed = len(baseline.get("fixed", []))
-    text = Text(f"baseline {escape_text(baseline['file'])}: {baseline['matched']} known findings not counted")
-    if baseline.get("pruned"):
-        text.append(f"; {baseline['pruned']} fixed entries pruned", style="green")
-    elif fixed:
-        text.append(f"; {fixed} entries are fixed: --prune-baseline drops them", style="green")
-    return text
+def _linked(style: str, url: str | None) -> Style:
+    return Style.parse(style) + Style(link=url) if url else Style.parse(style)
 
 
-def _status(result: AuditResult, totals: dict[str, Any]) -> Text:
+def _status(result: AuditResult, failed: bool) -> Text:
     """TOOL ERROR (exit 3) over FAIL (exit 1) over PASS."""
     if result.tool_failed:
         return Text("TOOL ERROR", style="bold magenta")
-    return Text("FAIL" if totals["failed"] else "PASS", style="bold red" if totals["failed"] else "bold green")
+    return Text("FAIL" if failed else "PASS", style="bold red" if failed else "bold green")
 
 
-def _verdict_panel(result: AuditResult) -> Panel:
+def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
     totals = summary(result)
-    status = _status(result, totals)
-    body = Text.assemble(
-        status,
-        f"  {totals['error']} errors, {totals['warning']} warnings, {totals['note']} notes, "
-        f"{totals['suppressed']} suppressed (fail-on {totals['failOn']}); "
-        f"{result.stats.files} files, {len(result.rules_run)} rules, {result.stats.seconds} s",
+    inner = (options.width or BOX_WIDTH) - 4
+    counts = (
+        f"{plural(totals['error'], 'error')}, {plural(totals['warning'], 'warning')}, "
+        f"{plural(totals['note'], 'note')}; {_hidden_phrase(result)} (fail-on {totals['failOn']})"
     )
+    stats = result.stats
+    lines = [
+        Text.assemble(_status(result, totals["failed"]), "  ", counts),
+        Text(
+            f"{plural(stats.files, 'file')}, {plural(len(result.rules_run), 'rule')}, {stats.seconds:g} s"
+        ),
+    ]
     score = result.score
     if score is not None:
-        body.append("\nReset vs repair: ", style="bold")
-        body.append(f"{score.verdict.upper()} ", style="bold red" if score.verdict == "reset" else "bold green")
-        body.append(f"(score {score.score}/100, reset at {score.threshold:g})")
+        lines.append(
+            Text.assemble(
+                ("Reset vs repair: ", "bold"),
+                (verdict_line(score), "bold red" if score.verdict == "reset" else "bold green"),
+            )
+        )
+    body = Text("\n").join(piece for line in lines for piece in wrap(line, inner, 2))
     return Panel(body, title="udef-audit", expand=False)
-
-
-def _score_text(score: dict[str, Any]) -> Text:
-    """The criteria under the panel, unclipped: value, met or not, and the top evidence."""
-    text = Text('Reset criteria (the methodology\'s "When to Reset vs Repair"):', style="bold")
-    for criterion in score.get("criteria", []):
-        met = {True: "met", False: "not met", None: "unknown"}[criterion.get("met")]
-        text.append(f"\n  • {escape_text(criterion['title'])}: {escape_text(str(criterion.get('value')))} ({met})")
-        for item in (criterion.get("evidence") or [])[:3] if criterion.get("met") else []:
-            text.append(f"\n      {escape_text(item['text'])}", style="dim")
-    present = [s["title"] for s in score.get("repairSignals", []) if s.get("met")]
-    if present:
-        text.append(f"\nRepair signals: {', '.join(present)}", style="green")
-    return text

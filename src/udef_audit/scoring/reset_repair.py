@@ -24,7 +24,8 @@ from udef_audit.policy import Policy
 from udef_audit.scoring.evidence import Evidence, commit_evidence, file_evidence
 from udef_audit.scoring.facts import ProjectFacts, ScoreFacts
 from udef_audit.scoring.history import HistorySignals, history_signals
-from udef_audit.scoring.score import REPAIR, RESET, Criterion, ScoreResult
+from udef_audit.scoring.score import REPAIR, RESET, Arithmetic, Criterion, ScoreResult
+from udef_audit.wording import plural
 
 PLACEHOLDER = "placeholder"
 MIGRATION = "half-finished-migration"
@@ -65,7 +66,8 @@ def compute_score(
         _lost_confidence(inputs),
     )
     signals = (_sound_foundation(inputs), _tests_and_ci(inputs), _isolated(inputs), _working_features(inputs))
-    score = _combine(criteria, signals)
+    arithmetic = _combine(criteria, signals)
+    score = max(0, min(100, round(arithmetic.unclamped)))
     threshold = float(model["verdict-threshold"])
     return ScoreResult(
         score=score,
@@ -74,16 +76,22 @@ def compute_score(
         criteria=criteria,
         repair_signals=signals,
         history=_history_summary(history),
+        arithmetic=arithmetic,
     )
 
 
-def _combine(criteria: Sequence[Criterion], signals: Sequence[Criterion]) -> int:
+def _combine(criteria: Sequence[Criterion], signals: Sequence[Criterion]) -> Arithmetic:
     """Points of the known criteria over their weights, minus the repair signals present."""
     known = [c for c in criteria if c.met is not None]
     total = sum(c.weight for c in known)
-    raw = 100 * sum(c.points for c in known) / total if total else 0.0
-    relief = sum(s.points for s in signals)
-    return max(0, min(100, round(raw - relief)))
+    points = sum(c.points for c in known)
+    return Arithmetic(
+        points=points,
+        known_weight=total,
+        scaled=100 * points / total if total else 0.0,
+        repair_points=sum(s.points for s in signals),
+        unknown=tuple(c.id for c in criteria if c.met is None),
+    )
 
 
 def _graded(weight: float, measure: float, threshold: float) -> float:
@@ -163,7 +171,7 @@ def _foundation_evidence(projects: Sequence[ProjectFacts], failing: Mapping[str,
     return tuple(
         file_evidence(
             p.anchor or p.path or ".",
-            f"{p.label}: {', '.join(sorted(failing[p.path]))} fail; {p.code_size} Python files",
+            f"{p.label}: {', '.join(sorted(failing[p.path]))} fail; {plural(p.code_size, 'Python file')}",
         )
         for p in projects
         if p.path in failing
@@ -180,7 +188,7 @@ def _emergency_fixes(inputs: _Inputs) -> Criterion:
     return _criterion(
         inputs,
         "emergency-fixes",
-        value=f"{count} emergency fixes in the worst 7-day window"
+        value=f"{plural(count, 'emergency fix', 'emergency fixes')} in the worst 7-day window"
         + (f" ({week.start:%Y-%m-%d} to {week.end:%Y-%m-%d})" if count else ""),
         measure=count,
         threshold=spec["threshold"],
@@ -212,7 +220,7 @@ def _architecture_churn(inputs: _Inputs) -> Criterion:
     return _criterion(
         inputs,
         "architecture-churn",
-        value=f"{count} half-finished migration(s)",
+        value=plural(count, "half-finished migration"),
         measure=count,
         threshold=spec["threshold"],
         met=count >= spec["threshold"],
@@ -264,10 +272,10 @@ def _debt_vs_velocity(inputs: _Inputs) -> Criterion:
     return _criterion(
         inputs,
         "debt-vs-velocity",
-        value=f"{len(placeholders)} placeholders and {len(complex_)} functions over complexity "
-        f"{spec['complexity-limit']} in the {len(changed)} Python files changed in the window"
+        value=f"{plural(len(placeholders), 'placeholder')} and {plural(len(complex_), 'function')} over complexity "
+        f"{spec['complexity-limit']} in the {plural(len(changed), 'Python file')} changed in the window"
         + (f" (complexity of the {facts.complexity_measured} most recently changed)" if sampled else "")
-        + f", against {features} feature commits",
+        + f", against {plural(features, 'feature commit')}",
         measure=round(ratio, 2),
         threshold=spec["threshold"],
         met=debt > allowed,
@@ -326,7 +334,7 @@ def _sound_foundation(inputs: _Inputs) -> Criterion:
         inputs,
         "sound-foundation",
         not failing,
-        "no foundation rule fails" if not failing else f"foundation rules fail in {len(failing)} project(s)",
+        "no foundation rule fails" if not failing else f"foundation rules fail in {plural(len(failing), 'project')}",
     )
 
 
@@ -341,16 +349,15 @@ def _isolated(inputs: _Inputs) -> Criterion:
     total = max(1, len(inputs.facts.python_files))
     share = len({p for p in files if p.endswith(".py")}) / total
     present = share <= float(spec["threshold"])
-    return _signal(
-        inputs, "isolated-findings", present, f"findings touch {share:.0%} of Python files ({len(files)} files in all)"
-    )
+    value = f"findings touch {share:.0%} of Python files ({plural(len(files), 'file')} in all)"
+    return _signal(inputs, "isolated-findings", present, value)
 
 
 def _working_features(inputs: _Inputs) -> Criterion:
     features = inputs.signals.features
     if features is None:
         return _signal(inputs, "working-features", None, f"unknown: {inputs.signals.reason}")
-    return _signal(inputs, "working-features", features > 0, f"{features} feature commits in the window")
+    return _signal(inputs, "working-features", features > 0, f"{plural(features, 'feature commit')} in the window")
 
 
 def _history_summary(history: History) -> dict[str, Any]:
