@@ -45,7 +45,7 @@ def test_github_annotations(result: AuditResult) -> None:
         f"TODO in a comment: # TODO: a, b: c%25. ({DOCS}UDEF006-no-placeholders.md)",
         "::notice file=src/a/__init__.py,line=3,col=8,title=UDEF090 unused-suppression::Unused suppression: "
         f"`udef: ignore[UDEF006]` suppresses nothing on this line. Remove it. ({DOCS}UDEF090-unused-suppression.md)",
-    ]  # the suppressed FIXME on line 2 is not printed
+    ]  # the suppressed placeholder on line 2 is not printed
 
 
 def test_github_escaping() -> None:
