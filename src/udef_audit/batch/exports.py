@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from udef_audit.batch.executor import use_plain_output
+from udef_audit.batch.model import Tally
 from udef_audit.safe_text import escape_text, inert_json, json_safe
 
 CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict", "phase_reached", "next_gate")
@@ -73,16 +74,10 @@ def plain_table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def totals_line(summary: Mapping[str, Any]) -> str:
-    """`60 repositories: 51 ok, 6 skipped, 3 failed; verdicts: 20 reset, 37 repair`."""
-    statuses: dict[str, int] = {}
-    for repo in summary["repositories"]:
-        statuses[repo["status"]] = statuses.get(repo["status"], 0) + 1
-    parts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    """`60 repositories: 51 audited, 6 skipped (unchanged), 2 failed, 1 timed out; verdicts:
+    20 reset, 37 repair` (the words of model.STATUS_WORDS, the counts of the summary's totals)."""
     scores = summary["scores"]
-    return (
-        f"{summary['run']['repositories']} repositories: {parts or 'none'}; "
-        f"verdicts: {scores['reset']} reset, {scores['repair']} repair"
-    )
+    return f"{Tally.of_summary(summary).line()}; verdicts: {scores['reset']} reset, {scores['repair']} repair"
 
 
 def csv_text(summary: Mapping[str, Any]) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from udef_audit.batch.model import Tally
 from udef_audit.report.org_charts import (
     MISSING,
     PALETTE,
@@ -245,7 +246,7 @@ def _page(summary: Mapping[str, Any]) -> Page:
     rule_ids = [str(rule.get("id")) for rule in rules if rule.get("id")]
     return Page(
         run=_run_meta(run),
-        totals=_totals(run, repositories, scores),
+        totals=_totals(repositories, scores),
         rules=rules_chart(rules),
         reset_count=whole(scores.get("reset")),
         repair_count=whole(scores.get("repair")),
@@ -324,17 +325,17 @@ def _run_meta(run: Mapping[str, Any]) -> RunMeta:
     )
 
 
-def _totals(
-    run: Mapping[str, Any], repositories: list[Mapping[str, Any]], scores: Mapping[str, Any]
-) -> tuple[Total, ...]:
-    statuses = [str(repo.get("status")) for repo in repositories]
+def _totals(repositories: list[Mapping[str, Any]], scores: Mapping[str, Any]) -> tuple[Total, ...]:
+    # Counted from the rows, with the words every output uses (batch/model.py STATUS_WORDS).
+    tally = Tally.of(repo.get("status") for repo in repositories)
     verdicts = [str(repo.get("verdict")) for repo in repositories]
     scored = [number(repo.get("score")) or 0.0 for repo in _scored(repositories)]
     return (
-        Total("Repositories", whole(run.get("repositories", len(repositories)))),
-        Total("Audited", str(statuses.count("ok") + statuses.count("skipped"))),
-        Total("Failed", str(statuses.count("failed"))),
-        Total("Timed out", str(statuses.count("timeout"))),
+        Total("Repositories", str(tally.repositories)),
+        Total("Audited", str(tally.audited)),
+        Total("Skipped (unchanged)", str(tally.skipped)),
+        Total("Failed", str(tally.failed)),
+        Total("Timed out", str(tally.timed_out)),
         Total("Reset verdicts", whole(scores.get("reset", verdicts.count("reset")))),
         Total("Repair verdicts", whole(scores.get("repair", verdicts.count("repair")))),
         Total("Mean score", f"{sum(scored) / len(scored):.1f}" if scored else MISSING),
