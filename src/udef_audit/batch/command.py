@@ -327,4 +327,4 @@ def write_exports(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     if args.json:
         write_file(args.json, json_text(summary))
     if args.html:
-        write_file(args.html, html_text(summary))
+        write_file(args.html, html_text(summary, args.html.expanduser().resolve().parent))

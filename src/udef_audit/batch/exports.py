@@ -99,12 +99,13 @@ def json_text(summary: Mapping[str, Any]) -> str:
     return inert_json(json.dumps(json_safe(summary, quote_paths=False), indent=2, ensure_ascii=False)) + "\n"
 
 
-def html_text(summary: Mapping[str, Any]) -> str:
-    """The org report (`udef_audit.report.org_html`), a self-contained HTML page."""
+def html_text(summary: Mapping[str, Any], page_dir: Path | None = None) -> str:
+    """The org report (`udef_audit.report.org_html`), a self-contained HTML page; SARIF files
+    are linked relative to `page_dir`, the folder the page is written to."""
     # Imported here, not at the top: it loads Jinja2, which only --html needs (ADR 0009).
     from udef_audit.report.org_html import render_html  # noqa: PLC0415
 
-    return render_html(summary)
+    return render_html(summary, sarif_base=page_dir)
 
 
 def write_file(path: Path, text: str) -> None:

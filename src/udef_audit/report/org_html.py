@@ -4,15 +4,19 @@ A reporter: it reads only the org summary (the plain data `Store.org_summary` bu
 out in udef_audit/batch/model.py), never the engine, the command line or batch execution.
 
 The page must open offline, from a mail attachment or a CI artifact, so everything is
-inline: the CSS in a <style> block, the charts as SVG. There is no script at all, and a
-Content-Security-Policy forbids loading anything.
+inline: the CSS in a <style> block, the charts as SVG, and one fixed script that makes the
+tables sortable and filterable (templates/_enhance.js.j2). The page reads whole without it.
+Its Content-Security-Policy forbids loading anything and allows exactly that script, by
+its SHA-256 (ADR 0011): no other script, inline or injected, can run.
 
 Python turns the summary into a view of plain values (text, numbers, chart geometry from
 org_charts.py); Jinja2 templates in report/templates draw the page from it with
 autoescaping on (ADR 0009). Every string in the summary comes from scanned repositories
 (names, messages, evidence) and is hostile: it reaches the page only through `{{ }}`, which
 escapes it for element text and quoted attributes. Nothing here builds markup, nothing is
-marked safe, and class names, ids and links in the templates are fixed words, never data.
+marked safe, and class names and ids in the templates are fixed words, never data. Links
+come from org_links.py in three vetted shapes only (an http(s) repository URL, a
+percent-encoded relative SARIF path, a rule's documentation page).
 
 Jinja2 is imported by this module only, and this module only by `batch --html`: the audit's
 start-up never pays for it.
@@ -20,16 +24,20 @@ start-up never pays for it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from udef_audit.batch.model import Tally
+from udef_audit.report.org_actions import ActionRow, action_rows
 from udef_audit.report.org_charts import (
     MISSING,
     PALETTE,
@@ -49,6 +57,7 @@ from udef_audit.report.org_charts import (
     whole,
 )
 from udef_audit.report.org_gates import GatesView, gates_view, next_gate_cell, phase_cell
+from udef_audit.report.org_links import repository_url, rule_docs, sarif_href
 
 TOP_CANDIDATES = 10
 MAX_EVIDENCE_LINES = 8
@@ -65,10 +74,34 @@ VERDICT_CLASSES = {"reset": "reset", "repair": "repair"}
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def render_html(summary: Mapping[str, Any]) -> str:
-    """The org summary as a self-contained HTML document."""
+SCRIPT_TEMPLATE = "_enhance.js.j2"
+
+
+def render_html(summary: Mapping[str, Any], *, sarif_base: Path | None = None) -> str:
+    """The org summary as a self-contained HTML document; SARIF files are linked relative to
+    `sarif_base`, the folder the page is written to (no SARIF links without it)."""
     template = _environment().get_template("org.html.j2")
-    return template.render(page=_page(summary), palette=PALETTE, top_candidates=TOP_CANDIDATES)
+    return template.render(
+        page=_page(summary, sarif_base),
+        palette=PALETTE,
+        top_candidates=TOP_CANDIDATES,
+        content_security_policy=content_security_policy(),
+    )
+
+
+def enhancement_script() -> str:
+    """The page's one script, exactly as the page holds it between <script> and </script>."""
+    return _environment().get_template(SCRIPT_TEMPLATE).render()
+
+
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """Nothing may load; inline style; exactly one script, the one whose hash this is."""
+    digest = base64.b64encode(hashlib.sha256(enhancement_script().encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -198,6 +231,7 @@ class RuleHead:
 
     rule_id: str
     title: str
+    docs: str | None = None  # the rule's documentation page (org_links.rule_docs)
 
 
 @dataclass(frozen=True)
@@ -213,6 +247,10 @@ class RepositoryRow:
     counts: tuple[int, ...] | None  # None: no result, the reason spans the rule columns
     phase: str = MISSING
     next_gate: str = MISSING
+    url: str | None = None  # the repository's web page (org_links.repository_url)
+    sarif: str | None = None  # its SARIF file, relative to the page (org_links.sarif_href)
+    score_value: str = ""  # what the script sorts by: numbers as text, "" when there is none
+    phase_value: str = ""
 
 
 @dataclass(frozen=True)
@@ -234,9 +272,11 @@ class Page:
     repositories: tuple[RepositoryRow, ...]
     tool_version: str
     gates: GatesView | None = None
+    actions: tuple[ActionRow, ...] = ()
+    with_result: int = 0  # repositories with a result: what the actions are counted over
 
 
-def _page(summary: Mapping[str, Any]) -> Page:
+def _page(summary: Mapping[str, Any], sarif_base: Path | None = None) -> Page:
     run = _mapping(summary.get("run"))
     scores = _mapping(summary.get("scores"))
     repositories = _by_score(_records(summary.get("repositories")))
@@ -257,10 +297,16 @@ def _page(summary: Mapping[str, Any]) -> Page:
         changes=_changes(_mapping(summary.get("changes")), names),
         rule_heads=tuple(_rule_head(rule) for rule in rules if rule.get("id")),
         reason_span=max(len(rule_ids), 1),
-        repositories=tuple(_repository_row(repo, rule_ids) for repo in repositories),
+        repositories=tuple(_repository_row(repo, rule_ids, sarif_base) for repo in repositories),
         tool_version=str(run.get("tool_version", "")),
         gates=gates_view(_mapping(summary.get("phases"))),
+        actions=action_rows(repositories, _titles(rules), rule_docs()),
+        with_result=Tally.of(repo.get("status") for repo in repositories).with_result,
     )
+
+
+def _titles(rules: list[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(rule.get("id")): str(rule.get("title") or rule.get("slug") or "") for rule in rules}
 
 
 # --- reading the summary ---------------------------------------------------------------
@@ -396,12 +442,15 @@ def _delta(delta: Mapping[str, Any], names: Mapping[str, str]) -> Delta:
 
 
 def _rule_head(rule: Mapping[str, Any]) -> RuleHead:
-    return RuleHead(str(rule.get("id")), str(rule.get("title") or rule.get("slug") or ""))
+    rule_id = str(rule.get("id"))
+    return RuleHead(rule_id, str(rule.get("title") or rule.get("slug") or ""), rule_docs().get(rule_id))
 
 
-def _repository_row(repo: Mapping[str, Any], rule_ids: list[str]) -> RepositoryRow:
+def _repository_row(repo: Mapping[str, Any], rule_ids: list[str], sarif_base: Path | None) -> RepositoryRow:
     counts = _mapping(repo.get("counts"))
-    scored = number(repo.get("score")) is not None
+    score = number(repo.get("score"))
+    scored = score is not None
+    phase = repo.get("phase_reached")
     return RepositoryRow(
         key=str(repo.get("key") or ""),
         name=_name(repo),
@@ -412,4 +461,8 @@ def _repository_row(repo: Mapping[str, Any], rule_ids: list[str]) -> RepositoryR
         counts=tuple(count(counts.get(rule_id)) for rule_id in rule_ids) if scored else None,
         phase=phase_cell(repo),
         next_gate=next_gate_cell(repo),
+        url=repository_url(repo.get("key")),
+        sarif=sarif_href(repo.get("sarif_file"), sarif_base),
+        score_value=whole(score) if scored else "",
+        phase_value=str(phase) if isinstance(phase, int) and not isinstance(phase, bool) else "",
     )
