@@ -190,6 +190,9 @@ def test_batch_over_mirrors_counts_the_same_everywhere_and_exits_4(
     assert names[f"file://{mirror.parent.parent}/acme+service/repo"] == "acme+service"
     assert names[f"file://{second.parent.parent}/acme+web/repo"] == "acme+web"
     assert sorted(p.name.split("-")[0] for p in (out / "sarif").glob("*.sarif")) == ["acme+service", "acme+web"]
+    # The terminal table names them as the report does; the keys are in the CSV and JSON.
+    shown = {line.split()[4] for line in first.stdout.splitlines()[1:-1] if line.split()[3:4] == ["ok"]}
+    assert shown == {"acme+service", "acme+web"}
 
     # Nothing changed: both mirrors are skipped, the two failures stay failures.
     again = run_batch(listing, *exports)
@@ -228,3 +231,31 @@ def test_batch_help_documents_the_exit_codes(run_cli: Callable[..., Run]) -> Non
     assert shown.code == 0
     assert "4  some repositories could not be audited (failed or timed out)" in shown.stdout
     assert "0  every repository has a result" in shown.stdout
+
+
+def test_a_mirror_that_lacks_a_file_of_head_fails_saying_which(tmp_path: Path) -> None:
+    work = make_repo(tmp_path / "work" / "acme+big")
+    (work / "big.bin").write_text("a file the snapshot store dropped\n")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "big")
+    mirror = partial_mirror(work, tmp_path / "mirrors" / "acme+big" / "repo")
+    blob = git(mirror, "rev-parse", "HEAD:big.bin").strip()
+    for pack in (mirror / "objects" / "pack").glob("*"):  # keep the other objects, lose that blob
+        pack.unlink()
+    git(work, "repack", "-q", "-a", "-d")
+    subprocess.run(["git", "-C", str(mirror), "unpack-objects", "-q"], input=_pack_without(work, blob), check=True)
+    with pytest.raises(CloneError) as failure:
+        prepare_checkout(parse_source(f"file://{mirror}", tmp_path), tmp_path / "cache" / "z")
+    assert str(failure.value).endswith(
+        f"full clone: fatal: unable to checkout working tree: the repository lacks a file of HEAD "
+        f"(unable to read sha1 file of big.bin ({blob})))"
+    )
+
+
+def _pack_without(work: Path, blob: str) -> bytes:
+    """A pack of every object of `work` but `blob`."""
+    objects = subprocess.run(["git", "-C", str(work), "rev-list", "--objects", "--all"], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    wanted = "\n".join(line.split()[0] for line in objects.splitlines() if not line.startswith(blob)) + "\n"
+    return subprocess.run(["git", "-C", str(work), "pack-objects", "--stdout"], input=wanted.encode(),
+                          capture_output=True, check=True).stdout  # fmt: skip

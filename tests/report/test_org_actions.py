@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from test_org_html import _parse, _text
 
-from udef_audit.report.org_actions import action_rows, rank_actions, repositories_of
+from udef_audit.report.org_actions import action_rows, rank_actions, repositories_of, sentence
 from udef_audit.report.org_html import render_html
 from udef_audit.report.org_links import repository_url, rule_docs, sarif_href
 from udef_audit.report.rules_listing import DOCS_URL
@@ -56,14 +56,19 @@ def six_repositories() -> list[dict[str, Any]]:
 def test_the_first_action_is_the_rule_that_moves_the_most_repositories() -> None:
     rows = action_rows(six_repositories(), {"UDEF001": "Importable code lives under src/"}, rule_docs())
     first, second, third = rows
-    assert (first.rule_id, first.affected, first.moved, first.findings) == ("UDEF001", 4, 3, 11)
-    assert first.sentence == "UDEF001 fails in 4 of 6 repositories; fixing it moves 3 of them to phase 0."
+    assert (first.verb, first.rule_id, first.concerned, first.moved, first.cleared, first.findings) == (
+        "Fix", "UDEF001", 4, 3, 4, 11,
+    )  # fmt: skip
+    assert first.sentence == (
+        "UDEF001 fails in 4 of 6 repositories; fixing it moves 3 of them to phase 0 and clears 4 items blocking a gate."
+    )
     assert first.moved_names == "api, web, jobs"
     assert first.docs == DOCS_URL.format(name="UDEF001-src-layout")
     # UDEF002 moves `legacy`, but only with UDEF001 fixed first: it comes second, and says so.
     assert (
         second.sentence
-        == "UDEF002 fails in 1 of 6 repositories; fixing it, after the steps above, moves 1 of them to phase 0."
+        == "UDEF002 fails in 1 of 6 repositories; fixing it, after the steps above, moves 1 of them to phase 0 "
+        "and clears 1 item blocking a gate."
     )
     # UDEF006 fails in the most repositories but unblocks no gate: after the two that do.
     assert (third.rule_id, third.sentence) == ("UDEF006", "UDEF006 fails in 5 of 6 repositories.")
@@ -77,7 +82,7 @@ def test_without_gates_the_list_ranks_by_repositories_then_findings_then_id() ->
         repo("c", {"UDEF010": 9}),
     ]
     ranked = rank_actions(repositories_of(rows))
-    assert [(a.rule_id, len(a.affected), a.findings, a.moved) for a in ranked] == [
+    assert [(a.step.rule_id, len(a.concerned), a.findings, a.moved) for a in ranked] == [
         ("UDEF002", 2, 2, ()),
         ("UDEF003", 2, 2, ()),
         ("UDEF010", 1, 9, ()),
@@ -85,7 +90,7 @@ def test_without_gates_the_list_ranks_by_repositories_then_findings_then_id() ->
     ]
 
 
-def test_an_item_no_rule_fix_can_clear_never_moves_a_repository() -> None:
+def test_a_rule_that_did_not_run_is_a_step_and_an_unclearable_item_moves_nothing() -> None:
     rows = [
         repo(
             "tool-missing", {"UDEF001": 1}, [(0, LAYOUT, "fail", ["UDEF001"]), (0, "Lint", "not checked", ["UDEF009"])]
@@ -95,9 +100,17 @@ def test_an_item_no_rule_fix_can_clear_never_moves_a_repository() -> None:
         repo("two-phases", {"UDEF001": 1, "UDEF024": 1}, [(1, TESTS, "fail", ["UDEF001", "UDEF024"])]),
     ]
     ranked = rank_actions(repositories_of(rows))
-    assert [(a.rule_id, a.moved) for a in ranked] == [("UDEF001", ()), ("UDEF024", (("two-phases", 1),))]
-    assert ranked[1].needs_earlier
+    assert [(a.step.kind, a.step.rule_id, a.cleared, a.moved) for a in ranked] == [
+        ("fix", "UDEF001", 2, ()),  # the layout item of tool-missing and rule-passes
+        ("fix", "UDEF024", 1, (("two-phases", 1),)),
+        ("check", "UDEF009", 1, (("tool-missing", 0),)),  # a fix, with its findings, goes first on a tie
+    ]
+    assert ranked[1].needs_earlier and ranked[2].needs_earlier
     assert ranked[1].moves_text() == "moves 1 of them to phase 1"
+    assert sentence(ranked[2], 4) == (
+        "UDEF009 is not checked in 1 of 4 repositories (not installed or not selected); checking it (if it then "
+        "passes), after the steps above, moves 1 of them to phase 0 and clears 1 item blocking a gate."
+    )
 
 
 def test_moves_to_different_phases_are_told_apart_and_the_list_is_capped() -> None:
@@ -125,7 +138,11 @@ def test_the_page_shows_the_list_first_with_its_links() -> None:
     markup = _parse(document)
     text = _text(markup)
     assert "Do this first" in text
-    assert "Fix UDEF001 Src layout UDEF001 fails in 4 of 6 repositories; fixing it moves 3 of them to phase 0." in text
+    # The policy's title wins over the summary's; the sentence is the example.
+    assert (
+        "Fix UDEF001 Importable code lives under src/<package>/ UDEF001 fails in 4 of 6 repositories; "
+        "fixing it moves 3 of them to phase 0"
+    ) in text
     assert "Moves: api, jobs, web" in text  # in the order of the page: score, then name
     assert text.index("Do this first") < text.index("Phase gates")
     hrefs = [attrs["href"] for tag, attrs in markup.tags if tag == "a"]

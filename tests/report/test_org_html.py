@@ -268,7 +268,7 @@ SHOWN_TEXT = (
     "-19",
     "not yet at phase 0 2 18%",  # 2 of the 11 audited repositories fail UDEF001
     "1 Test scenarios mapped to requirements UDEF019 9 0 SRC layout structure in place UDEF001 2",
-    "UDEF001 fails in 2 of 11 repositories; fixing it moves 2 of them to phase 0.",
+    "UDEF001 fails in 2 of 11 repositories; fixing it moves 2 of them to phase 0 and clears 2 items blocking a gate.",
     "UDEF006 fails in 7 of 11 repositories.",
     "Phase 1 Validation Checklist: 1 item",
 )

@@ -118,7 +118,7 @@ def test_tables_mark_what_the_script_enhances() -> None:
     classes = [attrs.get("class") or "" for tag, attrs in markup.tags if tag == "table"]
     assert [c for c in classes if "sortable" in c] == ["sortable actions", "sortable", "sortable filterable"]
     numeric = [attrs.get("data-sort") for tag, attrs in markup.tags if tag == "th" and attrs.get("data-sort")]
-    assert numeric.count("number") == 4 + 2 + 2 + 7  # actions, blocking items, score and phase, rule columns
+    assert numeric.count("number") == 5 + 2 + 2 + 7  # actions, blocking items, score and phase, rule columns
 
 
 # --- in the browser --------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def test_without_scripts_every_row_reads_in_score_order(tmp_path: Path) -> None:
 def test_with_scripts_headers_sort_and_the_filter_narrows(tmp_path: Path) -> None:
     summary = org_summary()
     dom = dump(tmp_path, with_script(render_html(summary), DRIVER, allowed=True))
-    assert dom.count('class="sort"') == 5 + 4 + (7 + 7)  # every header of the three sortable tables
+    assert dom.count('class="sort"') == 6 + 4 + (7 + 7)  # every header of the three sortable tables
     found = re.search(r'<pre id="driver">(.*?)</pre>', dom, re.DOTALL)
     assert found is not None, "the driver script did not run"
     seen = json.loads(html.unescape(found.group(1)))

@@ -374,4 +374,8 @@ def git_failure(exc: git.GitCommandError, secrets: Iterable[str] = ()) -> str:
     lines = [line.strip(" '\"") for line in stderr.splitlines() if line.strip(" '\"")]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
     text = useful[-1] if useful else f"git exited with status {exc.status}"
+    missing = [line.removeprefix("error: ") for line in useful if "unable to read sha1 file of" in line]
+    if missing:  # a checkout that failed says why only in the lines before: which file is missing
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        text = f"{text}: the repository lacks a file of HEAD ({missing[0]}{more})"
     return redact(text, secrets)

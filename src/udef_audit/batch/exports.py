@@ -49,7 +49,9 @@ def _table_row(repo: Mapping[str, Any]) -> tuple[str, ...]:
     score = "" if repo["score"] is None else str(repo["score"])
     failing = failing_rules(repo["counts"])
     phase = "" if repo.get("phase_reached") is None else str(repo["phase_reached"])
-    cells = (score, repo["verdict"] or "", phase, repo["status"], repo["key"], failing, repo["reason"] or "")
+    # The run's unambiguous name (names.py), as the HTML report shows it; the key is in CSV and JSON.
+    name = repo.get("name") or repo["key"]
+    cells = (score, repo["verdict"] or "", phase, repo["status"], name, failing, repo["reason"] or "")
     return tuple(escape_text(cell) for cell in cells)  # a folder name may hold ESC sequences
 
 

@@ -57,7 +57,7 @@ from udef_audit.report.org_charts import (
     whole,
 )
 from udef_audit.report.org_gates import GatesView, gates_view, next_gate_cell, phase_cell
-from udef_audit.report.org_links import repository_url, rule_docs, sarif_href
+from udef_audit.report.org_links import repository_url, rule_docs, rule_titles, sarif_href
 
 TOP_CANDIDATES = 10
 MAX_EVIDENCE_LINES = 8
@@ -306,7 +306,9 @@ def _page(summary: Mapping[str, Any], sarif_base: Path | None = None) -> Page:
 
 
 def _titles(rules: list[Mapping[str, Any]]) -> dict[str, str]:
-    return {str(rule.get("id")): str(rule.get("title") or rule.get("slug") or "") for rule in rules}
+    """Rule titles: the policy's, and the summary's for rules the policy does not know."""
+    titles = {str(rule.get("id")): str(rule.get("title") or rule.get("slug") or "") for rule in rules}
+    return titles | rule_titles()
 
 
 # --- reading the summary ---------------------------------------------------------------

@@ -56,3 +56,10 @@ def sarif_href(sarif_file: object, base: Path | None) -> str | None:
 def rule_docs() -> dict[str, str]:
     """Rule id -> its documentation page, for the built-in policy's rules."""
     return {rule_id: help_uri(meta) for rule_id, meta in load_policy().rules.items()}
+
+
+@lru_cache(maxsize=1)
+def rule_titles() -> dict[str, str]:
+    """Rule id -> its title, for the built-in policy's rules (a rule that never ran has none
+    in the summary)."""
+    return {rule_id: meta.title for rule_id, meta in load_policy().rules.items()}
