@@ -1,8 +1,9 @@
 """The org HTML report: structure, colours, what it loads, and a real headless browser.
 
-`org_summary()` is a realistic summary in the layout of udef_audit/batch/model.py; the
-screenshot in docs/reports/org-report.png is this summary rendered by the same chromium
-command, 1280 px wide, full page. Hostile strings in every field: test_org_html_hostile.py.
+`org_summary()` is a realistic summary in the layout of udef_audit/batch/model.py (the
+screenshots in docs/reports/ are of a real batch run: docs/reports/org-report.md). Hostile
+strings in every field: test_org_html_hostile.py; the script and its CSP:
+test_org_html_script.py; the "do this first" list and the links: test_org_actions.py.
 """
 
 from __future__ import annotations
