@@ -259,3 +259,18 @@ def _pack_without(work: Path, blob: str) -> bytes:
     wanted = "\n".join(line.split()[0] for line in objects.splitlines() if not line.startswith(blob)) + "\n"
     return subprocess.run(["git", "-C", str(work), "pack-objects", "--stdout"], input=wanted.encode(),
                           capture_output=True, check=True).stdout  # fmt: skip
+
+
+def test_a_refresh_that_fails_clones_afresh_and_keeps_the_old_clone_until_then(mirror: Path, tmp_path: Path) -> None:
+    source = parse_source(f"file://{mirror}", tmp_path)
+    checkout = tmp_path / "cache" / "entry"
+    head = prepare_checkout(source, checkout)
+    moved = mirror.with_name("moved")
+    mirror.rename(moved)  # the source is gone: the fetch fails, and so does a new clone
+    with pytest.raises(CloneError) as failure:
+        prepare_checkout(source, checkout)
+    assert str(failure.value).startswith("fetch failed: fatal: ")
+    assert "; clone failed (blobless clone: fatal: " in str(failure.value)
+    assert (checkout / ".git").is_dir()  # the old clone is still there
+    moved.rename(mirror)
+    assert prepare_checkout(source, checkout) == head
