@@ -100,7 +100,7 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
 def _profile(table: Mapping[str, Any], source: str) -> str | None:
     profile = table.get("profile")
     if profile is not None and profile not in PROFILE_CHOICES:
-        raise ConfigError(f'{source}: \'profile\' must be "service" or "library", not {profile!r}')
+        raise ConfigError(f"{source}: 'profile' must be \"service\" or \"library\", not {profile!r}")
     return profile
 
 

@@ -206,7 +206,7 @@ class _Kinds:
         self.folders: dict[str, str] = {}
 
     def of(self, rel: str) -> str:
-        """ "file", "link", "missing" or "other" for a checked relative path."""
+        """"file", "link", "missing" or "other" for a checked relative path."""
         for folder in parent_dirs(rel):
             kind = self.folders.get(folder)
             if kind is None:

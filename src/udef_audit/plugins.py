@@ -84,7 +84,8 @@ def harden_import_path() -> None:
     sys.path[:] = [
         entry
         for entry in sys.path
-        if _within_any(_real(Path(entry or ".")), trusted) or (entry not in ("", ".") and _real(Path(entry)) != cwd)
+        if _within_any(_real(Path(entry or ".")), trusted)
+        or (entry not in ("", ".") and _real(Path(entry)) != cwd)
     ]
 
 

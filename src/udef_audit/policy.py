@@ -118,7 +118,7 @@ class RuleMeta:
 
     @property
     def phase_title(self) -> str:
-        """ "Phase 0: Foundation Setup"."""
+        """"Phase 0: Foundation Setup"."""
         return PHASES[self.phase]
 
     def defaults(self) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class Profile:
         return {"profile": self.kind, "source": self.source, "reason": self.reason}
 
     def describe(self) -> str:
-        """ "service: Dockerfile at backend/Dockerfile"."""
+        """"service: Dockerfile at backend/Dockerfile"."""
         return f"{self.kind}: {self.reason}"
 
 

@@ -44,9 +44,8 @@ def test_a_worker_stuck_on_a_repository_dies_with_the_killed_batch(tmp_path: Pat
     bin_dir = fake_git(tmp_path / "bin", "ls-files", record)  # the audit's git waits for 300 s
     env = {**cli_env, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     command = [str(CLI), "batch", str(listing), "--db", str(tmp_path / "b.sqlite"), "--timeout", "120", "--jobs", "1"]
-    batch = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
+    batch = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
     worker = 0
     try:
         assert _wait_for(record, 60), "the worker never reached git"

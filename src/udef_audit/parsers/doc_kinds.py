@@ -222,7 +222,7 @@ def _trailing_design_word(words: list[str], lines: Lines) -> tuple[int, str] | N
 
 
 def _name_evidence(words: list[str], last: int) -> str:
-    """ "its name is `design`" for a one-word name, "its name ends in -design" otherwise."""
+    """"its name is `design`" for a one-word name, "its name ends in -design" otherwise."""
     return f"its name is `{words[last]}`" if last == 0 else f"its name ends in -{words[last]}"
 
 
@@ -284,7 +284,7 @@ def _heading_text(lines: Lines, index: int, openers: Sequence[re.Pattern[str]]) 
     line = lines[index][1]
     match = next((m for m in (opener.match(line) for opener in openers) if m), None)
     if match:
-        return _atx_text(line[match.end() :])
+        return _atx_text(line[match.end():])
     return _plain(line) if _is_underlined(lines, index) else None
 
 

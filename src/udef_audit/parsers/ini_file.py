@@ -217,3 +217,4 @@ def _value_column(raw: str, delimiter: int, value_text: str) -> int:
     if not value_text:
         return len(raw.rstrip())
     return raw.index(value_text[0], start)
+

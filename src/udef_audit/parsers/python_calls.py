@@ -47,11 +47,9 @@ class ImportedNames:
     def _add_import_from(self, node: ast.ImportFrom) -> None:
         """``from subprocess import run...``, ``from sys import executable``,
         ``from pytest import fixture``."""
-        wanted = {
-            "subprocess": (_SUBPROCESS_FUNCTIONS, self.functions),
-            "sys": ({"executable"}, self.executable),
-            "pytest": ({"fixture"}, self.fixture),
-        }.get(node.module or "")
+        wanted = {"subprocess": (_SUBPROCESS_FUNCTIONS, self.functions),
+                  "sys": ({"executable"}, self.executable),
+                  "pytest": ({"fixture"}, self.fixture)}.get(node.module or "")
         if wanted is None:
             return
         names, bound = wanted
@@ -63,12 +61,8 @@ def _argv_item(node: ast.expr, names: ImportedNames) -> str | None:
         return node.value
     if isinstance(node, ast.Name) and node.id in names.executable:
         return "<python>"
-    if (
-        isinstance(node, ast.Attribute)
-        and node.attr == "executable"
-        and isinstance(node.value, ast.Name)
-        and node.value.id in names.sys
-    ):
+    if (isinstance(node, ast.Attribute) and node.attr == "executable"
+            and isinstance(node.value, ast.Name) and node.value.id in names.sys):
         return "<python>"
     return None
 
@@ -83,12 +77,8 @@ def _literal_argv(items: Sequence[ast.expr], names: ImportedNames) -> tuple[str,
 def _is_subprocess_call(func: ast.expr, names: ImportedNames) -> bool:
     if isinstance(func, ast.Name):
         return func.id in names.functions
-    return (
-        isinstance(func, ast.Attribute)
-        and func.attr in _SUBPROCESS_FUNCTIONS
-        and isinstance(func.value, ast.Name)
-        and func.value.id in names.subprocess
-    )
+    return (isinstance(func, ast.Attribute) and func.attr in _SUBPROCESS_FUNCTIONS
+            and isinstance(func.value, ast.Name) and func.value.id in names.subprocess)
 
 
 def subprocess_argv(node: ast.Call, names: ImportedNames) -> tuple[str, ...] | None:
@@ -108,7 +98,8 @@ def subprocess_argv(node: ast.Call, names: ImportedNames) -> tuple[str, ...] | N
 def _nox_method(node: ast.Call) -> str | None:
     """``method`` for ``session.method(...)`` when that method may run pip, else None."""
     func = node.func
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "session"):
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+            and func.value.id == "session"):
         return None
     return func.attr if func.attr == "install" or func.attr in _NOX_RUN_METHODS else None
 
@@ -128,18 +119,15 @@ def nox_argv(node: ast.Call, names: ImportedNames) -> tuple[str, ...] | None:
 def _is_fixture_decorator(target: ast.expr, names: ImportedNames) -> bool:
     if isinstance(target, ast.Name):
         return target.id in names.fixture
-    return (
-        isinstance(target, ast.Attribute)
-        and target.attr == "fixture"
-        and isinstance(target.value, ast.Name)
-        and target.value.id in names.pytest
-    )
+    return (isinstance(target, ast.Attribute) and target.attr == "fixture"
+            and isinstance(target.value, ast.Name) and target.value.id in names.pytest)
 
 
 def _name_keyword(call: ast.Call | None) -> str | None:
     """The literal ``name=`` of a decorator call."""
     for keyword in call.keywords if call else ():
-        if keyword.arg == "name" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+        if (keyword.arg == "name" and isinstance(keyword.value, ast.Constant)
+                and isinstance(keyword.value.value, str)):
             return keyword.value.value
     return None
 

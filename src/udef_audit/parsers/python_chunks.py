@@ -40,9 +40,8 @@ _CHUNK_MERGES = 3
 MAX_WHOLE_PARSE_CHARS = 2_000_000
 
 
-def whole_file_facts(
-    text: str, lines: LineIndex, *, targets: Sequence[int] | None = None, calls: bool = False, complexity: bool = False
-) -> TreeFacts | Rejected:
+def whole_file_facts(text: str, lines: LineIndex, *, targets: Sequence[int] | None = None,
+                     calls: bool = False, complexity: bool = False) -> TreeFacts | Rejected:
     """The facts of the whole file (only of the statements holding ``targets``, if given)."""
     if len(text) > MAX_WHOLE_PARSE_CHARS:
         return Rejected(f"too large to parse ({len(text)} characters)")
@@ -50,16 +49,14 @@ def whole_file_facts(
     if isinstance(tree, Rejected):
         return tree
     facts = TreeFacts()
-    visitor = FactVisitor(
-        lines, 0, facts, targets=None if targets is None else list(targets), calls=calls, complexity=complexity
-    )
+    visitor = FactVisitor(lines, 0, facts, targets=None if targets is None else list(targets),
+                          calls=calls, complexity=complexity)
     visitor.block(tree.body, Scope(sole=sole_statement(tree.body)), True)
     return facts
 
 
-def tree_facts(
-    text: str, lines: LineIndex, regions: Regions, targets: Sequence[int] | None, calls: bool
-) -> TreeFacts | Rejected:
+def tree_facts(text: str, lines: LineIndex, regions: Regions, targets: Sequence[int] | None,
+               calls: bool) -> TreeFacts | Rejected:
     """What ``ast`` says, from the statements around the target lines where that is possible
     and cheaper, else from the whole file (all of it when ``targets`` is None)."""
     # pip calls are looked for everywhere, and small files are cheaper to parse whole.

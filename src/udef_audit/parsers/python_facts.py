@@ -65,12 +65,14 @@ class Marker:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {"line": self.line, "column": self.column, "word": self.word, "kind": self.kind, "text": self.text}
+        return {"line": self.line, "column": self.column, "word": self.word,
+                "kind": self.kind, "text": self.text}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Marker:
         """Inverse of :meth:`to_dict`; raises KeyError/TypeError on malformed data."""
-        return cls(_int(data["line"]), _int(data["column"]), _str(data["word"]), _str(data["kind"]), _str(data["text"]))
+        return cls(_int(data["line"]), _int(data["column"]), _str(data["word"]),
+                   _str(data["kind"]), _str(data["text"]))
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,8 @@ class NotImplementedRaise:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {
-            "line": self.line,
-            "column": self.column,
-            "exempt_reason": self.exempt_reason,
-            "scope": self.scope,
-            "kind": self.kind,
-        }
+        return {"line": self.line, "column": self.column,
+                "exempt_reason": self.exempt_reason, "scope": self.scope, "kind": self.kind}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> NotImplementedRaise:
@@ -107,9 +104,8 @@ class NotImplementedRaise:
         kind = _str(data["kind"])
         if kind not in (STUB, UNSUPPORTED_CASE):
             raise TypeError(f"unknown kind {kind!r}")
-        return cls(
-            _int(data["line"]), _int(data["column"]), _optional_str(data["exempt_reason"]), _str(data["scope"]), kind
-        )
+        return cls(_int(data["line"]), _int(data["column"]),
+                   _optional_str(data["exempt_reason"]), _str(data["scope"]), kind)
 
 
 @dataclass(frozen=True)
@@ -128,7 +124,8 @@ class PipCall:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable form."""
-        return {"line": self.line, "column": self.column, "argv": list(self.argv), "via": self.via}
+        return {"line": self.line, "column": self.column, "argv": list(self.argv),
+                "via": self.via}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PipCall:
@@ -136,7 +133,8 @@ class PipCall:
         argv = data["argv"]
         if not isinstance(argv, list):
             raise TypeError(f"expected a list, got {argv!r}")
-        return cls(_int(data["line"]), _int(data["column"]), tuple(_str(item) for item in argv), _str(data["via"]))
+        return cls(_int(data["line"]), _int(data["column"]),
+                   tuple(_str(item) for item in argv), _str(data["via"]))
 
 
 @dataclass(frozen=True)
@@ -251,4 +249,5 @@ class Complexity:
         functions = data["functions"]
         if not isinstance(functions, list):
             raise TypeError(f"expected a list, got {functions!r}")
-        return cls(tuple(FunctionComplexity.from_list(item) for item in functions), _optional_str(data["error"]))
+        return cls(tuple(FunctionComplexity.from_list(item) for item in functions),
+                   _optional_str(data["error"]))

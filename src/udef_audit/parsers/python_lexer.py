@@ -73,7 +73,9 @@ def _alternatives() -> str:
 
 _TOKEN = re.compile(_alternatives(), re.DOTALL)
 _COMMENT_GROUP = _TOKEN.groupindex["comment"]
-_UNTERMINATED = frozenset(_TOKEN.groupindex[name] for name in ("open3a", "open3b", "open1a", "open1b"))
+_UNTERMINATED = frozenset(
+    _TOKEN.groupindex[name] for name in ("open3a", "open3b", "open1a", "open1b")
+)
 
 _PREFIX_LETTERS = frozenset("rRbBuUfFtT")
 _TEMPLATE_LETTERS = frozenset("fFtT")
@@ -329,7 +331,9 @@ def _starts_statement(text: str, regions: Regions, offset: int, indent: str) -> 
     return _CONTINUING_KEYWORD.match(text, offset + len(indent)) is None
 
 
-def statement_starts(lines: LineIndex, regions: Regions, indent: str, first: int, stop: int) -> list[int]:
+def statement_starts(
+    lines: LineIndex, regions: Regions, indent: str, first: int, stop: int
+) -> list[int]:
     """Lines in ``[first, stop)`` that look like the first line of a statement at ``indent``.
 
     Decorator lines and the ``def``/``class`` line they decorate are one statement, as are

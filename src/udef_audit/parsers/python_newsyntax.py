@@ -175,7 +175,6 @@ def _next_code(text: str, offset: int) -> int:
         offset += 1
     return offset
 
-
 # --- without libcst: the common constructs, found from the lexer's spans ----------------------
 
 _PARAMS = re.compile(r"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]+\w+[ \t]*(\[)", re.MULTILINE)
@@ -221,11 +220,8 @@ class _Code:
             if offset >= len(self.text):
                 return None
             character = self.text[offset]
-            if (
-                depth == 0
-                and (character in stops or character == "\n")
-                and not (character == "\n" and self.text[offset - 1] == "\\")
-            ):
+            if depth == 0 and (character in stops or character == "\n") and not (
+                    character == "\n" and self.text[offset - 1] == "\\"):
                 return offset
             depth += character in _OPENING
             depth -= character in _CLOSING
@@ -245,11 +241,8 @@ def quick_locate(text: str, regions: Regions) -> Located | None:
         return None
     code = _Code(text, regions)
     blanks = [*_parameter_lists(code), *_line_constructs(code), *_template_strings(text, regions)]
-    comments = tuple(
-        (start, end)
-        for start, end, kind in zip(regions.starts, regions.ends, regions.kinds, strict=True)
-        if kind == COMMENT
-    )
+    comments = tuple((start, end) for start, end, kind
+                     in zip(regions.starts, regions.ends, regions.kinds, strict=True) if kind == COMMENT)
     return Located(comments, tuple(sorted(blanks, key=lambda blank: blank[1])))
 
 
@@ -279,11 +272,9 @@ def _line_constructs(code: _Code) -> list[tuple[str, int, int]]:
 
 def _template_strings(text: str, regions: Regions) -> list[tuple[str, int, int]]:
     """t-strings (PEP 750), prefix included."""
-    return [
-        ("string", _prefix_start(text, start), end)
-        for start, end, kind in zip(regions.starts, regions.ends, regions.kinds, strict=True)
-        if kind != COMMENT and _is_template_string(text, start)
-    ]
+    return [("string", _prefix_start(text, start), end)
+            for start, end, kind in zip(regions.starts, regions.ends, regions.kinds, strict=True)
+            if kind != COMMENT and _is_template_string(text, start)]
 
 
 _PREFIX_LETTERS = "rRbBuUfFtT"
@@ -314,7 +305,8 @@ def _child(texts: Sequence[str]) -> list[dict[str, Any]]:
     timeout = 10.0 + _SECONDS_PER_FILE * len(texts)
     command = [sys.executable, "-I", str(_WORKER), str(_SECONDS_PER_FILE)]
     try:
-        output = subprocess.run(command, input=payload, capture_output=True, timeout=timeout, check=False).stdout
+        output = subprocess.run(command, input=payload, capture_output=True, timeout=timeout,
+                                check=False).stdout
     except subprocess.TimeoutExpired as error:
         output = error.stdout if isinstance(error.stdout, bytes) else b""
     except (OSError, ValueError, subprocess.SubprocessError):

@@ -70,9 +70,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def run_batches(
-    work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items, workers: int
-) -> dict[str, T]:
+def run_batches(work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items,
+                workers: int) -> dict[str, T]:
     """``work`` (picklable: a module-level function or a partial of one) over batches of
     ``items`` in ``workers`` processes; whatever they could not do is done here."""
     results: dict[str, T] = {}

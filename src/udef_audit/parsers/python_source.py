@@ -100,7 +100,8 @@ def _position(fact: NotImplementedRaise | PipCall | Fixture) -> tuple[int, int]:
     return fact.line, fact.column
 
 
-def _facts(text: str, lines: LineIndex, regions: Regions, hits: Hits, tree: TreeFacts, *, parser: str) -> PythonFacts:
+def _facts(text: str, lines: LineIndex, regions: Regions, hits: Hits, tree: TreeFacts, *,
+           parser: str) -> PythonFacts:
     mark_docstrings(regions, tree.docstrings)
     return PythonFacts(
         markers=markers(text, lines, regions, hits.markers),
@@ -136,11 +137,8 @@ class _DeferredFacts:
         facts = None if where is None else _blanked_facts(self.text, where, self.hits, "libcst")
         if facts is not None:
             return facts
-        return PythonFacts(
-            markers=markers(self.text, lines, self.regions, self.hits.markers),
-            error=_unchecked(self.message, self.size),
-            parser="tokens",
-        )
+        return PythonFacts(markers=markers(self.text, lines, self.regions, self.hits.markers),
+                           error=_unchecked(self.message, self.size), parser="tokens")
 
 
 def _blanked_facts(text: str, where: Located, hits: Hits, parser: str) -> PythonFacts | None:
@@ -197,11 +195,11 @@ def _libcst_eligible(item: _DeferredFacts | _DeferredComplexity) -> bool:
 
 def _finish_all(outcomes: dict[str, Any], workers: int) -> dict[str, Any]:
     """Every outcome, the deferred ones finished with libcst (in ``workers`` children)."""
-    deferred = {
-        name: item for name, item in outcomes.items() if isinstance(item, (_DeferredFacts, _DeferredComplexity))
-    }
+    deferred = {name: item for name, item in outcomes.items()
+                if isinstance(item, (_DeferredFacts, _DeferredComplexity))}
     eligible = [name for name, item in deferred.items() if _libcst_eligible(item)]
-    answers = dict(zip(eligible, locate_many([deferred[name].text for name in eligible], workers), strict=True))
+    answers = dict(zip(eligible, locate_many([deferred[name].text for name in eligible], workers),
+                       strict=True))
     finished = dict(outcomes)
     for name, item in deferred.items():
         finished[name] = item.finish(answers.get(name))
@@ -226,9 +224,8 @@ def _analyse(text: str, hits: Hits, size: int) -> PythonFacts | _DeferredFacts:
     return _parsed(text, lines, regions, hits, targets=targets, size=size)
 
 
-def _parsed(
-    text: str, lines: LineIndex, regions: Regions, hits: Hits, *, targets: list[int] | None, size: int
-) -> PythonFacts | _DeferredFacts:
+def _parsed(text: str, lines: LineIndex, regions: Regions, hits: Hits, *,
+            targets: list[int] | None, size: int) -> PythonFacts | _DeferredFacts:
     """Stage 3: the facts of the statements holding the targets (all when None)."""
     tree = tree_facts(text, lines, regions, targets, hits.pip)
     if isinstance(tree, Rejected):
@@ -244,15 +241,13 @@ def _parsed(
 def _parser_hits(regions: Regions, hits: Hits) -> tuple[list[int], list[int]]:
     """Offsets of the hits only a parser can settle: marker words in strings (is it a
     docstring?) and raise/fixture hits in code (not in a comment or a string)."""
-    string_hits = [
-        offset
-        for offset, _ in hits.markers
-        if (index := regions.index_at(offset)) >= 0 and regions.kinds[index] != COMMENT
-    ]
+    string_hits = [offset for offset, _ in hits.markers
+                   if (index := regions.index_at(offset)) >= 0 and regions.kinds[index] != COMMENT]
     return string_hits, [offset for offset in hits.code if regions.index_at(offset) < 0]
 
 
-def _targets(lines: LineIndex, regions: Regions, string_hits: Sequence[int], code_hits: Sequence[int]) -> list[int]:
+def _targets(lines: LineIndex, regions: Regions, string_hits: Sequence[int],
+             code_hits: Sequence[int]) -> list[int]:
     """Lines whose statements must be parsed (where each hit string starts, each code hit),
     sorted and unique."""
     targets = {lines.line_of(regions.starts[regions.index_at(hit)]) for hit in string_hits}
@@ -287,9 +282,8 @@ def scan_python(
 # --- many files -------------------------------------------------------------------------------
 
 
-def _scan_batch(
-    batch: Sequence[tuple[str, bytes]], words: tuple[str, ...], max_bytes: int
-) -> list[tuple[str, PythonFacts | _DeferredFacts]]:
+def _scan_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
+                max_bytes: int) -> list[tuple[str, PythonFacts | _DeferredFacts]]:
     return [(name, _scan(data, words, max_bytes)) for name, data in batch]
 
 
@@ -337,9 +331,8 @@ def _measure(data: bytes, max_bytes: int) -> Complexity | _DeferredComplexity:
     return _complexity(tree)
 
 
-def _measure_batch(
-    batch: Sequence[tuple[str, bytes]], max_bytes: int
-) -> list[tuple[str, Complexity | _DeferredComplexity]]:
+def _measure_batch(batch: Sequence[tuple[str, bytes]],
+                   max_bytes: int) -> list[tuple[str, Complexity | _DeferredComplexity]]:
     return [(name, _measure(data, max_bytes)) for name, data in batch]
 
 

@@ -208,7 +208,12 @@ def clean_words(words: Sequence[str]) -> tuple[str, ...]:
 
 def has_candidates(text: str, words: tuple[str, ...]) -> bool:
     """The cheap substring prefilter: can this file have any fact at all?"""
-    return any(word in text for word in words) or "NotImplementedError" in text or _wants_pip(text) or _FIXTURE in text
+    return (
+        any(word in text for word in words)
+        or "NotImplementedError" in text
+        or _wants_pip(text)
+        or _FIXTURE in text
+    )
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,8 @@ def _docstring_line(text: str, lines: LineIndex, start: int, end: int, offset: i
     return _excerpt(text, max(lines.starts[line], start + width), min(line_end, end - width), offset)
 
 
-def markers(text: str, lines: LineIndex, regions: Regions, hits: Sequence[tuple[int, str]]) -> tuple[Marker, ...]:
+def markers(text: str, lines: LineIndex, regions: Regions,
+             hits: Sequence[tuple[int, str]]) -> tuple[Marker, ...]:
     """Markers for the hits inside comments and docstrings."""
     found: list[Marker] = []
     for offset, word in hits:
@@ -287,7 +293,9 @@ def markers(text: str, lines: LineIndex, regions: Regions, hits: Sequence[tuple[
         line = lines.line_of(offset)
         column = offset - lines.starts[line] + 1
         if regions.kinds[index] == COMMENT:
-            found.append(Marker(line + 1, column, word, "comment", _excerpt(text, start, end, offset)))
+            found.append(Marker(line + 1, column, word, "comment",
+                                _excerpt(text, start, end, offset)))
         else:
-            found.append(Marker(line + 1, column, word, "docstring", _docstring_line(text, lines, start, end, offset)))
+            found.append(Marker(line + 1, column, word, "docstring",
+                                _docstring_line(text, lines, start, end, offset)))
     return tuple(found)

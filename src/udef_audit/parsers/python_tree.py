@@ -115,18 +115,16 @@ class TreeFacts:
         """The calls that may run pip, with their literal argv."""
         found: list[PipCall] = []
         for call, line, column in self.calls:
-            for via, argv in (("subprocess", subprocess_argv(call, self.names)), ("nox", nox_argv(call, self.names))):
+            for via, argv in (("subprocess", subprocess_argv(call, self.names)),
+                              ("nox", nox_argv(call, self.names))):
                 if argv is not None:
                     found.append(PipCall(line, column, argv, via))
         return found
 
     def fixtures(self) -> list[Fixture]:
         """The pytest fixtures the file defines."""
-        return [
-            Fixture(line, column, name)
-            for node, line, column in self.decorated
-            if (name := fixture_name(node, self.names)) is not None
-        ]
+        return [Fixture(line, column, name) for node, line, column in self.decorated
+                if (name := fixture_name(node, self.names)) is not None]
 
 
 @dataclass(frozen=True)
@@ -144,9 +142,8 @@ class Scope:
     exempt: str | None = None  # a function whose NotImplementedError is not a placeholder
     sole: ast.stmt | None = field(default=None, compare=False)
 
-    def child(
-        self, name: str, kind: str, body: list[ast.stmt], *, protocol: bool = False, exempt: str | None = None
-    ) -> Scope:
+    def child(self, name: str, kind: str, body: list[ast.stmt], *, protocol: bool = False,
+              exempt: str | None = None) -> Scope:
         """The scope of a def or class named ``name`` inside this one."""
         if self.kind == "function":
             qualname = f"{self.qualname}.<locals>.{name}"
@@ -156,17 +153,15 @@ class Scope:
 
 
 def _is_string(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str))
 
 
 def _does_nothing(node: ast.stmt) -> bool:
     if isinstance(node, ast.Pass):
         return True
-    return (
-        isinstance(node, ast.Expr)
-        and isinstance(node.value, ast.Constant)
-        and (node.value.value is Ellipsis or isinstance(node.value.value, str))
-    )
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and (
+        node.value.value is Ellipsis or isinstance(node.value.value, str))
 
 
 def sole_statement(body: list[ast.stmt]) -> ast.stmt | None:
@@ -189,7 +184,8 @@ def _typing_name(node: ast.expr) -> str | None:
     """``name`` for ``name`` or ``abc.name``/``typing.name``/``typing_extensions.name``."""
     if isinstance(node, ast.Name):
         return node.id
-    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in _TYPING_MODULES:
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id in _TYPING_MODULES):
         return node.attr
     return None
 
@@ -238,7 +234,8 @@ def _statement_branches(node: ast.stmt) -> int:
         return len(getattr(node, "handlers", ())) + bool(getattr(node, "orelse", ()))
     if isinstance(node, ast.Match):
         # `case _:` and a bare capture pattern are the `else` of a match, not a branch.
-        default = any(isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None for case in node.cases)
+        default = any(isinstance(case.pattern, ast.MatchAs) and case.pattern.pattern is None
+                      for case in node.cases)
         return max(0, len(node.cases) - default)
     return 0
 
@@ -264,16 +261,9 @@ class FactVisitor:
     follows statement nesting, which Python's tokenizer limits to 100 indentation levels.
     """
 
-    def __init__(
-        self,
-        lines: LineIndex,
-        line_base: int,
-        facts: TreeFacts,
-        *,
-        targets: list[int] | None = None,
-        calls: bool = False,
-        complexity: bool = False,
-    ) -> None:
+    def __init__(self, lines: LineIndex, line_base: int, facts: TreeFacts, *,
+                 targets: list[int] | None = None, calls: bool = False,
+                 complexity: bool = False) -> None:
         self.lines = lines
         self.line_base = line_base
         self.facts = facts

@@ -23,8 +23,6 @@ _DECLARATION_KEYS = frozenset({"install_requires", "extras_require", "tests_requ
 _SETUP_MODULES = frozenset({"setuptools", "distutils.core", "numpy.distutils.core", "skbuild"})
 _OPTIONS = "options"
 _EXTRAS_SECTION = "options.extras_require"
-
-
 @dataclass(frozen=True)
 class Declaration:
     """A dependency declaration: its 1-based line and what declares it."""
@@ -194,10 +192,16 @@ def _declared_key(node: ast.expr) -> str | None:
 
 
 def _keyword_declarations(keywords: Iterable[ast.keyword]) -> set[Declaration]:
-    return {Declaration(keyword.lineno, keyword.arg) for keyword in keywords if keyword.arg in _DECLARATION_KEYS}
+    return {
+        Declaration(keyword.lineno, keyword.arg)
+        for keyword in keywords
+        if keyword.arg in _DECLARATION_KEYS
+    }
 
 
-def _call_declarations(call: ast.Call, module_dicts: dict[str, set[Declaration]]) -> set[Declaration]:
+def _call_declarations(
+    call: ast.Call, module_dicts: dict[str, set[Declaration]]
+) -> set[Declaration]:
     found = _keyword_declarations(call.keywords)
     for keyword in call.keywords:
         if keyword.arg is not None:

@@ -20,7 +20,7 @@ CHECKED = (PASS, WAIVED, NA)
 
 
 def reached_line(gates: GatesResult) -> str:
-    """ "Phase gates: phase 1 reached (service)" — or "phase 0 not reached"."""
+    """"Phase gates: phase 1 reached (service)" — or "phase 0 not reached"."""
     if gates.reached < 0:
         return f"Phase gates: phase 0 not reached ({gates.profile})"
     return f"Phase gates: phase {gates.reached} reached ({gates.profile})"

@@ -65,7 +65,7 @@ def phase_cell(repo: Mapping[str, Any]) -> str:
 
 
 def next_gate_cell(repo: Mapping[str, Any]) -> str:
-    """ "Phase 1 Validation Checklist: 2 items" — the next gate and how many items block it."""
+    """"Phase 1 Validation Checklist: 2 items" — the next gate and how many items block it."""
     gate = repo.get("next_gate")
     if not gate:
         return MISSING

@@ -30,11 +30,8 @@ class SrcLayoutRule:
         mixed = project.has_src_code
         for code in flat:
             yield Finding(
-                rule_id=self.id,
-                path=code.path,
-                line=1,
-                message=_message(code, project, mixed=mixed),
-                key=f"{code.kind} {code.name}",
+                rule_id=self.id, path=code.path, line=1,
+                message=_message(code, project, mixed=mixed), key=f"{code.kind} {code.name}",
                 kind="mixed-layout" if mixed else "flat-layout",
             )
 

@@ -33,17 +33,9 @@ if TYPE_CHECKING:
 # Dockerfiles describe something other than the project (a fixture repository, a demo app).
 # docs/, tests/ and benchmarks/ are not listed: their requirement files are the project's
 # own docs, test and benchmark dependencies.
-_DATA_DIRS = frozenset(
-    {
-        "fixtures",
-        "testdata",
-        "test_data",
-        "test-data",
-        "examples",
-        "example",
-        "samples",
-    }
-)
+_DATA_DIRS = frozenset({
+    "fixtures", "testdata", "test_data", "test-data", "examples", "example", "samples",
+})
 _CONDA_FILES = frozenset({"environment.yml", "environment.yaml"})
 _SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash", "ksh", "mksh"})
 # Installers and build front-ends: installing them puts no project dependency in the image
@@ -134,6 +126,7 @@ def _missing_pyproject(ctx: RepoContext, project: Project, pyproject: _Pyproject
     )
 
 
+
 def _pyproject(ctx: RepoContext, project: Project) -> _Pyproject:
     """The project's pyproject.toml: a source with a `[project]` table (dependencies or
     not), poetry metadata or dependency tables. A malformed one counts as present (its
@@ -194,7 +187,9 @@ class _ProjectSources:
         declarations = self.ctx.setup_declarations(path)
         return None if declarations is None else self._declared(path, file_kind, declarations)
 
-    def _declared(self, path: str, file_kind: str, declarations: Sequence[Declaration]) -> _Source | None:
+    def _declared(
+        self, path: str, file_kind: str, declarations: Sequence[Declaration]
+    ) -> _Source | None:
         """One source per file, at its first declaration, naming every key it declares."""
         if not declarations:
             return None
@@ -215,7 +210,9 @@ class _ProjectSources:
 
     # -- whole files: Pipfile, environment.yml, requirement files
 
-    def _whole_file(self, path: str, key: str, line_of: Callable[[str], int], what: str) -> _Source | None:
+    def _whole_file(
+        self, path: str, key: str, line_of: Callable[[str], int], what: str
+    ) -> _Source | None:
         text = self.ctx.text(path)
         if text is None:
             return None

@@ -66,7 +66,7 @@ class _LockFinder:
             folder = posixpath.dirname(folder)
 
     def _kind(self, path: str) -> str:
-        """ "lock", "source" (a hand-written requirement file), or "other"."""
+        """"lock", "source" (a hand-written requirement file), or "other"."""
         if path not in self._kinds:
             self._kinds[path] = self._classify(path)
         return self._kinds[path]

@@ -41,14 +41,8 @@ from udef_audit.projects import MANIFESTS
 DOCS_FOLDERS = ("docs", "doc")
 HOMES = {"design": "design", "report": "reports"}
 LANDING_PAGES = (
-    "README.md",
-    "README.rst",
-    "README.adoc",
-    "README.txt",
-    "index.md",
-    "index.rst",
-    "index.adoc",
-    "index.txt",
+    "README.md", "README.rst", "README.adoc", "README.txt",
+    "index.md", "index.rst", "index.adoc", "index.txt",
 )
 _PURPOSE = {
     "design": "the specifications (requirements, design, tasks)",
@@ -73,7 +67,7 @@ class DocsDesignSeparatedRule:
         documents = [f for f in ctx.files if _is_document(f, docs)]
         yield from self._missing_folders(ctx.files, docs, documents)
         for path in documents:
-            found = classify_document(path[len(docs) + 1 :], ctx.text(path))
+            found = classify_document(path[len(docs) + 1:], ctx.text(path))
             if found is not None and found.kind in HOMES:
                 yield from self._misplaced(docs, path, found)
 
@@ -82,19 +76,13 @@ class DocsDesignSeparatedRule:
         if anchor is None:
             return
         yield Finding(
-            rule_id=self.id,
-            path=anchor,
-            line=1,
-            key="missing:docs",
+            rule_id=self.id, path=anchor, line=1, key="missing:docs",
             message="docs/ is missing (or empty): create docs/design/ for the specifications "
-            "and docs/reports/ for the implementation reports.",
+                    "and docs/reports/ for the implementation reports.",
         )
 
     def _missing_folders(
-        self,
-        files: Sequence[str],
-        docs: str,
-        documents: Sequence[str],
+        self, files: Sequence[str], docs: str, documents: Sequence[str],
     ) -> Iterator[Finding]:
         anchor = _docs_anchor(files, docs, documents)
         for sub in ("design", "reports"):
@@ -102,25 +90,20 @@ class DocsDesignSeparatedRule:
             if any(f.startswith(folder + "/") for f in files):
                 continue
             yield Finding(
-                rule_id=self.id,
-                path=anchor,
-                line=1,
-                key=f"missing:{folder}",
+                rule_id=self.id, path=anchor, line=1, key=f"missing:{folder}",
                 message=f"{folder}/ is missing (or empty): create it for {_PURPOSE[sub]}; "
-                "git tracks no empty folder, so it needs at least one file.",
+                        "git tracks no empty folder, so it needs at least one file.",
             )
 
     def _misplaced(self, docs: str, path: str, found: DocClass) -> Iterator[Finding]:
         home = f"{docs}/{HOMES[found.kind]}"
         if path.startswith(home + "/"):
             return
-        other = next((f"{docs}/{sub}" for sub in HOMES.values() if path.startswith(f"{docs}/{sub}/")), None)
+        other = next((f"{docs}/{sub}" for sub in HOMES.values()
+                      if path.startswith(f"{docs}/{sub}/")), None)
         where = f"in {other}/" if other else f"outside {home}/"
         yield Finding(
-            rule_id=self.id,
-            path=path,
-            line=1,
-            key=path,
+            rule_id=self.id, path=path, line=1, key=path,
             message=f"{_NOUN[found.kind]} {where}: move `{path}` to {home}/ ({found.reason}).",
         )
 
@@ -133,7 +116,7 @@ def _docs_folder(files: Sequence[str]) -> str | None:
 def _is_document(path: str, docs: str) -> bool:
     if not path.startswith(docs + "/"):
         return False
-    rel = path[len(docs) + 1 :]
+    rel = path[len(docs) + 1:]
     return is_document(rel) and not is_requirement_file_name(rel)
 
 
