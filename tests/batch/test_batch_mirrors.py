@@ -185,14 +185,7 @@ def test_batch_over_mirrors_counts_the_same_everywhere_and_exits_4(
     assert first.code == 4, first.stderr
     expected = {"repositories": 4, "audited": 2, "skipped": 0, "failed": 2, "timed_out": 0}
     assert_counts_agree(first, out, expected)
-    summary = json.loads((out / "s.json").read_text())
-    names = {row["key"]: row["name"] for row in summary["repositories"]}
-    assert names[f"file://{mirror.parent.parent}/acme+service/repo"] == "acme+service"
-    assert names[f"file://{second.parent.parent}/acme+web/repo"] == "acme+web"
-    assert sorted(p.name.split("-")[0] for p in (out / "sarif").glob("*.sarif")) == ["acme+service", "acme+web"]
-    # The terminal table names them as the report does; the keys are in the CSV and JSON.
-    shown = {line.split()[4] for line in first.stdout.splitlines()[1:-1] if line.split()[3:4] == ["ok"]}
-    assert shown == {"acme+service", "acme+web"}
+    assert_named_by_their_folders(first, out, {f"file://{mirror}": "acme+service", f"file://{second}": "acme+web"})
 
     # Nothing changed: both mirrors are skipped, the two failures stay failures.
     again = run_batch(listing, *exports)
@@ -203,6 +196,16 @@ def test_batch_over_mirrors_counts_the_same_everywhere_and_exits_4(
     clean = run_batch(write_list(tmp_path / "ok.txt", f"file://{mirror}"), *exports)
     assert clean.code == 0, clean.stderr
     assert_counts_agree(clean, out, {"repositories": 1, "audited": 0, "skipped": 1, "failed": 0, "timed_out": 0})
+
+
+def assert_named_by_their_folders(run: Run, out: Path, names: dict[str, str]) -> None:
+    """Each mirror's name (not "repo") in the JSON, its SARIF file and the terminal table,
+    which names them as the report does; the keys are in the CSV and JSON."""
+    summary = json.loads((out / "s.json").read_text())
+    assert {row["key"]: row["name"] for row in summary["repositories"] if row["key"] in names} == names
+    assert sorted(p.name.split("-")[0] for p in (out / "sarif").glob("*.sarif")) == sorted(names.values())
+    shown = {line.split()[4] for line in run.stdout.splitlines()[1:-1] if line.split()[3:4] == ["ok"]}
+    assert shown == set(names.values())
 
 
 def assert_counts_agree(run: Run, out: Path, expected: dict[str, int]) -> None:

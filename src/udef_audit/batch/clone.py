@@ -374,8 +374,13 @@ def git_failure(exc: git.GitCommandError, secrets: Iterable[str] = ()) -> str:
     lines = [line.strip(" '\"") for line in stderr.splitlines() if line.strip(" '\"")]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
     text = useful[-1] if useful else f"git exited with status {exc.status}"
-    missing = [line.removeprefix("error: ") for line in useful if "unable to read sha1 file of" in line]
-    if missing:  # a checkout that failed says why only in the lines before: which file is missing
-        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-        text = f"{text}: the repository lacks a file of HEAD ({missing[0]}{more})"
-    return redact(text, secrets)
+    return redact(text + _missing_files(useful), secrets)
+
+
+def _missing_files(lines: list[str]) -> str:
+    """A failed checkout says why only in the lines before its last: which file is missing."""
+    missing = [line.removeprefix("error: ") for line in lines if "unable to read sha1 file of" in line]
+    if not missing:
+        return ""
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    return f": the repository lacks a file of HEAD ({missing[0]}{more})"

@@ -97,12 +97,16 @@ def repositories_of(summary_rows: Iterable[Mapping[str, Any]]) -> list[Repositor
     for row in summary_rows:
         if str(row.get("status")) not in WITH_RESULT or number(row.get("score")) is None:
             continue
-        counts = row.get("counts")
-        ran = {str(k): count(v) for k, v in counts.items()} if isinstance(counts, Mapping) else {}
+        ran = _ran(row.get("counts"))
         failing = {rule: n for rule, n in ran.items() if n}
         items, phase = _blocking(row, ran)
         found.append(Repository(str(row.get("name") or row.get("key") or ""), failing, items, phase))
     return found
+
+
+def _ran(counts: object) -> dict[str, int]:
+    """Every rule that ran, with its unsuppressed findings (0 for a rule that passed)."""
+    return {str(k): count(v) for k, v in counts.items()} if isinstance(counts, Mapping) else {}
 
 
 def _blocking(row: Mapping[str, Any], ran: Mapping[str, int]) -> tuple[tuple[Item, ...], int | None]:

@@ -291,7 +291,7 @@ def _page(summary: Mapping[str, Any], sarif_base: Path | None = None) -> Page:
         reset_count=whole(scores.get("reset")),
         repair_count=whole(scores.get("repair")),
         histogram=histogram(scores),
-        candidates=tuple(_candidate(rank, repo) for rank, repo in enumerate(_scored(repositories)[:TOP_CANDIDATES], 1)),
+        candidates=_candidates(repositories),
         trend=trend_chart(trend),
         trend_rows=tuple(_trend_row(point) for point in trend),
         changes=_changes(_mapping(summary.get("changes")), names),
@@ -388,6 +388,11 @@ def _totals(repositories: list[Mapping[str, Any]], scores: Mapping[str, Any]) ->
         Total("Repair verdicts", whole(scores.get("repair", verdicts.count("repair")))),
         Total("Mean score", f"{sum(scored) / len(scored):.1f}" if scored else MISSING),
     )
+
+
+def _candidates(repositories: list[Mapping[str, Any]]) -> tuple[Candidate, ...]:
+    """The cards of the highest scores."""
+    return tuple(_candidate(rank, repo) for rank, repo in enumerate(_scored(repositories)[:TOP_CANDIDATES], 1))
 
 
 def _candidate(rank: int, repo: Mapping[str, Any]) -> Candidate:
