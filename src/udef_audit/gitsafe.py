@@ -153,6 +153,18 @@ def repository_problem(root: Path) -> str | None:
     return None
 
 
+def source_problem(path: Path) -> str | None:
+    """Why a repository on this machine must not be cloned by its path (git would copy what
+    its git directory points at outside it), or None: a work tree's `.git` as
+    `repository_problem` says, a bare repository's own files likewise."""
+    if (path / ".git").exists() or (path / ".git").is_symlink():
+        return repository_problem(path)
+    try:
+        return _gitdir_problem(path, path)
+    except OSError as exc:
+        return f"its git directory cannot be read ({exc.strerror or exc})"
+
+
 def _gitdir_file_problem(root: Path, dotgit: Path) -> str | None:
     """A `.git` file (`gitdir: PATH`): fine inside the root, or as a linked worktree."""
     text = _small_text(dotgit)

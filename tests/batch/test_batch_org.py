@@ -130,18 +130,20 @@ def test_killed_batch_resumes_and_an_unchanged_org_audits_nothing(
     done_before_kill = kill_part_way(listing, tmp_path, cli_env, len(expected))
 
     second = finish(command(listing, tmp_path, "--jobs", "2"), cli_env)
-    assert second.returncode == 0, second.stderr
+    assert second.returncode == 4, second.stderr  # the four broken repositories have no result
     run_id = query(db, "SELECT MAX(id) FROM runs")[0][0]
     check_resumed_run(db, run_id, expected, done_before_kill)
     check_broken_repositories(db, run_id, expected)
 
     started = time.monotonic()
     third = finish(command(listing, tmp_path, "--json", str(tmp_path / "org.json")), cli_env)
-    assert third.returncode == 0, third.stderr
+    assert third.returncode == 4, third.stderr
     assert time.monotonic() - started < 10
-    assert "(0 audited)" in third.stderr
+    total = len(KINDS) * PER_KIND + 1
+    line = f": {total + 4} repositories: 0 audited, {total} skipped (unchanged), 4 failed, 0 timed out in "
+    assert line in third.stderr
     statuses = Counter(row["status"] for row in query(db, "SELECT status FROM results WHERE run_id = ?", run_id + 1))
-    assert statuses == {"skipped": len(KINDS) * PER_KIND + 1, "failed": 4}
+    assert statuses == {"skipped": total, "failed": 4}
     check_summary(json.loads((tmp_path / "org.json").read_text()), run_id, expected)
 
     leaked = [path for path in tmp_path.rglob("*") if path.is_file() and SECRET.encode() in path.read_bytes()]

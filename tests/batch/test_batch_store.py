@@ -73,18 +73,19 @@ def test_summary_layout_order_and_aggregates(store: Store) -> None:
         ],
     )
     summary = store.org_summary(run_id)
-    assert set(summary) == {"run", "repositories", "rules", "scores", "phases", "trend", "changes"}
+    assert set(summary) == {"run", "totals", "repositories", "rules", "scores", "phases", "trend", "changes"}
+    assert summary["totals"] == {"repositories": 4, "audited": 3, "skipped": 0, "failed": 1, "timed_out": 0}
     assert summary["run"]["id"] == run_id
     assert summary["run"]["repositories"] == 4
     assert (summary["run"]["tool_version"], summary["run"]["policy_hash"]) == (VERSION, POLICY)
     assert summary["run"]["finished"] is not None
 
     repos = summary["repositories"]
-    assert [r["name"] for r in repos] == ["api", "web", "perfect", "gone"]  # score high to low, failures last
+    assert [r["name"] for r in repos] == ["org/api", "web", "perfect", "gone"]  # score high to low, failures last
     api = repos[0]
     assert api == {
         "key": "https://git.example.com/org/api",
-        "name": "api",
+        "name": "org/api",
         "status": "ok",
         "reason": None,
         "head": "h1",

@@ -208,7 +208,7 @@ def test_plain_progress_lines_are_redacted(monkeypatch: pytest.MonkeyPatch) -> N
         "[1/2] ok       https://h/o/r  score 40 repair (1.2 s)",
         "[2/2] failed   https://h/o/s  fatal: *** rejected",
     ]
-    assert progress.counts_text() == "failed 1 · ok 1"
+    assert progress.counts_text() == "audited 1 · failed 1"
 
 
 def test_small_helpers() -> None:
@@ -216,7 +216,8 @@ def test_small_helpers() -> None:
     assert len(one_line("x" * 1000)) == 300
     assert policy_digest(None) == "none"
     assert policy_digest("/no/such/policy.toml") == "unreadable"
-    assert sarif_name("https://h/org/My Repo.git").startswith("My_Repo-")
+    assert sarif_name("https://h/org/My Repo.git").startswith("org_My_Repo-")
+    assert sarif_name("file:///m/psf+requests/repo").startswith("psf+requests-")
     assert sarif_name("https://h/a/api") != sarif_name("https://h/b/api")
 
 
@@ -243,7 +244,9 @@ def test_export_formatting() -> None:
         "a,a,ok,,h,60,reset,0,Phase 1 Validation Checklist,1,x;y,",
         "b,b,failed,boom,,,,,,,,",
     ]
-    assert totals_line(summary) == "2 repositories: 1 failed, 1 ok; verdicts: 1 reset, 0 repair"
+    assert totals_line(summary) == (
+        "2 repositories: 1 audited, 0 skipped (unchanged), 1 failed, 0 timed out; verdicts: 1 reset, 0 repair"
+    )
     page = html_text(summary)
     assert page.startswith("<!DOCTYPE html>")
     assert '<td class="reason" colspan="1">boom</td>' in page  # no rule ran: the reason takes one column

@@ -10,16 +10,18 @@ and control characters must come out as U+FFFD.
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
-from test_org_html import CHROMIUM, _chromium
+from test_org_html import CHROMIUM, _chromium, page_scripts
 
-from udef_audit.report.org_html import render_html
+from udef_audit.report.org_html import enhancement_script, render_html
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -119,7 +121,8 @@ def test_template_syntax_in_data_is_never_evaluated() -> None:
 def test_markup_in_data_is_escaped_in_the_source() -> None:
     document = render_html(summary_of('</style><script>"x"</script>'))
     assert document.count("</style>") == 1
-    assert "<script" not in document.lower()
+    assert document.lower().count("<script") == 1  # the page's own script, and no other
+    assert page_scripts(document) == [enhancement_script()]
     assert "&lt;/style&gt;&lt;script&gt;&#34;x&#34;&lt;/script&gt;" in document
 
 
@@ -158,7 +161,43 @@ def test_chromium_builds_no_active_element_from_hostile_data(tmp_path: Path) -> 
     dumped = _chromium("--dump-dom", page.as_uri(), profile=tmp_path / "profile")
     assert dumped.returncode == 0, dumped.stderr
     dom = dumped.stdout.lower()
-    assert [tag for tag in ("<script", "<img", "<iframe", "<object", "<embed", "<link") if tag in dom] == []
-    assert dom.count("<section") == 6
+    assert [tag for tag in ("<img", "<iframe", "<object", "<embed", "<link") if tag in dom] == []
+    assert dom.count("<script") == 1
+    assert dom.count("<section") == 7
     assert dom.count("<svg") == 3
     assert dom.count('<rect class="bar"') == len(HOSTILE) + 1
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_a_hostile_url_or_sarif_path_is_a_quoted_href_never_markup(payload: str, tmp_path: Path) -> None:
+    def page(text: str) -> str:
+        summary = summary_of("QQ")
+        summary["repositories"][0] |= {"key": f"https://evil.example/{text}", "sarif_file": str(tmp_path / text)}
+        return render_html(summary, sarif_base=tmp_path)
+
+    # The same length, blanks and controls (which keep a URL from being linked) in place.
+    harmless = "".join(ch if NOT_TEXT.match(ch) or ch.isspace() else "Q" for ch in payload)
+    hostile, reference = _Linked(page(payload)), _Linked(page(harmless))
+    assert hostile.elements == reference.elements  # the same elements, whatever the href holds
+    if NOT_TEXT.search(payload) or any(ch.isspace() for ch in payload):
+        assert hostile.hrefs == reference.hrefs == []  # not a URL a browser should follow as written
+        return
+    web, sarif = hostile.hrefs
+    assert web == f"https://evil.example/{payload}"  # quoted in its attribute, read back whole
+    parts = urlsplit(sarif)
+    assert (parts.scheme, parts.netloc, parts.query, parts.fragment) == ("", "", "", "")
+    assert unquote(sarif) == os.path.relpath(tmp_path / payload, tmp_path)
+
+
+class _Linked(_Page):
+    """A page's elements (hrefs left out) and its repository and SARIF hrefs."""
+
+    def __init__(self, document: str) -> None:
+        self.hrefs: list[str] = []
+        super().__init__(document)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and not href.startswith(("#", "https://github.com/")):
+            self.hrefs.append(href)
+        super().handle_starttag(tag, [(name, None if name == "href" else value) for name, value in attrs])

@@ -7,8 +7,10 @@ by git itself (`protocol.allow=never` plus an allow-list) and by GitPython, whos
 `allow_unsafe_protocols`/`allow_unsafe_options` stay off.
 
 Clones are blobless (`--filter=blob:none`: every commit and tree, blobs on demand), with
-the whole history the score reads (no `--depth`), into `CACHE/<sha256 of the key>`; a
-later run fetches the remote HEAD and resets to it instead of cloning again. Git never runs
+the whole history the score reads (no `--depth`), into `CACHE/<sha256 of the key>`; when
+the blobless clone fails, a full one is tried (by path for a repository on this machine,
+see `_full_clone_command`). A later run fetches the remote HEAD and resets to it instead
+of cloning again. Git never runs
 a repository hook, never fetches a submodule, never smudges an LFS file and never prompts.
 
 A credential in a URL (`https://user:token@host/...`) never reaches a command line, the
@@ -19,12 +21,13 @@ goes through `redact`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 # wants that as a per-repository failure ("git not found"), not an import error.
 os.environ["GIT_PYTHON_REFRESH"] = "quiet"
 import git  # after the environment setting above, on purpose
+
+from udef_audit.batch.names import short_name
+from udef_audit.gitsafe import source_problem
 
 # GitPython cannot parse the `HEAD -> FETCH_HEAD` line of `git fetch origin HEAD` and logs a
 # warning for it on every refresh; the fetch itself is fine, so that logger is quietened.
@@ -88,14 +94,8 @@ class Source:
 
     @property
     def name(self) -> str:
-        """A short human name: the last path segment without `.git`."""
-        return repository_name(self.key)
-
-
-def repository_name(key: str) -> str:
-    """`https://host/org/tool.git` -> `tool`; `/srv/checkouts/app` -> `app`."""
-    tail = re.split(r"[/:\\]", key.rstrip("/\\"))[-1]
-    return tail.removesuffix(".git") or key
+        """A short human name (names.short_name); a run's names are made unique by the store."""
+        return short_name(self.key)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -238,37 +238,103 @@ def remote_head(source: Source, timeout: float) -> str:
 
 
 def prepare_checkout(source: Source, checkout: Path) -> str | None:
-    """Clone `source` into `checkout`, or fetch and reset an existing clone; return HEAD."""
+    """Clone `source` into `checkout`, or fetch and reset an existing clone; return HEAD.
+
+    A refresh that fails clones afresh (the old clone stays until the new one is complete):
+    a cache entry made by the full-clone fallback may not be fetchable the blobless way.
+    """
     if (checkout / ".git").is_dir():
         try:
             return _refresh(source, checkout)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
             shutil.rmtree(checkout, ignore_errors=True)  # a damaged cache entry: clone afresh
+        except CloneError as refresh_failure:
+            try:
+                return _clone(source, checkout)
+            except CloneError as clone_failure:
+                raise CloneError(f"{refresh_failure}; {clone_failure}") from None
     return _clone(source, checkout)
 
 
+def local_path(source: Source) -> Path | None:
+    """The folder a `file://` URL or a local path names; None for a network source."""
+    if source.is_local:
+        return Path(source.location)
+    parts = urlsplit(source.location)
+    if parts.scheme.lower() == "file" and parts.hostname in (None, "", "localhost"):
+        return Path(unquote(parts.path))
+    return None
+
+
+def is_bare_repository(path: Path) -> bool:
+    """Whether `path` is a bare git repository (HEAD, objects and refs, no work tree)."""
+    return not (path / ".git").exists() and (path / "HEAD").is_file() and (path / "objects").is_dir()
+
+
+def audited_in_place(source: Source) -> bool:
+    """A local checkout is audited where it is; a bare repository has no files to audit and
+    is cloned like a remote."""
+    return source.is_local and not is_bare_repository(Path(source.location))
+
+
 def _clone(source: Source, checkout: Path) -> str | None:
+    """Blobless first; when that fails, a full clone (see `_full_clone_command`)."""
     # Clone beside the final place and rename: a clone killed half-way never looks complete.
     partial = checkout.with_name(f"{checkout.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
     checkout.parent.mkdir(parents=True, exist_ok=True)
+    failures = []
+    for kind, command in _clone_attempts(source):
+        try:
+            _clone_into(source, partial, *command())
+        except CloneError as exc:
+            shutil.rmtree(partial, ignore_errors=True)
+            failures.append(f"{kind}: {exc}")
+            continue
+        shutil.rmtree(checkout, ignore_errors=True)
+        partial.rename(checkout)
+        return read_head(checkout)
+    raise CloneError(f"clone failed ({'; '.join(failures)})")
+
+
+def _clone_attempts(source: Source) -> list[tuple[str, Callable[[], tuple[str, list[str]]]]]:
+    """(kind, command) in the order to try; git ignores --filter for a path, so a local
+    path is cloned in full at once."""
+    full = ("full clone", functools.partial(_full_clone_command, source))
+    if source.is_local:
+        return [full]
+    return [("blobless clone", functools.partial(_blobless_clone_command, source)), full]
+
+
+def _blobless_clone_command(source: Source) -> tuple[str, list[str]]:
+    """Every commit and tree, blobs on demand: the score's whole history at a fraction of
+    the transfer."""
+    return clean_url(source), ["--filter=blob:none", "--no-recurse-submodules"]
+
+
+def _full_clone_command(source: Source) -> tuple[str, list[str]]:
+    """Every object. A repository on this machine is cloned by its path, which copies its
+    object store as it is: over `file://`, git's upload-pack packs every object the history
+    reaches and fails ("invalid index-pack output") when the source is itself a partial clone
+    that never had some of them, although the files of HEAD are all there. `--no-hardlinks`:
+    the clone shares no file with the source, which it must never change."""
+    path = local_path(source)
+    if path is None:
+        return clean_url(source), ["--no-recurse-submodules"]
+    problem = source_problem(path)
+    if problem is not None:
+        raise CloneError(f"refused to clone {path}: {problem}")
+    return str(path), ["--no-hardlinks", "--no-recurse-submodules"]
+
+
+def _clone_into(source: Source, target: Path, url: str, options: list[str]) -> None:
     try:
-        repo = SafeRepo.clone_from(
-            clean_url(source),
-            partial,
-            env=git_environment(source),
-            multi_options=["--filter=blob:none", "--no-recurse-submodules"],
-        )
+        repo = SafeRepo.clone_from(url, target, env=git_environment(source), multi_options=options)
     except git.GitCommandError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise CloneError(f"clone failed: {git_failure(exc, source.secrets)}") from None
+        raise CloneError(git_failure(exc, source.secrets)) from None
     except git.GitError as exc:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise CloneError(f"clone failed: {redact(str(exc), source.secrets)}") from None
+        raise CloneError(redact(str(exc), source.secrets)) from None
     repo.close()
-    shutil.rmtree(checkout, ignore_errors=True)
-    partial.rename(checkout)
-    return read_head(checkout)
 
 
 def _refresh(source: Source, checkout: Path) -> str | None:
@@ -308,4 +374,13 @@ def git_failure(exc: git.GitCommandError, secrets: Iterable[str] = ()) -> str:
     lines = [line.strip(" '\"") for line in stderr.splitlines() if line.strip(" '\"")]
     useful = [line for line in lines if line.startswith(("fatal:", "error:"))] or lines
     text = useful[-1] if useful else f"git exited with status {exc.status}"
-    return redact(text, secrets)
+    return redact(text + _missing_files(useful), secrets)
+
+
+def _missing_files(lines: list[str]) -> str:
+    """A failed checkout says why only in the lines before its last: which file is missing."""
+    missing = [line.removeprefix("error: ") for line in lines if "unable to read sha1 file of" in line]
+    if not missing:
+        return ""
+    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+    return f": the repository lacks a file of HEAD ({missing[0]}{more})"

@@ -7,8 +7,12 @@ repository, and, unless --force, a repository unchanged since its last ok result
 "skipped"); hand the rest to the executor and record each outcome the moment it arrives;
 close the run; print the summary table and write the exports.
 
-Exit codes: 0 the batch ran (whatever the repositories' results), 2 a usage error (a bad
-list, a bad option), 3 the batch itself failed (its results so far stay in the database).
+Exit codes (EXIT_CODES, shown by `udef-audit batch --help`): 0 every repository has a
+result (audited, or skipped as unchanged), whatever its findings; 2 a usage error (a bad
+list, a bad option); 3 the batch itself failed (its results so far stay in the database);
+4 the batch ran but some repositories could not be audited (failed or timed out): their
+reasons are in every export, and a scheduled job must not mistake a partial report for a
+whole one.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any, NoReturn
 
 from udef_audit import __version__
 from udef_audit.baseline import load_org_policy
-from udef_audit.batch.clone import cache_entry, redact
+from udef_audit.batch.clone import audited_in_place, cache_entry, redact
 from udef_audit.batch.executor import (
     BatchProgress,
     Executor,
@@ -35,7 +39,7 @@ from udef_audit.batch.executor import (
     make_executor,
 )
 from udef_audit.batch.exports import csv_text, html_text, json_text, print_summary_table, write_file
-from udef_audit.batch.model import RepoOutcome, RepoTask
+from udef_audit.batch.model import RepoOutcome, RepoTask, Tally
 from udef_audit.batch.repos import ListEntry, ListError, Probe, probe, read_repository_list
 from udef_audit.batch.store import Store, StoreError
 from udef_audit.batch.worker import policy_digest, sarif_name
@@ -43,7 +47,14 @@ from udef_audit.cache import cache_dir
 from udef_audit.config import ConfigError
 from udef_audit.policy import load_policy
 
-EXIT_OK, EXIT_USAGE, EXIT_BATCH_FAILED = 0, 2, 3
+EXIT_OK, EXIT_USAGE, EXIT_BATCH_FAILED, EXIT_INCOMPLETE = 0, 2, 3, 4
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  every repository has a result (audited, or skipped as unchanged), whatever its findings
+  {EXIT_USAGE}  usage error: a bad list or option, nothing audited
+  {EXIT_BATCH_FAILED}  the batch itself failed; the results recorded so far stay in the database
+  {EXIT_INCOMPLETE}  some repositories could not be audited (failed or timed out); the others are
+     recorded and reported, and every export gives each failure's reason
+"""
 PROBE_THREADS_PER_JOB = 4  # probes wait on git and the network, not on a core
 MAX_PROBE_THREADS = 32
 
@@ -74,6 +85,8 @@ def batch_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="udef-audit batch",
         description="Audit many repositories (an organisation) and summarise them in one report.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "list",
@@ -142,7 +155,7 @@ def main(argv: Sequence[str]) -> int:
         return EXIT_USAGE
     try:
         with store:
-            run_batch(args, entries, settings, executor, store)
+            tally = run_batch(args, entries, settings, executor, store)
     except KeyboardInterrupt:
         print("udef-audit batch: interrupted; finished results are in the database", file=sys.stderr)
         return 130
@@ -151,7 +164,7 @@ def main(argv: Sequence[str]) -> int:
             raise
         print(f"udef-audit batch: failed: {type(exc).__name__}: {redact(str(exc), secrets(entries))}", file=sys.stderr)
         return EXIT_BATCH_FAILED
-    return EXIT_OK
+    return EXIT_INCOMPLETE if tally.without_result else EXIT_OK
 
 
 def secrets(entries: Sequence[ListEntry]) -> list[str]:
@@ -194,8 +207,8 @@ def _check_folder_option(path: Path | None, option: str) -> None:
 
 def run_batch(
     args: argparse.Namespace, entries: Sequence[ListEntry], settings: BatchSettings, executor: Executor, store: Store
-) -> int:
-    """Plan, run and record one batch, then report it; the run id."""
+) -> Tally:
+    """Plan, run and record one batch, then report it; the run's tally of statuses."""
     started = time.monotonic()
     options = {**executor_options(executor), "timeout": settings.timeout, "force": settings.force}
     run_id = store.begin_run(__version__, settings.policy_hash, len(entries), options)
@@ -208,12 +221,9 @@ def run_batch(
     print_summary_table(summary, sys.stdout)
     write_exports(args, summary)
     elapsed = time.monotonic() - started
-    print(
-        f"udef-audit batch: run {run_id}: {len(entries)} repositories ({len(tasks)} audited) in {elapsed:.1f} s; "
-        f"database {settings.db}",
-        file=sys.stderr,
-    )
-    return run_id
+    tally = Tally.of_summary(summary)
+    print(f"udef-audit batch: run {run_id}: {tally.line()} in {elapsed:.1f} s; database {settings.db}", file=sys.stderr)
+    return tally
 
 
 class Recorder:
@@ -265,7 +275,8 @@ def _decide(
         return None
     if not settings.force and _skip(entry, found, settings, store, recorder):
         return None
-    checkout = entry.source.location if entry.source.is_local else str(cache_entry(settings.cache, entry.key))
+    in_place = audited_in_place(entry.source)
+    checkout = entry.source.location if in_place else str(cache_entry(settings.cache, entry.key))
     return RepoTask(
         key=entry.key,
         source=entry.source.location,
@@ -316,4 +327,4 @@ def write_exports(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     if args.json:
         write_file(args.json, json_text(summary))
     if args.html:
-        write_file(args.html, html_text(summary))
+        write_file(args.html, html_text(summary, args.html.expanduser().resolve().parent))

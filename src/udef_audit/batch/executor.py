@@ -36,7 +36,7 @@ from rich.progress import (
 )
 
 from udef_audit.batch.clone import redact
-from udef_audit.batch.model import RepoOutcome, RepoTask
+from udef_audit.batch.model import STATUS_WORDS, RepoOutcome, RepoTask
 from udef_audit.batch.worker import run_isolated
 from udef_audit.safe_text import escape_text
 
@@ -145,8 +145,10 @@ class BatchProgress:
         print(self._line(outcome), file=self.stream, flush=True)
 
     def counts_text(self) -> str:
-        """`ok 12 · skipped 3 · failed 1`."""
-        return " · ".join(f"{status} {count}" for status, count in sorted(self.by_status.items()))
+        """`audited 12 · skipped (unchanged) 3 · failed 1` (the words of model.STATUS_WORDS)."""
+        return " · ".join(
+            f"{word} {self.by_status[status]}" for status, word in STATUS_WORDS.items() if self.by_status[status]
+        )
 
     def _line(self, outcome: RepoOutcome) -> str:
         width = len(str(self.total))

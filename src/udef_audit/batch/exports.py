@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from udef_audit.batch.executor import use_plain_output
+from udef_audit.batch.model import Tally
 from udef_audit.safe_text import escape_text, inert_json, json_safe
 
 CSV_FIXED_COLUMNS = ("key", "name", "status", "reason", "head", "score", "verdict", "phase_reached", "next_gate")
@@ -48,7 +49,9 @@ def _table_row(repo: Mapping[str, Any]) -> tuple[str, ...]:
     score = "" if repo["score"] is None else str(repo["score"])
     failing = failing_rules(repo["counts"])
     phase = "" if repo.get("phase_reached") is None else str(repo["phase_reached"])
-    cells = (score, repo["verdict"] or "", phase, repo["status"], repo["key"], failing, repo["reason"] or "")
+    # The run's unambiguous name (names.py), as the HTML report shows it; the key is in CSV and JSON.
+    name = repo.get("name") or repo["key"]
+    cells = (score, repo["verdict"] or "", phase, repo["status"], name, failing, repo["reason"] or "")
     return tuple(escape_text(cell) for cell in cells)  # a folder name may hold ESC sequences
 
 
@@ -73,16 +76,10 @@ def plain_table(rows: Sequence[Sequence[str]]) -> str:
 
 
 def totals_line(summary: Mapping[str, Any]) -> str:
-    """`60 repositories: 51 ok, 6 skipped, 3 failed; verdicts: 20 reset, 37 repair`."""
-    statuses: dict[str, int] = {}
-    for repo in summary["repositories"]:
-        statuses[repo["status"]] = statuses.get(repo["status"], 0) + 1
-    parts = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+    """`60 repositories: 51 audited, 6 skipped (unchanged), 2 failed, 1 timed out; verdicts:
+    20 reset, 37 repair` (the words of model.STATUS_WORDS, the counts of the summary's totals)."""
     scores = summary["scores"]
-    return (
-        f"{summary['run']['repositories']} repositories: {parts or 'none'}; "
-        f"verdicts: {scores['reset']} reset, {scores['repair']} repair"
-    )
+    return f"{Tally.of_summary(summary).line()}; verdicts: {scores['reset']} reset, {scores['repair']} repair"
 
 
 def csv_text(summary: Mapping[str, Any]) -> str:
@@ -104,12 +101,13 @@ def json_text(summary: Mapping[str, Any]) -> str:
     return inert_json(json.dumps(json_safe(summary, quote_paths=False), indent=2, ensure_ascii=False)) + "\n"
 
 
-def html_text(summary: Mapping[str, Any]) -> str:
-    """The org report (`udef_audit.report.org_html`), a self-contained HTML page."""
+def html_text(summary: Mapping[str, Any], page_dir: Path | None = None) -> str:
+    """The org report (`udef_audit.report.org_html`), a self-contained HTML page; SARIF files
+    are linked relative to `page_dir`, the folder the page is written to."""
     # Imported here, not at the top: it loads Jinja2, which only --html needs (ADR 0009).
     from udef_audit.report.org_html import render_html  # noqa: PLC0415
 
-    return render_html(summary)
+    return render_html(summary, sarif_base=page_dir)
 
 
 def write_file(path: Path, text: str) -> None:

@@ -26,8 +26,8 @@ from udef_audit.batch.clone import (
     read_head,
     redact,
     remote_head,
-    repository_name,
 )
+from udef_audit.batch.names import short_name
 
 
 class ListError(Exception):
@@ -50,7 +50,7 @@ class ListEntry:
     @property
     def name(self) -> str:
         """A short human name."""
-        return repository_name(self.key)
+        return short_name(self.key)
 
     @property
     def display(self) -> str:

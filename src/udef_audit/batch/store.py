@@ -22,8 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from udef_audit.batch.clone import redact, repository_name
-from udef_audit.batch.model import RepoOutcome
+from udef_audit.batch.clone import redact
+from udef_audit.batch.model import RepoOutcome, Tally
+from udef_audit.batch.names import repository_names, short_name
 from udef_audit.policy import load_policy
 
 SCHEMA_VERSION = 2  # 2: results.phase_reached, results.gates
@@ -228,7 +229,7 @@ class Store:
             self.db.execute(
                 "INSERT INTO repositories (key, name, source, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET source = excluded.source, last_seen = excluded.last_seen",
-                (outcome.key, repository_name(outcome.key), redact(source), stamp, stamp),
+                (outcome.key, short_name(outcome.key), redact(source), stamp, stamp),
             )
             cursor = self.db.execute(
                 "INSERT INTO results (run_id, repo_key, head, policy_hash, tool_version, status, reason, score, "
@@ -269,6 +270,7 @@ class Store:
                 "policy_hash": run["policy_hash"],
                 "repositories": len(rows),
             },
+            "totals": Tally.of(row["status"] for row in rows).to_dict(),
             "repositories": rows,
             "rules": rule_pass_rates(rows),
             "scores": score_distribution(rows),
@@ -278,8 +280,12 @@ class Store:
         }
 
     def repository_rows(self, run_id: int) -> list[dict[str, Any]]:
-        """The `repositories` list of the summary: score high to low, failures last."""
+        """The `repositories` list of the summary: score high to low, failures last; each
+        repository named unambiguously among this run's (the stored name stands alone)."""
         rows = [_repository_row(row) for row in self.db.execute(_RESOLVED_ROWS, (run_id,))]
+        names = repository_names(row["key"] for row in rows)
+        for row in rows:
+            row["name"] = names[row["key"]]
         return sorted(rows, key=_summary_order)
 
     def trend(self, run_id: int) -> list[dict[str, Any]]:

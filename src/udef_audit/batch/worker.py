@@ -42,8 +42,17 @@ from pathlib import Path
 from typing import Any
 
 from udef_audit import __version__
-from udef_audit.batch.clone import CloneError, SourceError, parse_source, prepare_checkout, read_head, redact
+from udef_audit.batch.clone import (
+    CloneError,
+    SourceError,
+    audited_in_place,
+    parse_source,
+    prepare_checkout,
+    read_head,
+    redact,
+)
 from udef_audit.batch.model import RepoOutcome, RepoTask
+from udef_audit.batch.names import short_name
 from udef_audit.config import ConfigError
 from udef_audit.plugins import harden_import_path
 from udef_audit.report.json_report import json_report
@@ -125,8 +134,9 @@ def policy_digest(policy_file: str | None) -> str:
 
 
 def sarif_name(key: str) -> str:
-    """`<name>-<hash of key>.sarif`: readable, and unique even when two repos share a name."""
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", key.rstrip("/").rsplit("/", 1)[-1].removesuffix(".git")) or "repository"
+    """`<name>-<hash of key>.sarif` (`psf+requests-….sarif` for `…/psf+requests/repo`):
+    readable, and unique even when two repositories share a name."""
+    name = re.sub(r"[^A-Za-z0-9._+-]+", "_", short_name(key)).strip("._") or "repository"
     return f"{name}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}.sarif"
 
 
@@ -145,7 +155,7 @@ def _checkout(task: RepoTask) -> str | None:
     """HEAD of what will be audited, cloning or fetching a remote first."""
     source = parse_source(task.source, Path(task.checkout))
     checkout = Path(task.checkout)
-    head = read_head(checkout) if source.is_local else prepare_checkout(source, checkout)
+    head = read_head(checkout) if audited_in_place(source) else prepare_checkout(source, checkout)
     if head is None and (checkout / ".git").exists():
         raise CloneError("empty repository: no commit to audit")
     return head

@@ -4,15 +4,19 @@ A reporter: it reads only the org summary (the plain data `Store.org_summary` bu
 out in udef_audit/batch/model.py), never the engine, the command line or batch execution.
 
 The page must open offline, from a mail attachment or a CI artifact, so everything is
-inline: the CSS in a <style> block, the charts as SVG. There is no script at all, and a
-Content-Security-Policy forbids loading anything.
+inline: the CSS in a <style> block, the charts as SVG, and one fixed script that makes the
+tables sortable and filterable (templates/_enhance.js.j2). The page reads whole without it.
+Its Content-Security-Policy forbids loading anything and allows exactly that script, by
+its SHA-256 (ADR 0011): no other script, inline or injected, can run.
 
 Python turns the summary into a view of plain values (text, numbers, chart geometry from
 org_charts.py); Jinja2 templates in report/templates draw the page from it with
 autoescaping on (ADR 0009). Every string in the summary comes from scanned repositories
 (names, messages, evidence) and is hostile: it reaches the page only through `{{ }}`, which
 escapes it for element text and quoted attributes. Nothing here builds markup, nothing is
-marked safe, and class names, ids and links in the templates are fixed words, never data.
+marked safe, and class names and ids in the templates are fixed words, never data. Links
+come from org_links.py in three vetted shapes only (an http(s) repository URL, a
+percent-encoded relative SARIF path, a rule's documentation page).
 
 Jinja2 is imported by this module only, and this module only by `batch --html`: the audit's
 start-up never pays for it.
@@ -20,15 +24,20 @@ start-up never pays for it.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from udef_audit.batch.model import Tally
+from udef_audit.report.org_actions import ActionRow, action_rows
 from udef_audit.report.org_charts import (
     MISSING,
     PALETTE,
@@ -48,6 +57,7 @@ from udef_audit.report.org_charts import (
     whole,
 )
 from udef_audit.report.org_gates import GatesView, gates_view, next_gate_cell, phase_cell
+from udef_audit.report.org_links import repository_url, rule_docs, rule_titles, sarif_href
 
 TOP_CANDIDATES = 10
 MAX_EVIDENCE_LINES = 8
@@ -64,10 +74,34 @@ VERDICT_CLASSES = {"reset": "reset", "repair": "repair"}
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
-def render_html(summary: Mapping[str, Any]) -> str:
-    """The org summary as a self-contained HTML document."""
+SCRIPT_TEMPLATE = "_enhance.js.j2"
+
+
+def render_html(summary: Mapping[str, Any], *, sarif_base: Path | None = None) -> str:
+    """The org summary as a self-contained HTML document; SARIF files are linked relative to
+    `sarif_base`, the folder the page is written to (no SARIF links without it)."""
     template = _environment().get_template("org.html.j2")
-    return template.render(page=_page(summary), palette=PALETTE, top_candidates=TOP_CANDIDATES)
+    return template.render(
+        page=_page(summary, sarif_base),
+        palette=PALETTE,
+        top_candidates=TOP_CANDIDATES,
+        content_security_policy=content_security_policy(),
+    )
+
+
+def enhancement_script() -> str:
+    """The page's one script, exactly as the page holds it between <script> and </script>."""
+    return _environment().get_template(SCRIPT_TEMPLATE).render()
+
+
+@lru_cache(maxsize=1)
+def content_security_policy() -> str:
+    """Nothing may load; inline style; exactly one script, the one whose hash this is."""
+    digest = base64.b64encode(hashlib.sha256(enhancement_script().encode("utf-8")).digest()).decode("ascii")
+    return (
+        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -197,6 +231,7 @@ class RuleHead:
 
     rule_id: str
     title: str
+    docs: str | None = None  # the rule's documentation page (org_links.rule_docs)
 
 
 @dataclass(frozen=True)
@@ -212,6 +247,10 @@ class RepositoryRow:
     counts: tuple[int, ...] | None  # None: no result, the reason spans the rule columns
     phase: str = MISSING
     next_gate: str = MISSING
+    url: str | None = None  # the repository's web page (org_links.repository_url)
+    sarif: str | None = None  # its SARIF file, relative to the page (org_links.sarif_href)
+    score_value: str = ""  # what the script sorts by: numbers as text, "" when there is none
+    phase_value: str = ""
 
 
 @dataclass(frozen=True)
@@ -233,9 +272,11 @@ class Page:
     repositories: tuple[RepositoryRow, ...]
     tool_version: str
     gates: GatesView | None = None
+    actions: tuple[ActionRow, ...] = ()
+    with_result: int = 0  # repositories with a result: what the actions are counted over
 
 
-def _page(summary: Mapping[str, Any]) -> Page:
+def _page(summary: Mapping[str, Any], sarif_base: Path | None = None) -> Page:
     run = _mapping(summary.get("run"))
     scores = _mapping(summary.get("scores"))
     repositories = _by_score(_records(summary.get("repositories")))
@@ -245,21 +286,29 @@ def _page(summary: Mapping[str, Any]) -> Page:
     rule_ids = [str(rule.get("id")) for rule in rules if rule.get("id")]
     return Page(
         run=_run_meta(run),
-        totals=_totals(run, repositories, scores),
+        totals=_totals(repositories, scores),
         rules=rules_chart(rules),
         reset_count=whole(scores.get("reset")),
         repair_count=whole(scores.get("repair")),
         histogram=histogram(scores),
-        candidates=tuple(_candidate(rank, repo) for rank, repo in enumerate(_scored(repositories)[:TOP_CANDIDATES], 1)),
+        candidates=_candidates(repositories),
         trend=trend_chart(trend),
         trend_rows=tuple(_trend_row(point) for point in trend),
         changes=_changes(_mapping(summary.get("changes")), names),
         rule_heads=tuple(_rule_head(rule) for rule in rules if rule.get("id")),
         reason_span=max(len(rule_ids), 1),
-        repositories=tuple(_repository_row(repo, rule_ids) for repo in repositories),
+        repositories=tuple(_repository_row(repo, rule_ids, sarif_base) for repo in repositories),
         tool_version=str(run.get("tool_version", "")),
         gates=gates_view(_mapping(summary.get("phases"))),
+        actions=action_rows(repositories, _titles(rules), rule_docs()),
+        with_result=Tally.of(repo.get("status") for repo in repositories).with_result,
     )
+
+
+def _titles(rules: list[Mapping[str, Any]]) -> dict[str, str]:
+    """Rule titles: the policy's, and the summary's for rules the policy does not know."""
+    titles = {str(rule.get("id")): str(rule.get("title") or rule.get("slug") or "") for rule in rules}
+    return titles | rule_titles()
 
 
 # --- reading the summary ---------------------------------------------------------------
@@ -324,21 +373,26 @@ def _run_meta(run: Mapping[str, Any]) -> RunMeta:
     )
 
 
-def _totals(
-    run: Mapping[str, Any], repositories: list[Mapping[str, Any]], scores: Mapping[str, Any]
-) -> tuple[Total, ...]:
-    statuses = [str(repo.get("status")) for repo in repositories]
+def _totals(repositories: list[Mapping[str, Any]], scores: Mapping[str, Any]) -> tuple[Total, ...]:
+    # Counted from the rows, with the words every output uses (batch/model.py STATUS_WORDS).
+    tally = Tally.of(repo.get("status") for repo in repositories)
     verdicts = [str(repo.get("verdict")) for repo in repositories]
     scored = [number(repo.get("score")) or 0.0 for repo in _scored(repositories)]
     return (
-        Total("Repositories", whole(run.get("repositories", len(repositories)))),
-        Total("Audited", str(statuses.count("ok") + statuses.count("skipped"))),
-        Total("Failed", str(statuses.count("failed"))),
-        Total("Timed out", str(statuses.count("timeout"))),
+        Total("Repositories", str(tally.repositories)),
+        Total("Audited", str(tally.audited)),
+        Total("Skipped (unchanged)", str(tally.skipped)),
+        Total("Failed", str(tally.failed)),
+        Total("Timed out", str(tally.timed_out)),
         Total("Reset verdicts", whole(scores.get("reset", verdicts.count("reset")))),
         Total("Repair verdicts", whole(scores.get("repair", verdicts.count("repair")))),
         Total("Mean score", f"{sum(scored) / len(scored):.1f}" if scored else MISSING),
     )
+
+
+def _candidates(repositories: list[Mapping[str, Any]]) -> tuple[Candidate, ...]:
+    """The cards of the highest scores."""
+    return tuple(_candidate(rank, repo) for rank, repo in enumerate(_scored(repositories)[:TOP_CANDIDATES], 1))
 
 
 def _candidate(rank: int, repo: Mapping[str, Any]) -> Candidate:
@@ -395,12 +449,15 @@ def _delta(delta: Mapping[str, Any], names: Mapping[str, str]) -> Delta:
 
 
 def _rule_head(rule: Mapping[str, Any]) -> RuleHead:
-    return RuleHead(str(rule.get("id")), str(rule.get("title") or rule.get("slug") or ""))
+    rule_id = str(rule.get("id"))
+    return RuleHead(rule_id, str(rule.get("title") or rule.get("slug") or ""), rule_docs().get(rule_id))
 
 
-def _repository_row(repo: Mapping[str, Any], rule_ids: list[str]) -> RepositoryRow:
+def _repository_row(repo: Mapping[str, Any], rule_ids: list[str], sarif_base: Path | None) -> RepositoryRow:
     counts = _mapping(repo.get("counts"))
-    scored = number(repo.get("score")) is not None
+    score = number(repo.get("score"))
+    scored = score is not None
+    phase = repo.get("phase_reached")
     return RepositoryRow(
         key=str(repo.get("key") or ""),
         name=_name(repo),
@@ -411,4 +468,8 @@ def _repository_row(repo: Mapping[str, Any], rule_ids: list[str]) -> RepositoryR
         counts=tuple(count(counts.get(rule_id)) for rule_id in rule_ids) if scored else None,
         phase=phase_cell(repo),
         next_gate=next_gate_cell(repo),
+        url=repository_url(repo.get("key")),
+        sarif=sarif_href(repo.get("sarif_file"), sarif_base),
+        score_value=whole(score) if scored else "",
+        phase_value=str(phase) if isinstance(phase, int) and not isinstance(phase, bool) else "",
     )
