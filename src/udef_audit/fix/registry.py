@@ -37,6 +37,7 @@ FIXERS: Mapping[tuple[str, str], str] = {
     ("UDEF005", "executable"): "udef_audit.fix.udef005:drop_no_deps",
     ("UDEF007", ""): "udef_audit.fix.udef007:separate_documents",
     ("UDEF009", "no-user"): "udef_audit.fix.udef009:add_non_root_user",
+    ("UDEF010", "no-config"): "udef_audit.fix.udef010:add_hook",
     ("UDEF010", "no-placeholder-blocker"): "udef_audit.fix.udef010:add_hook",
     ("UDEF010", "no-linter"): "udef_audit.fix.udef010:add_hook",
     ("UDEF010", "no-type-checker"): "udef_audit.fix.udef010:add_hook",
