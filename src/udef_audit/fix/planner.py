@@ -89,6 +89,9 @@ def _attempt(result: AuditResult, finding: Finding, safety: str, fixer: Fixer, t
     except (FixRefused, UnsafePath, NotText) as exc:
         tree.rollback(mark)
         return Attempt(finding, safety, REFUSED, str(exc))
+    except Exception as exc:  # a fixer's bug on hostile input must not cost the audit
+        tree.rollback(mark)
+        return Attempt(finding, safety, REFUSED, f"the fixer failed: {type(exc).__name__}: {exc}")
     return Attempt(finding, safety, FIXED, done.description, done.notes)
 
 
