@@ -159,6 +159,8 @@ def _without_empty_sections(lines: list[str]) -> list[str]:
         out.append(line)
     while len(out) > 1 and out[-1] == "" and out[-2] == "":
         out.pop()
+    while len(out) > 1 and not out[0].strip():
+        out.pop(0)
     return out
 
 

@@ -59,7 +59,8 @@ class FixPlan:
 
 def fixable(result: AuditResult) -> Iterator[tuple[Finding, str, Fixer]]:
     """The unsuppressed results whose rule declares a fix and has a fixer for their kind."""
-    for finding in sorted(result.active, key=Finding.sort_key):
+    # Right to left within a line: removing a word must not move the next one's column.
+    for finding in sorted(result.active, key=lambda f: (f.path, f.line, -(f.column or 0), f.rule_id)):
         meta = result.policy.rules.get(finding.rule_id)
         if meta is None or meta.fix_safety is None:
             continue

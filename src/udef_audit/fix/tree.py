@@ -136,8 +136,10 @@ class FixTree:
 
     # -- staging -----------------------------------------------------------------------------
     def write(self, path: str, data: bytes) -> None:
-        """Stage the file's new bytes (a new file when there was none)."""
-        safe_fs.check_path(path)
+        """Stage the file's new bytes (a new file when there was none). The path is read
+        first: a symlink on the way is refused now, and a file that appears there before
+        the write is refused then."""
+        self.read(path)
         self._staged.files[path] = data
 
     def write_text(self, path: str, text: str, form: TextForm | None = None) -> None:

@@ -44,8 +44,7 @@ def add_hook(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> Fixe
     added = _ADDERS[finding.kind](document, params)
     buffer = io.StringIO()
     yaml.dump(document, buffer)
-    _only_additions(text, buffer.getvalue(), path)
-    tree.write_text(path, buffer.getvalue(), form)
+    tree.write_text(path, _additions(text, buffer.getvalue(), path), form)
     return Fixed(f"add {added} to {path}")
 
 
@@ -104,10 +103,24 @@ def _load(text: str, path: str) -> tuple[Any, Any]:
     )
 
 
-def _only_additions(before: str, after: str, path: str) -> None:
-    matcher = difflib.SequenceMatcher(a=before.splitlines(), b=after.splitlines(), autojunk=False)
-    if any(tag not in ("equal", "insert") for tag, *_ in matcher.get_opcodes()):
-        raise FixRefused(f"adding the hook would change other lines of {path}; add it by hand")
+def _additions(before: str, after: str, path: str) -> str:
+    """`after`, which must be `before` with lines added; each added block goes above the
+    blank lines before it (ruamel.yaml keeps a blank line with the item it follows, which
+    would put the blank line between the old last item and the new one)."""
+    old, new = before.split("\n"), after.split("\n")
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    out: list[str] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.extend(old[i1:i2])
+        elif tag == "insert":
+            blanks = 0
+            while blanks < len(out) and out[len(out) - 1 - blanks] == "":
+                blanks += 1
+            out[len(out) - blanks : len(out) - blanks] = new[j1:j2]
+        else:
+            raise FixRefused(f"adding the hook would change other lines of {path}; add it by hand")
+    return "\n".join(out)
 
 
 def _repos(document: Any) -> Any:

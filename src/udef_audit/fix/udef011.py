@@ -41,8 +41,10 @@ def add_patterns(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> 
     still = [s for s in missing if not is_ignored(s, _specs(tree, samples))]
     if still:  # a nested .gitignore re-includes them: that is the owner's call
         raise FixRefused(f"a nested .gitignore re-includes {', '.join(still)}; the root patterns would not help")
-    verb = "add" if current is not None else "create .gitignore with"
-    return Fixed(f"{verb} {', '.join(patterns)}")
+    if current is not None:
+        return Fixed(f"add {', '.join(patterns)}")
+    # In a git work tree only a tracked .gitignore is part of the repository (and counts).
+    return Fixed(f"create .gitignore with {', '.join(patterns)}", ("git add .gitignore",))
 
 
 def _specs(tree: FixTree, samples: list[str]) -> dict[str, GitIgnoreSpec]:

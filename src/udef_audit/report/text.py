@@ -129,12 +129,21 @@ def _verdict_panel(result: AuditResult) -> Panel:
         f"{totals['suppressed']} suppressed (fail-on {totals['failOn']}); "
         f"{result.stats.files} files, {len(result.rules_run)} rules, {result.stats.seconds} s",
     )
+    if result.fixes:
+        body.append(_fixable_line(result), style="green")
     score = result.score
     if score is not None:
         body.append("\nReset vs repair: ", style="bold")
         body.append(f"{score.verdict.upper()} ", style="bold red" if score.verdict == "reset" else "bold green")
         body.append(f"(score {score.score}/100, reset at {score.threshold:g})")
     return Panel(body, title="udef-audit", expand=False)
+
+
+def _fixable_line(result: AuditResult) -> str:
+    """"N fixable with `udef-audit fix`", and how many more need --unsafe-fixes."""
+    safe, unsafe = result.fixable("safe"), result.fixable("unsafe")
+    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+    return f"\n{safe} fixable with `udef-audit fix`{more}"
 
 
 def _score_text(score: dict[str, Any]) -> Text:
