@@ -16,7 +16,7 @@ TREE = {
     "pyproject.toml": PYPROJECT,
     "app/__init__.py": "",
     ".gitignore": "__pycache__/\n",
-    "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"-m\", \"app\"]\n",
+    "Dockerfile": 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "app"]\n',
 }
 
 
@@ -70,7 +70,9 @@ def test_sarif_carries_text_edits_as_fixes(tmp_path: Path, run_inproc) -> None:
     assert change["replacements"] == [
         {
             "deletedRegion": {"startLine": 3, "startColumn": 1, "endLine": 3, "endColumn": 1},
-            "insertedContent": {"text": "# Create non-root user for security\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"},
+            "insertedContent": {
+                "text": "# Create non-root user for security\nRUN useradd -m -u 1000 appuser\nUSER appuser\n"
+            },
         }
     ]
     assert by_rule["UDEF009"]["properties"]["udef/fixSafety"] == "unsafe"
@@ -91,7 +93,10 @@ def test_every_fixer_has_a_fix_safety_and_every_safety_a_fixer() -> None:
 
 
 def test_fix_safety_is_validated() -> None:
-    base = {k: "x" for k in ("title", "chapter", "section", "category", "summary", "methodology", "what", "why", "example", "fix")}
+    base = {
+        k: "x"
+        for k in ("title", "chapter", "section", "category", "summary", "methodology", "what", "why", "example", "fix")
+    }
     meta = {**base, "id": "UDEF999", "slug": "x", "level": "note", "scope": "repository"}
     assert parse_rule_meta({**meta, "fix-safety": "unsafe"}).fix_safety == "unsafe"
     assert parse_rule_meta(meta).fix_safety is None

@@ -57,9 +57,9 @@ def test_hatchling_project_moves_and_its_paths_follow(tmp_path: Path, run_inproc
     assert (tmp_path / "src/app/core.py").read_text() == "def f(): return 1\n" and not (tmp_path / "app").exists()
     assert (tmp_path / "pyproject.toml").read_text() == HATCH.replace('path = "app/', 'path = "src/app/').replace(
         '"/app",', '"/src/app",'
-    ).replace('source = ["app",', 'source = ["src/app",').replace('files = "app, tests"', 'files = "src/app, tests"').replace(
-        'src = ["."]', 'src = [".", "src"]'
-    )
+    ).replace('source = ["app",', 'source = ["src/app",').replace(
+        'files = "app, tests"', 'files = "src/app, tests"'
+    ).replace('src = ["."]', 'src = [".", "src"]')
     assert "then: review the paths naming app/ in scripts/lint" in out
     assert check("UDEF001", tmp_path) == []
     assert_idempotent(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001")
@@ -68,13 +68,19 @@ def test_hatchling_project_moves_and_its_paths_follow(tmp_path: Path, run_inproc
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ('[tool.setuptools]\npackages = ["app"]\n', '[tool.setuptools]\npackages = ["app"]\npackage-dir = {"" = "src"}\n'),
+        (
+            '[tool.setuptools]\npackages = ["app"]\n',
+            '[tool.setuptools]\npackages = ["app"]\npackage-dir = {"" = "src"}\n',
+        ),
         ('[tool.setuptools.packages.find]\nwhere = ["."]\n', '[tool.setuptools.packages.find]\nwhere = ["src"]\n'),
         ("", ""),
     ],
 )
 def test_setuptools_discovery(tmp_path: Path, run_inproc, config: str, expected: str) -> None:
-    head = '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "app"\nversion = "1"\n\n'
+    head = (
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '\n[project]\nname = "app"\nversion = "1"\n\n'
+    )
     write_tree(tmp_path, {"pyproject.toml": head + config, "app/__init__.py": "", "tool.py": "x = 1\n"})
     fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001")
     assert (tmp_path / "pyproject.toml").read_text() == head + expected
@@ -83,14 +89,20 @@ def test_setuptools_discovery(tmp_path: Path, run_inproc, config: str, expected:
 
 
 def test_poetry_gets_packages_from_src(tmp_path: Path, run_inproc) -> None:
-    head = '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n\n[tool.poetry]\nname = "app"\nversion = "1"\n'
+    head = (
+        '[build-system]\nrequires = ["poetry-core"]\nbuild-backend = "poetry.core.masonry.api"\n'
+        '\n[tool.poetry]\nname = "app"\nversion = "1"\n'
+    )
     write_tree(tmp_path, {"pyproject.toml": head, "mylib/__init__.py": ""})
     fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001")
     assert (tmp_path / "pyproject.toml").read_text() == head + 'packages = [{include = "mylib", from = "src"}]\n'
 
 
 def test_setup_py_declaring_packages_is_refused(tmp_path: Path, run_inproc) -> None:
-    files = {"setup.py": "from setuptools import setup, find_packages\nsetup(name='a', packages=find_packages())\n", "app/__init__.py": ""}
+    files = {
+        "setup.py": "from setuptools import setup, find_packages\nsetup(name='a', packages=find_packages())\n",
+        "app/__init__.py": "",
+    }
     write_tree(tmp_path, files)
     out = fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001").stdout
     assert "not fixed app/__init__.py:1 UDEF001: setup.py declares the packages: move them by hand" in out

@@ -33,7 +33,8 @@ def test_requirement_files_go_to_dependencies_and_groups(tmp_path: Path, run_inp
         {
             "pyproject.toml": PYPROJECT,
             "app/__init__.py": "",
-            "requirements.txt": "# runtime\nrequests>=2.31  # http\nclick\nuvicorn[standard]; python_version >= '3.10'\n",
+            "requirements.txt": "# runtime\nrequests>=2.31  # http\n"
+            "click\nuvicorn[standard]; python_version >= '3.10'\n",
             "requirements-dev.txt": "-r requirements.txt\npytest==8.*\n",
             "docs/requirements.txt": "sphinx>=7\n",
         },
@@ -78,7 +79,10 @@ def test_computed_setup_py_is_refused_and_untouched(tmp_path: Path, run_inproc) 
 
 
 def test_setup_cfg_keys_removed_and_the_file_when_empty(tmp_path: Path, run_inproc) -> None:
-    cfg = "[options]\ninstall_requires =\n    attrs>=23\n    idna\n\n[options.extras_require]\nfast = orjson\n\n[flake8]\nmax-line-length = 100\n"
+    cfg = (
+        "[options]\ninstall_requires =\n    attrs>=23\n    idna\n\n[options.extras_require]\n"
+        "fast = orjson\n\n[flake8]\nmax-line-length = 100\n"
+    )
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "setup.cfg": cfg})
     _fix(run_inproc, tmp_path)
     assert (tmp_path / "setup.cfg").read_text() == "[flake8]\nmax-line-length = 100\n"
@@ -87,7 +91,10 @@ def test_setup_cfg_keys_removed_and_the_file_when_empty(tmp_path: Path, run_inpr
 
 
 def test_pipfile(tmp_path: Path, run_inproc) -> None:
-    pipfile = '[packages]\nrequests = "*"\nflask = {version = ">=3", extras = ["async"]}\n\n[dev-packages]\npytest = "==8.0"\n'
+    pipfile = (
+        '[packages]\nrequests = "*"\nflask = {version = ">=3", extras = ["async"]}\n'
+        '\n[dev-packages]\npytest = "==8.0"\n'
+    )
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "Pipfile": pipfile})
     _fix(run_inproc, tmp_path)
     text = (tmp_path / "pyproject.toml").read_text()
@@ -109,7 +116,16 @@ def test_dynamic_dependencies_read_from_the_file_become_static(tmp_path: Path, r
 
 
 def test_index_options_and_no_project_table_are_refused(tmp_path: Path, run_inproc) -> None:
-    write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "requirements.txt": "--index-url https://x/simple\nidna\n"})
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "app/__init__.py": "",
+            "requirements.txt": "--index-url https://x/simple\nidna\n",
+        },
+    )
     out = _fix(run_inproc, tmp_path)
-    assert "not fixed requirements.txt:2 UDEF002: requirements.txt:1: `--index-url https://x/simple` has no place" in out
+    assert (
+        "not fixed requirements.txt:2 UDEF002: requirements.txt:1: `--index-url https://x/simple` has no place" in out
+    )
     assert (tmp_path / "requirements.txt").exists()

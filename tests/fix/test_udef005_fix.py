@@ -12,7 +12,10 @@ from udef_audit.testing import check
 FILES = {
     "pyproject.toml": PYPROJECT,
     "app.py": "x = 1\n",
-    "Dockerfile": 'FROM python:3.12\nRUN pip install --no-deps -r req.lock && pip install . --no-deps\nRUN ["pip", "install", "--no-deps", "."]\nCMD ["app"]\n',
+    "Dockerfile": (
+        "FROM python:3.12\nRUN pip install --no-deps -r req.lock && pip install . --no-deps\n"
+        'RUN ["pip", "install", "--no-deps", "."]\nCMD ["app"]\n'
+    ),
     "scripts/install.sh": "#!/bin/sh\npython -m pip install --no-dep -e .\n",
     "noxfile.py": "import nox\n\n@nox.session\ndef tests(session):\n    session.install('--no-deps', '.')\n",
     "README.md": "Install:\n\n```sh\npip install --no-deps .\n```\n",

@@ -10,8 +10,14 @@ from fixing import PYPROJECT, assert_idempotent, fixed
 
 from udef_audit.testing import check
 
-SPEC = "# API specification\n\nSee [the guide](guide.md#start) and ![logo](img/logo.png).\n\n```\n[not a link](x.md)\n```\n"
-INDEX = "# Docs\n\n- [Spec](api-spec.md)\n- [Spec, heading](./api-spec.md#api)\n- [Web](https://x/api-spec.md)\n\n[ref]: api-spec.md\n"
+SPEC = (
+    "# API specification\n\nSee [the guide](guide.md#start) and ![logo](img/logo.png).\n"
+    "\n```\n[not a link](x.md)\n```\n"
+)
+INDEX = (
+    "# Docs\n\n- [Spec](api-spec.md)\n- [Spec, heading](./api-spec.md#api)\n"
+    "- [Web](https://x/api-spec.md)\n\n[ref]: api-spec.md\n"
+)
 
 
 def test_design_document_moves_with_its_links(tmp_path: Path, run_inproc) -> None:
@@ -28,8 +34,13 @@ def test_design_document_moves_with_its_links(tmp_path: Path, run_inproc) -> Non
         },
     )
     out = fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF007").stdout
-    assert "fixed docs/api-spec.md:1 UDEF007: move docs/api-spec.md to docs/design/api-spec.md; links rewritten in README.md, docs/index.md" in out
-    assert (tmp_path / "docs/design/api-spec.md").read_text() == SPEC.replace("(guide.md#", "(../guide.md#").replace("(img/", "(../img/")
+    assert (
+        "fixed docs/api-spec.md:1 UDEF007: move docs/api-spec.md to docs/d"
+        "esign/api-spec.md; links rewritten in README.md, docs/index.md" in out
+    )
+    assert (tmp_path / "docs/design/api-spec.md").read_text() == SPEC.replace("(guide.md#", "(../guide.md#").replace(
+        "(img/", "(../img/"
+    )
     assert (tmp_path / "docs/index.md").read_text() == INDEX.replace("(api-spec.md)", "(design/api-spec.md)").replace(
         "(./api-spec.md#api)", "(design/api-spec.md#api)"
     ).replace("[ref]: api-spec.md", "[ref]: design/api-spec.md")
@@ -47,9 +58,11 @@ def test_sphinx_toctree_follows_a_moved_report(tmp_path: Path, run_inproc) -> No
             "pyproject.toml": PYPROJECT,
             "app.py": "x = 1\n",
             "docs/conf.py": "project = 'x'\n",
-            "docs/index.rst": "Docs\n====\n\n.. toctree::\n   :maxdepth: 1\n\n   usage\n   Benchmark <benchmark-report>\n\nSee :doc:`benchmark-report`.\n",
+            "docs/index.rst": "Docs\n====\n\n.. toctree::\n   :maxdepth: 1\n"
+            "\n   usage\n   Benchmark <benchmark-report>\n\nSee :doc:`benchmark-report`.\n",
             "docs/usage.rst": "Usage\n=====\n",
-            "docs/benchmark-report.rst": "Benchmark report\n================\n\nBack to :doc:`usage`, or :doc:`/index`.\n\n.. image:: pic.png\n",
+            "docs/benchmark-report.rst": "Benchmark report\n================\n"
+            "\nBack to :doc:`usage`, or :doc:`/index`.\n\n.. image:: pic.png\n",
             "docs/design/README.md": "# Design\n",
         },
     )
@@ -68,6 +81,9 @@ def test_no_docs_folder_gets_both(tmp_path: Path, run_inproc) -> None:
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app.py": "x = 1\n", "README.md": "# x\n"})
     fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF007")
     assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "docs").rglob("*")) == [
-        "docs/design", "docs/design/README.md", "docs/reports", "docs/reports/README.md",
+        "docs/design",
+        "docs/design/README.md",
+        "docs/reports",
+        "docs/reports/README.md",
     ]
     assert check("UDEF007", tmp_path) == []

@@ -54,7 +54,10 @@ def test_unsafe_needs_the_option(tmp_path: Path, run_inproc) -> None:
 
 
 def test_one_stage_alpine_without_cmd_and_no_workdir(tmp_path: Path, run_inproc) -> None:
-    write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "Dockerfile": "FROM python:3.12-alpine\nCOPY . /src\n"})
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "Dockerfile": "FROM python:3.12-alpine\nCOPY . /src\n"},
+    )
     fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF009")
     assert (tmp_path / "Dockerfile").read_text() == (
         "FROM python:3.12-alpine\nCOPY . /src\n# Create non-root user for security\n"
@@ -64,7 +67,7 @@ def test_one_stage_alpine_without_cmd_and_no_workdir(tmp_path: Path, run_inproc)
 
 
 def test_distroless_is_refused(tmp_path: Path, run_inproc) -> None:
-    text = "FROM gcr.io/distroless/python3-debian12\nCOPY app /app\nCMD [\"/app/main.py\"]\n"
+    text = 'FROM gcr.io/distroless/python3-debian12\nCOPY app /app\nCMD ["/app/main.py"]\n'
     write_tree(tmp_path, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "Dockerfile": text})
     done = fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF009")
     assert "not fixed Dockerfile:1 UDEF009: gcr.io/distroless/python3-debian12:latest has no shell" in done.stdout

@@ -47,7 +47,12 @@ TAIL = """\
 def _tree(tmp_path: Path, config: str) -> Path:
     return write_tree(
         tmp_path,
-        {"pyproject.toml": PYPROJECT, "app.py": "x = 1\n", ".gitignore": HYGIENE[".gitignore"], ".pre-commit-config.yaml": config},
+        {
+            "pyproject.toml": PYPROJECT,
+            "app.py": "x = 1\n",
+            ".gitignore": HYGIENE[".gitignore"],
+            ".pre-commit-config.yaml": config,
+        },
     )
 
 
@@ -80,7 +85,8 @@ def test_revs_come_from_the_parameters_and_a_local_repo_takes_the_blocker(tmp_pa
         "  - id: no-placeholders\n    name: Block TODOs and incomplete code\n"
         "    entry: TODO|FIXME|XXX|NotImplementedError\n    language: pygrep\n    types: [python]\n"
         "- repo: https://github.com/astral-sh/ruff-pre-commit\n  rev: v0.9.0\n  hooks:\n  - id: ruff-check\n"
-        "- repo: https://github.com/pre-commit/mirrors-mypy\n  rev: v1.15.0\n  hooks:\n  - id: mypy\n    args: [--strict]\n"
+        "- repo: https://github.com/pre-commit/mirrors-mypy\n"
+        "  rev: v1.15.0\n  hooks:\n  - id: mypy\n    args: [--strict]\n"
     )
     assert check("UDEF010", tmp_path) == []
 
@@ -94,8 +100,14 @@ def test_no_config_gets_the_methodologys(tmp_path: Path, run_inproc) -> None:
 
 def test_a_file_ruamel_would_reformat_is_refused(tmp_path: Path, run_inproc) -> None:
     # Two indentations of lists in one file: writing it back would change lines not added.
-    config = "repos:\n- repo: local\n  hooks:\n    - id: mine\n      name: mine\n      entry: ./check\n      language: script\n"
+    config = (
+        "repos:\n- repo: local\n  hooks:\n    - id: mine\n"
+        "      name: mine\n      entry: ./check\n      language: script\n"
+    )
     _tree(tmp_path, config)
     done = fixed(run_inproc, tmp_path, "--select", "UDEF010")
-    assert "not fixed .pre-commit-config.yaml:1 UDEF010: .pre-commit-config.yaml indents its lists in more than one way" in done.stdout
+    assert (
+        "not fixed .pre-commit-config.yaml:1 UDEF010: .pre-commit-config.yaml indents its lists in more than one way"
+        in done.stdout
+    )
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == config

@@ -49,8 +49,13 @@ def test_no_gitignore_is_created_and_tracked_artifacts_only_get_the_command(tmp_
     commit_all(tmp_path)
     done = fixed(run_inproc, tmp_path, "--select", "UDEF011")
     assert "then: git add .gitignore" in done.stdout
-    assert (tmp_path / ".gitignore").read_text() == "# Caches and build output (udef-audit fix, UDEF011)\n__pycache__/\n" + PATTERNS.split("\n", 1)[1]
+    assert (
+        tmp_path / ".gitignore"
+    ).read_text() == "# Caches and build output (udef-audit fix, UDEF011)\n__pycache__/\n" + PATTERNS.split("\n", 1)[1]
     # The tracked cache stays tracked: untracking is `git rm --cached`, which a fix never runs.
-    assert "__pycache__/ is a cache folder tracked by git (1 file): untrack it with `git rm -r --cached __pycache__`" in done.stdout
+    assert (
+        "__pycache__/ is a cache folder tracked by git (1 file): untrack it with `git rm -r --cached __pycache__`"
+        in done.stdout
+    )
     subprocess.run(["git", "-C", str(tmp_path), "add", ".gitignore"], check=True)
     assert [f.kind for f in check("UDEF011", tmp_path)] == ["tracked-artifact"]

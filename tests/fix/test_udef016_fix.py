@@ -22,13 +22,20 @@ def test_first_adr_in_docs_adr(tmp_path: Path) -> None:
     write_tree(tmp_path, {"README.md": "# r\n", "pyproject.toml": "[project]\nname='a'\n"})
     tree = FixTree(tmp_path)
     done = first_adr(_finding("no-adr-folder"), tree, FOLDERS)
-    assert done.description == "create docs/adr/0001-adopt-the-udef-methodology.md, the first ADR: the adoption of the methodology"
+    assert (
+        done.description
+        == "create docs/adr/0001-adopt-the-udef-methodology.md, the first ADR: the adoption of the methodology"
+    )
     (change,) = tree.changes()
     text = (change.after or b"").decode()
     assert text.startswith("# 1. Adopt the UDEF build methodology\n\n## Status: Accepted\n\n")
     assert f"## Date: {dt.date.today().isoformat()}\n" in text
     assert [line for line in text.splitlines() if line.startswith("## ")] == [
-        "## Status: Accepted", f"## Date: {dt.date.today().isoformat()}", "## Context", "## Decision", "## Consequences",
+        "## Status: Accepted",
+        f"## Date: {dt.date.today().isoformat()}",
+        "## Context",
+        "## Decision",
+        "## Consequences",
     ]
 
 

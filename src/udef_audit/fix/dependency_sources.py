@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from udef_audit.fix.tree import FixRefused, FixTree
-from udef_audit.parsers.ini_file import IniError, parse_ini
+from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
 from udef_audit.parsers.requirements import (
+    RequirementLine,
     development_group,
     is_lock_file_name,
     is_requirement_file_name,
@@ -60,22 +61,31 @@ def from_requirement_file(tree: FixTree, path: str, project: str) -> Moved:
     if data is None:
         raise FixRefused(f"{path} is gone")
     parsed = parse_requirements(data)
-    found: list[str] = []
-    installs_project = False
     for number, target in parsed.includes:
         _check_include(tree, path, number, target)
-    for entry in parsed.requirements:
-        words = entry.text.split()
-        if " ".join(words[:2]) in _SELF or words[0] in _SELF or _is_self(words):
-            installs_project = True
-            continue
-        if words[0].startswith("-") or entry.name is None or entry.hashed:
-            raise FixRefused(f"{path}:{entry.line}: `{entry.text}` has no place in pyproject.toml")
-        found.append(checked_requirement(entry.text.split(" -")[0].strip(), f"{path}:{entry.line}"))
-    rel = path[len(project) + 1 :] if project else path
-    group = development_group(rel) or ("dev" if installs_project else None)
+    found = [_requirement(path, entry) for entry in parsed.requirements]
     tree.remove(path)
-    return Moved(groups={group: found}) if group else Moved(main=found)
+    return _grouped(path, project, found)
+
+
+def _grouped(path: str, project: str, found: list[str | None]) -> Moved:
+    """A docs/dev/test requirement file, or one that installs the project itself (a None
+    in `found`), goes to a dependency group; any other to the main dependencies."""
+    requirements = [f for f in found if f is not None]
+    group = development_group(path[len(project) + 1 :] if project else path)
+    if group is None and None in found:
+        group = "dev"
+    return Moved(groups={group: requirements}) if group else Moved(main=requirements)
+
+
+def _requirement(path: str, entry: RequirementLine) -> str | None:
+    """The PEP 508 requirement of a line; None for the project itself (`-e .[dev]`)."""
+    words = entry.text.split()
+    if " ".join(words[:2]) in _SELF or words[0] in _SELF or _is_self(words):
+        return None
+    if words[0].startswith("-") or entry.name is None or entry.hashed:
+        raise FixRefused(f"{path}:{entry.line}: `{entry.text}` has no place in pyproject.toml")
+    return checked_requirement(entry.text.split(" -")[0].strip(), f"{path}:{entry.line}")
 
 
 def _is_self(words: list[str]) -> bool:
@@ -112,15 +122,8 @@ def from_setup_cfg(tree: FixTree, path: str) -> Moved:
     except IniError as exc:
         raise FixRefused(f"{path}: {exc}") from None
     lines = text.split("\n")
-    drop: set[int] = set()
     moved = Moved()
-    options = document.section("options")
-    for key, target in (("install_requires", None), ("tests_require", "test")):
-        entry = None if options is None else options.entries.get(key) or options.entries.get(key.replace("_", "-"))
-        if entry is not None:
-            values = _cfg_list(entry.value, f"{path}:{entry.line}")
-            moved.main.extend(values) if target is None else moved.groups.setdefault(target, []).extend(values)
-            drop.update(range(entry.line, entry.end_line + 1))
+    drop = _cfg_options(document, path, moved)
     extras = document.section("options.extras_require")
     if extras is not None:
         for name, entry in extras.entries.items():
@@ -129,6 +132,20 @@ def from_setup_cfg(tree: FixTree, path: str) -> Moved:
     kept = [line for number, line in enumerate(lines, 1) if number not in drop]
     _stage_rest(tree, path, _without_empty_sections(kept), form)
     return moved
+
+
+def _cfg_options(document: IniDocument, path: str, moved: Moved) -> set[int]:
+    """install_requires and tests_require of [options], taken into `moved`; their lines."""
+    drop: set[int] = set()
+    options = document.section("options")
+    for key, target in (("install_requires", moved.main), ("tests_require", moved.groups.setdefault("test", []))):
+        entry = None if options is None else options.entries.get(key) or options.entries.get(key.replace("_", "-"))
+        if entry is not None:
+            target.extend(_cfg_list(entry.value, f"{path}:{entry.line}"))
+            drop.update(range(entry.line, entry.end_line + 1))
+    if not moved.groups["test"]:
+        del moved.groups["test"]
+    return drop
 
 
 def _cfg_list(value: str, where: str) -> list[str]:
@@ -210,8 +227,12 @@ def _setup_literals(text: str, path: str) -> dict[str, Any]:
     calls = [n for n in nodes if isinstance(n, ast.Call) and _callee(n.func) == "setup"]
     if len(calls) != 1:
         raise FixRefused(f"{path} has {len(calls)} setup() calls; one is needed")
+    return _literal_keywords(calls[0], path)
+
+
+def _literal_keywords(call: ast.Call, path: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for keyword in calls[0].keywords:
+    for keyword in call.keywords:
         if keyword.arg is None:
             raise FixRefused(f"{path} passes setup(**kwargs): move its requirements by hand")
         if keyword.arg in SETUP_KEYS:

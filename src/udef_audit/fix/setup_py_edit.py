@@ -18,9 +18,7 @@ class _Remover(cst.CSTTransformer):
         self.removed = 0
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        func = updated_node.func
-        name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
-        if name != "setup":
+        if _callee(updated_node.func) != "setup":
             return updated_node
         args = list(updated_node.args)
         kept = [a for a in args if not (a.keyword is not None and a.keyword.value in self.keys)]
@@ -28,6 +26,12 @@ class _Remover(cst.CSTTransformer):
         if kept and args and kept[-1] is not args[-1]:
             kept[-1] = kept[-1].with_changes(comma=_last_comma(kept[-1], args[-1]))
         return updated_node.with_changes(args=kept)
+
+
+def _callee(func: cst.BaseExpression) -> str:
+    if isinstance(func, cst.Name):
+        return func.value
+    return func.attr.value if isinstance(func, cst.Attribute) else ""
 
 
 def _last_comma(new_last: cst.Arg, old_last: cst.Arg) -> cst.Comma | cst.MaybeSentinel:

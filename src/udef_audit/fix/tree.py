@@ -9,7 +9,6 @@ read the staged state, so two fixes of one file compose.
 
 from __future__ import annotations
 
-import posixpath
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -189,26 +188,22 @@ class FixTree:
     def changes(self) -> list[FileChange]:
         """Every staged file change, by path (moves as one change at the target)."""
         moved_away = {o for p, o in self._staged.origin.items() if self._staged.files.get(p) is not None}
-        changes = []
-        for path in sorted(self._staged.files):
-            after = self._staged.files[path]
-            disk = self._disk_path(path)
-            if after is None and path in moved_away:
-                continue  # shown at its target
-            before = self.read_disk(disk) if disk is not None else None
-            source = self._staged.origin.get(path)
-            if before == after and (source is None or source == path):
-                continue
-            if before is None and after is None:
-                continue
-            changes.append(FileChange(path, before, after, source if source != path else None))
-        return changes
+        staged = self._staged.files
+        # A file moved away is shown at its target.
+        changes = (self._change(p) for p in sorted(staged) if not (staged[p] is None and p in moved_away))
+        return [change for change in changes if change is not None]
+
+    def _change(self, path: str) -> FileChange | None:
+        """The change of one staged path; None when it ends as it began."""
+        after = self._staged.files[path]
+        disk = self._disk_path(path)
+        before = self.read_disk(disk) if disk is not None else None
+        source = self._staged.origin.get(path)
+        source = source if source != path else None
+        if before == after and source is None:
+            return None
+        return FileChange(path, before, after, source)
 
     def disk_path_of(self, path: str) -> str | None:
         """Where a current path is read from on disk (for the writer's mode)."""
         return self._disk_path(path)
-
-
-def relative(path: str, start_folder: str) -> str:
-    """`path` relative to a folder of the root (posix), as a Markdown link writes it."""
-    return posixpath.relpath(path, start_folder or ".")

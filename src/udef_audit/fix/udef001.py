@@ -81,16 +81,11 @@ def _setuptools(pyproject: Pyproject) -> list[str]:
     tool = pyproject.table("tool", "setuptools")
     if tool is None:
         return []  # automatic discovery finds the src layout
-    changed = []
     find = tool.get("packages", {}).get("find") if isinstance(tool.get("packages"), dict) else None
     if find is not None:
-        where = list(find.get("where", ["."]))
-        if where not in (["."], [SRC]):
-            raise FixRefused(f"setuptools finds packages in {where}: point it at src/ by hand")
-        if where != [SRC]:
-            find["where"] = [SRC]
-            changed.append("tool.setuptools.packages.find.where")
-    elif "packages" in tool or "py-modules" in tool:
+        return _find_in_src(find)
+    changed = []
+    if "packages" in tool or "py-modules" in tool:
         package_dir = tool.get("package-dir")
         if package_dir is None:
             import tomlkit  # noqa: PLC0415
@@ -102,6 +97,17 @@ def _setuptools(pyproject: Pyproject) -> list[str]:
         elif dict(package_dir) != {"": SRC}:
             raise FixRefused(f"setuptools maps packages with package-dir {dict(package_dir)}: edit it by hand")
     return changed
+
+
+def _find_in_src(find: Any) -> list[str]:
+    """`[tool.setuptools.packages.find] where = ["src"]`."""
+    where = list(find.get("where", ["."]))
+    if where not in (["."], [SRC]):
+        raise FixRefused(f"setuptools finds packages in {where}: point it at src/ by hand")
+    if where == [SRC]:
+        return []
+    find["where"] = [SRC]
+    return ["tool.setuptools.packages.find.where"]
 
 
 def _poetry(pyproject: Pyproject, name: str, kind: str) -> list[str]:
@@ -145,28 +151,38 @@ def _tool_paths(pyproject: Pyproject, old: str) -> list[str]:
 
 
 def _rewrite_table(table: Any, old: str, where: str, only: tuple[str, ...] = ()) -> list[str]:
+    """Rewrite the paths naming `old` in a table and the tables in it; the keys changed."""
     changed = []
-    for key in list(table.keys()):
-        if only and key not in only:
-            continue
+    for key in [k for k in table if not only or k in only]:
         value = table[key]
         if isinstance(value, dict):
             changed += _rewrite_table(value, old, f"{where}.{key}")
-            new_keys = {k: _moved(str(k), old) for k in value if _moved(str(k), old) is not None}
-            for before, after in new_keys.items():
-                value[after] = value.pop(before)
+            if _rename_keys(value, old):  # ruff's per-file-ignores: paths as keys
                 changed.append(f"{where}.{key}")
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, str) and (moved := _moved(item, old)) is not None:
-                    value[index] = moved
-                    changed.append(f"{where}.{key}")
-        elif isinstance(value, str):
-            moved = _moved_list_string(value, old)
-            if moved is not None:
-                table[key] = moved
-                changed.append(f"{where}.{key}")
+        elif _rewrite_value(table, key, old):
+            changed.append(f"{where}.{key}")
     return changed
+
+
+def _rename_keys(table: Any, old: str) -> bool:
+    renamed = {str(k): moved for k in list(table) if (moved := _moved(str(k), old)) is not None}
+    for before, after in renamed.items():
+        table[after] = table.pop(before)
+    return bool(renamed)
+
+
+def _rewrite_value(table: Any, key: str, old: str) -> bool:
+    """A path, a list of paths or a comma-separated string of them, rewritten in place."""
+    value = table[key]
+    if isinstance(value, list):
+        hits = [(i, moved) for i, item in enumerate(value) if isinstance(item, str) and (moved := _moved(item, old))]
+        for index, moved in hits:
+            value[index] = moved
+        return bool(hits)
+    if isinstance(value, str) and (moved_string := _moved_list_string(value, old)) is not None:
+        table[key] = moved_string
+        return True
+    return False
 
 
 def _moved(value: str, old: str) -> str | None:

@@ -83,25 +83,39 @@ def _read_source(tree: FixTree, path: str, project: str) -> sources.Moved:
 
 
 def _undo_dynamic(pyproject: Pyproject, project_table: Any, source: str, project: str, moved: sources.Moved) -> None:
-    """`dynamic = ["dependencies"]` read from this source: declared statically from now on."""
+    """`dynamic = ["dependencies"]` read from this source: declared statically from now on.
+    Optional dependencies declared dynamic are refused (they come from elsewhere)."""
     dynamic = project_table.get("dynamic")
-    for field, wanted in (("dependencies", moved.main), ("optional-dependencies", moved.extras)):
-        if not wanted or dynamic is None or field not in dynamic:
-            continue
-        setuptools = pyproject.table("tool", "setuptools", "dynamic")
-        entry = setuptools.get(field) if setuptools is not None else None
-        files = entry.get("file") if isinstance(entry, dict) else None
-        names = [files] if isinstance(files, str) else list(files or [])
-        rel = source[len(project) + 1 :] if project else source
-        if field != "dependencies" or posixpath.normpath(str(names[0]) if names else "") != rel or len(names) != 1:
-            raise FixRefused(f"{pyproject.path} declares {field} as dynamic from elsewhere: move them by hand")
-        dynamic.remove(field)
-        assert setuptools is not None  # noqa: S101 - the entry came from it
-        del setuptools[field]
-        if not setuptools:
-            del pyproject.table("tool", "setuptools")["dynamic"]
-        if not dynamic:
-            del project_table["dynamic"]
+    if dynamic is None:
+        return
+    if moved.extras and "optional-dependencies" in dynamic:
+        raise FixRefused(f"{pyproject.path} declares optional-dependencies as dynamic: move them by hand")
+    if not moved.main or "dependencies" not in dynamic:
+        return
+    tool, setuptools = _setuptools_dynamic(pyproject, source[len(project) + 1 :] if project else source)
+    dynamic.remove("dependencies")
+    del setuptools["dependencies"]
+    if not setuptools:
+        del tool["dynamic"]
+    if not dynamic:
+        del project_table["dynamic"]
+
+
+def _setuptools_dynamic(pyproject: Pyproject, rel: str) -> tuple[Any, Any]:
+    """`[tool.setuptools]` and its `dynamic` table, when that reads the dependencies from
+    `rel` alone; FixRefused otherwise."""
+    tool = pyproject.table("tool", "setuptools")
+    setuptools = tool.get("dynamic") if tool is not None else None
+    if tool is None or not isinstance(setuptools, dict) or _dynamic_files(setuptools.get("dependencies")) != [rel]:
+        raise FixRefused(f"{pyproject.path} declares dependencies as dynamic from elsewhere: move them by hand")
+    return tool, setuptools
+
+
+def _dynamic_files(entry: Any) -> list[str]:
+    """The files of `{file = ...}` in `[tool.setuptools.dynamic]`, normalised."""
+    files = entry.get("file") if isinstance(entry, dict) else None
+    names = [files] if isinstance(files, str) else list(files or [])
+    return [posixpath.normpath(str(name)) for name in names]
 
 
 def _merge(pyproject: Pyproject, project_table: Any, moved: sources.Moved) -> str:
@@ -119,27 +133,32 @@ def _merge(pyproject: Pyproject, project_table: Any, moved: sources.Moved) -> st
 
 
 def _extend(pyproject: Pyproject, table: Any, key: str, items: list[str]) -> str:
-    import tomlkit  # noqa: PLC0415
-
-    before = 0
-    if key not in table:
-        # Parsed, not built: a parsed array keeps the indentation of its first item, taken
-        # from the file's other lists.
-        indent = _list_indent(pyproject.original)
-        table[key] = tomlkit.parse(f"x = [\n{indent}{tomlkit.string(items[0]).as_string()},\n]\n")["x"]
-    else:
-        before = len(table[key])
-    array = table[key]
+    """Append the requirements whose names the list does not hold yet; how many were added."""
+    before = len(table[key]) if key in table else 0
+    array = table[key] if key in table else _new_array(pyproject, table, key, items[0])
     if not isinstance(array, list):
         raise FixRefused(f"{key} is not a list")
-    present = {canonical_name(requirement_name(str(i)) or str(i)) for i in array if isinstance(i, str)}
+    present = {_name(i) for i in array if isinstance(i, str)}
     for item in items:
-        name = canonical_name(requirement_name(item) or item)
-        if name not in present:
+        if _name(item) not in present:
             array.append(item)
-            present.add(name)
+            present.add(_name(item))
     added = len(array) - before
     return f"{added} requirement{'s' if added != 1 else ''}"
+
+
+def _name(requirement: str) -> str:
+    return canonical_name(requirement_name(requirement) or requirement)
+
+
+def _new_array(pyproject: Pyproject, table: Any, key: str, first: str) -> Any:
+    """A new multi-line list holding `first`. Parsed, not built: a parsed array keeps the
+    indentation of its first item, taken from the file's other lists."""
+    import tomlkit  # noqa: PLC0415
+
+    indent = _list_indent(pyproject.original)
+    table[key] = tomlkit.parse(f"x = [\n{indent}{tomlkit.string(first).as_string()},\n]\n")["x"]
+    return table[key]
 
 
 def _list_indent(text: str) -> str:

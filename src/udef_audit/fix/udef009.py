@@ -30,25 +30,35 @@ def add_non_root_user(finding: Finding, tree: FixTree, params: Mapping[str, Any]
         raise FixRefused(f"{finding.path} is gone")
     text, form = current
     dockerfile = parse_dockerfile(text.encode("utf-8"))
-    stage = next((s for s in dockerfile.stages if s.from_line == finding.line), None)
-    if stage is None:
-        raise FixRefused(f"no stage starts at line {finding.line} of {finding.path}")
-    image = root_image(dockerfile, stage.index) or stage.image_raw
-    if any(word in image for word in _NO_SHELL):
-        raise FixRefused(f"{image} has no shell to create a user with; pick a `nonroot` tag of it instead")
+    stage, image = _runtime(dockerfile, finding)
     lines = text.split("\n")
     steps = _stage_instructions(dockerfile, stage)
     at = _insertion_line(lines, steps)
     workdir = _workdir(dockerfile, stage, at)
     create = f"adduser -D -u 1000 {USER}" if "alpine" in image else f"useradd -m -u 1000 {USER}"
     chown = f" && chown -R {USER}:{USER} {workdir}" if workdir else ""
-    block = ["# Create non-root user for security", f"RUN {create}{chown}", f"USER {USER}"]
+    _insert(lines, at, ["# Create non-root user for security", f"RUN {create}{chown}", f"USER {USER}"])
+    tree.write_text(finding.path, "\n".join(lines), form)
+    return Fixed(f"run stage {stage.name or stage.index} as `{USER}` (uid 1000) from line {at}")
+
+
+def _runtime(dockerfile: Dockerfile, finding: Finding) -> tuple[Stage, str]:
+    """The stage whose FROM the finding points at, and its root image (one with a shell)."""
+    stage = next((s for s in dockerfile.stages if s.from_line == finding.line), None)
+    if stage is None:
+        raise FixRefused(f"no stage starts at line {finding.line} of {finding.path}")
+    image = root_image(dockerfile, stage.index) or stage.image_raw
+    if any(word in image for word in _NO_SHELL):
+        raise FixRefused(f"{image} has no shell to create a user with; pick a `nonroot` tag of it instead")
+    return stage, image
+
+
+def _insert(lines: list[str], at: int, block: list[str]) -> None:
+    """Put `block` before line `at` (past the end: before the final line break)."""
     index = min(at - 1, len(lines) - 1 if lines[-1] == "" else len(lines))
     # Set apart by a blank line as the instruction it goes before is (none at the end).
     spaced = 0 < index < len(lines) - (lines[-1] == "") and lines[index - 1] == ""
     lines[index:index] = [*block, ""] if spaced else block
-    tree.write_text(finding.path, "\n".join(lines), form)
-    return Fixed(f"run stage {stage.name or stage.index} as `{USER}` (uid 1000) from line {at}")
 
 
 def _stage_instructions(dockerfile: Dockerfile, stage: Stage) -> list[Instruction]:

@@ -29,22 +29,39 @@ COMMENT = "# Caches and build output (udef-audit fix, UDEF011)"
 
 def add_patterns(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> Fixed:
     """Append a pattern for each sample path no .gitignore ignores."""
-    samples = [str(s).strip("/") for s in params.get("sample-paths", list(SUGGESTED_PATTERNS)) if str(s).strip("/")]
+    samples = _samples(params)
     missing = [s for s in samples if not is_ignored(s, _specs(tree, samples))]
     if not missing:
         raise FixRefused("every sample path is already ignored")
     patterns = list(dict.fromkeys(suggested_pattern(s) for s in missing))
     current = tree.read_text(IGNORE_FILE)
     text, form = current if current is not None else ("", None)
-    lead = "" if not text else ("\n" if text.endswith("\n") else "\n\n")
-    tree.write_text(IGNORE_FILE, text + lead + "\n".join([COMMENT, *patterns]) + "\n", form)
-    still = [s for s in missing if not is_ignored(s, _specs(tree, samples))]
-    if still:  # a nested .gitignore re-includes them: that is the owner's call
-        raise FixRefused(f"a nested .gitignore re-includes {', '.join(still)}; the root patterns would not help")
+    tree.write_text(IGNORE_FILE, _appended(text, [COMMENT, *patterns]), form)
+    _refuse_reincluded(tree, samples, missing)
     if current is not None:
         return Fixed(f"add {', '.join(patterns)}")
     # In a git work tree only a tracked .gitignore is part of the repository (and counts).
     return Fixed(f"create .gitignore with {', '.join(patterns)}", ("git add .gitignore",))
+
+
+def _refuse_reincluded(tree: FixTree, samples: list[str], missing: list[str]) -> None:
+    """A nested .gitignore that re-includes a sample: that is its owner's call."""
+    still = [s for s in missing if not is_ignored(s, _specs(tree, samples))]
+    if still:
+        raise FixRefused(f"a nested .gitignore re-includes {', '.join(still)}; the root patterns would not help")
+
+
+def _appended(text: str, lines: list[str]) -> str:
+    """`lines` after the text, set apart by one blank line."""
+    if not text:
+        return "\n".join(lines) + "\n"
+    lead = "\n" if text.endswith("\n") else "\n\n"
+    return text + lead + "\n".join(lines) + "\n"
+
+
+def _samples(params: Mapping[str, Any]) -> list[str]:
+    paths = (str(s).strip("/") for s in params.get("sample-paths", list(SUGGESTED_PATTERNS)))
+    return [path for path in paths if path]
 
 
 def _specs(tree: FixTree, samples: list[str]) -> dict[str, GitIgnoreSpec]:

@@ -57,13 +57,17 @@ def first_adr(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> Fix
     folders: Sequence[str] = params.get("folders") or DEFAULT_FOLDERS
     files = tree.files
     folder = next((_spelled(files, f) for f in folders if _spelled(files, f)), None) or folders[0].strip("/")
-    names = [posixpath.basename(f) for f in files if posixpath.dirname(f) == folder]
-    numbers = [m.group(1) for n in names if (m := _NUMBERED.match(n))]
-    width = max((len(n) for n in numbers), default=4)
-    number = max((int(n) for n in numbers), default=0) + 1
+    number, width = _next_number([posixpath.basename(f) for f in files if posixpath.dirname(f) == folder])
     path = f"{folder}/{number:0{width}d}-{SLUG}.md"
     tree.write_text(path, TEMPLATE.format(number=number, date=dt.date.today().isoformat()))
     return Fixed(f"create {path}, the first ADR: the adoption of the methodology")
+
+
+def _next_number(names: Sequence[str]) -> tuple[int, int]:
+    """The next record's number, and how many digits the folder's records use."""
+    numbers = [m.group(1) for n in names if (m := _NUMBERED.match(n))]
+    width = max((len(n) for n in numbers), default=4)
+    return max((int(n) for n in numbers), default=0) + 1, width
 
 
 def _spelled(files: Sequence[str], folder: str) -> str | None:

@@ -112,13 +112,17 @@ def _result(finding: Finding, index: dict[str, int], fix: FindingFix | None = No
     if finding.suppressions:
         out["suppressions"] = [{"kind": s.kind, "justification": s.justification} for s in finding.suppressions]
     properties = {**({"udef/kind": finding.kind} if finding.kind else {}), **finding.properties}
+    _add_fix(out, properties, fix)
+    if properties:
+        out["properties"] = properties
+    return out
+
+
+def _add_fix(out: dict[str, Any], properties: dict[str, Any], fix: FindingFix | None) -> None:
     if fix is not None:
         properties["udef/fixSafety"] = fix.safety
         if fix.text_edits is not None:  # SARIF carries only text edits, not files created or moved
             out["fixes"] = [_fix(fix)]
-    if properties:
-        out["properties"] = properties
-    return out
 
 
 def _fix(fix: FindingFix) -> dict[str, Any]:
