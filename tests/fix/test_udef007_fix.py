@@ -11,7 +11,7 @@ from fixing import PYPROJECT, assert_idempotent, fixed
 from udef_audit.testing import check
 
 SPEC = (
-    "# API specification\n\nSee [the guide](guide.md#start) and ![logo](img/logo.png).\n"
+    "# API specification\n\nSee [the guide](guide.md#guide) and ![logo](img/logo.png).\n"
     "\n```\n[not a link](x.md)\n```\n"
 )
 INDEX = (
@@ -48,6 +48,7 @@ def test_design_document_moves_with_its_links(tmp_path: Path, run_inproc) -> Non
     assert (tmp_path / "docs/reports/README.md").read_text().startswith("# Reports\n")
     assert not (tmp_path / "docs/api-spec.md").exists()
     assert check("UDEF007", tmp_path) == []
+    assert check("UDEF026", tmp_path) == []  # every link still lands, as UDEF026 resolves it
     assert_idempotent(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF007")
 
 

@@ -5,8 +5,8 @@ HTML `href`/`src` attributes, outside fenced code blocks and code spans. reStruc
 toctree entries and `:doc:` roles (Sphinx document names, relative to the document or, with
 a leading `/`, to the docs root), and the paths of `image`, `figure`, `include` and
 `literalinclude` directives. A target with a scheme (`https:`), a bare `#fragment` and a
-target that climbs above the root are left alone. A leading `/` in Markdown is the
-repository root, as GitHub reads it.
+target that climbs above the root are left alone. Targets resolve as UDEF026 resolves them
+(parsers/link_targets.py: a leading `/` is the repository root, as GitHub reads it).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
+
+from udef_audit.parsers.link_targets import resolve_link
 
 MARKDOWN = (".md", ".markdown")
 RST = (".rst",)
@@ -118,12 +120,10 @@ def split_target(target: str) -> tuple[str, str] | None:
 
 
 def resolve(path: str, folder: str) -> str | None:
-    """The repository path a link's path names from a file in `folder` (None above the root)."""
-    joined = path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path)
-    normal = posixpath.normpath(joined) if joined else folder
-    if normal == ".":
-        return ""
-    return None if normal.startswith("../") or normal == ".." else normal
+    """The repository path a link's path names from a file in `folder`, as UDEF026 resolves
+    it (percent-decoded, a leading `/` is the root); None above the root."""
+    found = resolve_link(posixpath.join(folder, "_") if folder else "_", path)
+    return None if found is None or found.outside else found.path
 
 
 def relative_link(target: str, folder: str, *, trailing_slash: bool = False) -> str:
