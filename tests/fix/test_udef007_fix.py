@@ -15,7 +15,7 @@ SPEC = (
     "\n```\n[not a link](x.md)\n```\n"
 )
 INDEX = (
-    "# Docs\n\n- [Spec](api-spec.md)\n- [Spec, heading](./api-spec.md#api)\n"
+    "# Docs\n\n- [Spec](api-spec.md)\n- [Spec, heading](./api-spec.md#api-specification)\n"
     "- [Web](https://x/api-spec.md)\n\n[ref]: api-spec.md\n"
 )
 
@@ -42,7 +42,7 @@ def test_design_document_moves_with_its_links(tmp_path: Path, run_inproc) -> Non
         "(img/", "(../img/"
     )
     assert (tmp_path / "docs/index.md").read_text() == INDEX.replace("(api-spec.md)", "(design/api-spec.md)").replace(
-        "(./api-spec.md#api)", "(design/api-spec.md#api)"
+        "(./api-spec.md#api-specification)", "(design/api-spec.md#api-specification)"
     ).replace("[ref]: api-spec.md", "[ref]: design/api-spec.md")
     assert (tmp_path / "README.md").read_text() == "Read [the spec](docs/design/api-spec.md).\n"
     assert (tmp_path / "docs/reports/README.md").read_text().startswith("# Reports\n")
