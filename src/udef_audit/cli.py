@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -34,7 +35,7 @@ from udef_audit.service import (
     score_model,
 )
 
-SUBCOMMANDS = ("rules", "explain", "batch", "gates")
+SUBCOMMANDS = ("rules", "explain", "batch", "gates", "fix")
 GATES_FORMATS = ("text", "json", "markdown")
 EPILOG = """\
 commands:
@@ -137,7 +138,40 @@ def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -
     parser.add_argument(
         "--statistics", action="store_true", help="print the number of results per rule instead of the results"
     )
+    _fix_options(parser, with_fix=True)
     parser.add_argument("--version", action="version", version=f"udef-audit {__version__}")
+    return parser
+
+
+def _fix_options(parser: argparse.ArgumentParser, *, with_fix: bool) -> None:
+    if with_fix:
+        parser.add_argument("--fix", action="store_true", help="apply the safe fixes (as `udef-audit fix`)")
+    parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff: also the fixes that change behaviour"
+    )
+    parser.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff and write nothing (exit 1: something to fix)",
+    )
+
+
+def fix_parser() -> argparse.ArgumentParser:
+    """`udef-audit fix [PATH]`: the options that choose what is fixed."""
+    parser = _Parser(
+        prog="udef-audit fix",
+        description="Fix what the audit finds and can be fixed mechanically: safe fixes, and with "
+        "--unsafe-fixes those that change behaviour. Writes only inside PATH, never through a symlink.",
+    )
+    parser.add_argument("path", nargs="?", default=".", help="repository to fix (default: .)")
+    parser.add_argument("--select", type=_csv, action="extend", help="only these rules' fixes")
+    parser.add_argument("--ignore", type=_csv, action="extend", default=[], help="not these rules' fixes")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out paths matching GLOB")
+    parser.add_argument("--fail-on", choices=FAIL_LEVELS, help="lowest level of what remains that makes the exit 1")
+    parser.add_argument("--config", type=Path, help="read settings from FILE instead of pyproject.toml")
+    parser.add_argument("--baseline", type=Path, metavar="FILE", help="leave the findings recorded in FILE alone")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the per-file cache")
+    _fix_options(parser, with_fix=False)
     return parser
 
 
@@ -247,9 +281,13 @@ def _run_audit(request: AuditRequest) -> AuditResult:
 
 
 def _audit(args: argparse.Namespace) -> int:
+    if args.fix or args.diff:
+        if args.files is not None:
+            raise ConfigError("--fix and --diff judge a whole repository: --files does not apply")
+        return _run_fix(request_from_args(args), unsafe=args.unsafe_fixes, diff_only=args.diff)
     check_output(args.output)
     options = _text_options(args)
-    result = _run_audit(request_from_args(args))
+    result = _run_audit(replace(request_from_args(args), fixes=args.files is None))
     write_output(render(result, args.format, text=options), args.output, args.format)
     return exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
 
@@ -271,7 +309,31 @@ def _gates(args: list[str]) -> int:
     return EXIT_FINDINGS if below else EXIT_OK
 
 
+def _fix(args: list[str]) -> int:
+    """`udef-audit fix [PATH]`."""
+    options = fix_parser().parse_args(args)
+    request = AuditRequest(
+        path=Path(options.path),
+        config_file=options.config,
+        select=tuple(options.select) if options.select else None,
+        ignore=tuple(options.ignore),
+        exclude=tuple(options.exclude),
+        fail_on=options.fail_on,
+        use_cache=not options.no_cache,
+        baseline=options.baseline,
+    )
+    return _run_fix(request, unsafe=options.unsafe_fixes, diff_only=options.diff)
+
+
+def _run_fix(request: AuditRequest, *, unsafe: bool, diff_only: bool) -> int:
+    from udef_audit.fix.command import run_fix  # noqa: PLC0415 - only fixing needs the fixers
+
+    return run_fix(request, unsafe=unsafe, diff_only=diff_only)
+
+
 def _subcommand(name: str, args: list[str]) -> int:
+    if name == "fix":
+        return _fix(args)
     if name == "batch":
         from udef_audit.batch.command import main as batch_main  # noqa: PLC0415 - only batch needs it
 

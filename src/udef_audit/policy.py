@@ -49,7 +49,11 @@ REQUIRED = (
     "example",
     "fix",
 )
-OPTIONAL = ("phase", "profile", "kinds", "parameters", "tags", "precision", "files", "foundation")
+OPTIONAL = ("phase", "profile", "kinds", "parameters", "tags", "precision", "files", "foundation", "fix-safety")
+# `fix-safety`: whether `udef-audit fix` repairs the rule's results, and how. `safe` fixes
+# keep the project's behaviour (a .gitignore pattern, a hook); `unsafe` ones change it and
+# need review (files move, dependencies change): only `--unsafe-fixes` applies them.
+FIX_SAFETIES = ("safe", "unsafe")
 
 
 class PolicyError(Exception):
@@ -109,6 +113,7 @@ class RuleMeta:
     precision: str = "high"
     files: tuple[str, ...] = ()
     foundation: bool = False
+    fix_safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     source: str = ""
 
     def kind_tags(self, kind: str) -> tuple[str, ...]:
@@ -219,6 +224,7 @@ def _optional(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         "precision": str(data.get("precision", "high")),
         "files": tuple(str(f) for f in data.get("files") or ()),
         "foundation": bool(data.get("foundation", False)),
+        "fix_safety": _fix_safety(data.get("fix-safety"), where),
     }
 
 
@@ -250,6 +256,12 @@ def _phase(value: Any, where: str) -> int:
     if not type_matches("int", value) or value not in PHASES:
         raise PolicyError(f"{where}: phase must be a methodology phase, 0 to 5")
     return int(value)
+
+
+def _fix_safety(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    return _choice(value, FIX_SAFETIES, "fix-safety", where)
 
 
 def _choice(value: Any, allowed: tuple[str, ...], key: str, where: str) -> str:

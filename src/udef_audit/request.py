@@ -27,6 +27,7 @@ class AuditRequest:
     policy_file: Path | None = None
     today: dt.date | None = None  # waiver expiry is real time; tests may pin it
     score: bool = True  # the reset-vs-repair score (never in --files mode: it is about a whole repository)
+    fixes: bool = False  # compute each result's fix (what the reports say is fixable; SARIF's fixes[])
 
     @property
     def whole_repository(self) -> bool:

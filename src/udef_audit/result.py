@@ -8,12 +8,14 @@ process, written as JSON, or kept in memory across a thousand repositories.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from udef_audit.config import RuleSettings
 from udef_audit.findings import Finding, Level, Notification
+from udef_audit.fix.model import SAFE, FindingFix
 from udef_audit.gates import GatesResult
 from udef_audit.policy import Policy
 from udef_audit.profiles import Profile
@@ -93,6 +95,11 @@ class AuditResult:
     score: ScoreResult | None = None
     gates: GatesResult | None = None
     baseline: BaselineReport | None = None
+    fixes: Mapping[str, FindingFix] = field(default_factory=dict)  # by fingerprint (request.fixes)
+
+    def fixable(self, safety: str = SAFE) -> int:
+        """How many unsuppressed results `udef-audit fix` repairs with fixes of this safety."""
+        return sum(1 for f in self.active if (fix := self.fixes.get(f.fingerprint)) and fix.safety == safety)
 
     @property
     def active(self) -> list[Finding]:

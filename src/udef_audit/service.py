@@ -44,7 +44,7 @@ def audit(request: AuditRequest) -> AuditResult:
     gates = _gates(run, request, adopted.findings) if request.whole_repository else None
     findings, notes, baseline = adopted.findings, adopted.notes, adopted.baseline
     ctx = run.ctx
-    return AuditResult(
+    result = AuditResult(
         root=ctx.root,
         policy=run.policy,
         settings=AuditSettings(fail_on=run.config.fail_on, phase=run.config.phase, source=run.config.source),
@@ -64,6 +64,12 @@ def audit(request: AuditRequest) -> AuditResult:
         gates=gates,
         baseline=baseline,
     )
+    if request.fixes and request.whole_repository:
+        # Imported here: only a run that reports fixes pays for the fixers.
+        from udef_audit.fix.planner import available_fixes  # noqa: PLC0415
+
+        result = replace(result, fixes=available_fixes(result))
+    return result
 
 
 def exit_code(result: AuditResult, *, fail_on_reset: bool = False, fail_below_phase: int | None = None) -> int:

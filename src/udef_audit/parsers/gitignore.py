@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 
 # A real .gitignore holds tens to hundreds of patterns; compiling one costs ~0.3 ms.
 MAX_PATTERNS = 5_000
+# The pattern that ignores each of UDEF011's default sample paths (its message and its fix).
+SUGGESTED_PATTERNS = {
+    "__pycache__/m.cpython-312.pyc": "__pycache__/",
+    "pkg/m.pyc": "*.py[cod]",
+    ".pytest_cache/v/x": ".pytest_cache/",
+    ".mypy_cache/x": ".mypy_cache/",
+    ".ruff_cache/x": ".ruff_cache/",
+    ".coverage": ".coverage",
+    "htmlcov/index.html": "htmlcov/",
+    "pkg.egg-info/PKG-INFO": "*.egg-info/",
+    ".venv/bin/python": ".venv/",
+    "dist/p.whl": "dist/",
+    "build/lib/m.py": "build/",
+}
 
 
 class GitignoreError(Exception):
@@ -96,3 +110,9 @@ def folders_of(paths: Iterable[str]) -> set[str]:
         parts = path.strip("/").split("/")[:-1]
         folders.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
     return folders
+
+
+def suggested_pattern(sample: str) -> str:
+    """The pattern to add to the root .gitignore so that git ignores a sample path: the
+    usual one for a known cache, else the path itself, anchored."""
+    return SUGGESTED_PATTERNS.get(sample, "/" + sample)

@@ -359,3 +359,21 @@ def _is_locked(entry: RequirementLine) -> bool:
     if not entry.hashed or entry.name is None:
         return False
     return entry.pinned or "@" in entry.text.split(" -", 1)[0]
+
+
+# Words in a requirement file's path that say it is not for running the project (the group
+# it belongs to in [dependency-groups]), checked on the folders and the file name's words.
+_DEVELOPMENT_WORDS = {
+    "docs": "docs", "doc": "docs", "sphinx": "docs", "mkdocs": "docs",
+    "dev": "dev", "develop": "dev", "development": "dev",
+    "test": "test", "tests": "test", "testing": "test",
+    "lint": "lint", "typing": "lint", "mypy": "lint", "ci": "ci",
+    "bench": "bench", "benchmark": "bench", "benchmarks": "bench",
+}  # fmt: skip
+
+
+def development_group(rel: str) -> str | None:
+    """`docs` for `docs/requirements.txt` or `requirements-docs.txt`, `dev` for
+    `requirements/dev.in`; None for a runtime requirement file."""
+    words = re.split(r"[/._-]+", rel.lower())
+    return next((_DEVELOPMENT_WORDS[w] for w in words if w in _DEVELOPMENT_WORDS), None)

@@ -28,7 +28,7 @@ def rule_markdown(meta: RuleMeta) -> str:
         f"## What it does\n\n{meta.what}",
         f"## Why is this bad?\n\n{meta.why}\n\nThe methodology says:\n\n{_quote(meta.methodology)}",
         f"## Example\n\n{meta.example}",
-        f"## How to fix\n\n{meta.fix}",
+        f"## How to fix\n\n{meta.fix}{_fix_command(meta)}",
     ]
     if meta.kinds:
         rows = "\n".join(f"| `{k.name}` | {k.summary} |" for k in meta.kinds.values())
@@ -52,6 +52,18 @@ def rule_markdown(meta: RuleMeta) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _fix_command(meta: RuleMeta) -> str:
+    """What `udef-audit fix` does for the rule (its YAML's `fix-safety`)."""
+    if meta.fix_safety == "safe":
+        return "\n\n`udef-audit fix` applies this rule's fix (safe: it does not change how the project runs)."
+    if meta.fix_safety == "unsafe":
+        return (
+            "\n\n`udef-audit fix --unsafe-fixes` applies this rule's fix (unsafe: it changes what is built, "
+            "installed or run; review it with `--diff` first)."
+        )
+    return ""
+
+
 def _services_only(meta: RuleMeta) -> str:
     return " · Services only (not applicable to a library)" if meta.profile == "service" else ""
 
@@ -60,7 +72,7 @@ def rule_text(meta: RuleMeta) -> str:
     """Plain-text help (SARIF help.text, explain without markup)."""
     return (
         f"{meta.id} {meta.slug}: {meta.title}\n\nWhat it does: {meta.what}\n\nWhy: {meta.why}\n\n"
-        f"Methodology ({meta.chapter} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}\n\n"
+        f"Methodology ({meta.chapter} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}{_fix_command(meta)}\n\n"
         f"Docs: {help_uri(meta)}"
     )
 

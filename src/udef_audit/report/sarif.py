@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from udef_audit import __version__
 from udef_audit.findings import Finding, Level
+from udef_audit.fix.model import FindingFix
 from udef_audit.policy import RuleMeta
 from udef_audit.report.rules_listing import help_uri, rule_markdown, rule_text
 from udef_audit.result import AuditResult
@@ -39,7 +40,7 @@ def sarif_log(result: AuditResult) -> dict[str, Any]:
         "originalUriBaseIds": {"%SRCROOT%": {"uri": result.root.as_uri() + "/"}},
         "columnKind": "unicodeCodePoints",
         "invocations": [_invocation(result)],
-        "results": [_result(f, index) for f in result.findings],
+        "results": [_result(f, index, result.fixes.get(f.fingerprint)) for f in result.findings],
         "properties": result.properties(),
     }
     # No lone surrogate (an undecodable byte of a file name) survives: the UTF-8 write
@@ -85,7 +86,7 @@ def _rule(meta: RuleMeta, result: AuditResult) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], fix: FindingFix | None = None) -> dict[str, Any]:
     region: dict[str, int] = {"startLine": max(1, finding.line)}
     if finding.column:
         region["startColumn"] = max(1, finding.column)
@@ -111,9 +112,41 @@ def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
     if finding.suppressions:
         out["suppressions"] = [{"kind": s.kind, "justification": s.justification} for s in finding.suppressions]
     properties = {**({"udef/kind": finding.kind} if finding.kind else {}), **finding.properties}
+    _add_fix(out, properties, fix)
     if properties:
         out["properties"] = properties
     return out
+
+
+def _add_fix(out: dict[str, Any], properties: dict[str, Any], fix: FindingFix | None) -> None:
+    if fix is not None:
+        properties["udef/fixSafety"] = fix.safety
+        if fix.text_edits is not None:  # SARIF carries only text edits, not files created or moved
+            out["fixes"] = [_fix(fix)]
+
+
+def _fix(fix: FindingFix) -> dict[str, Any]:
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [
+            {
+                "artifactLocation": {"uri": file_uri(change.path), "uriBaseId": "%SRCROOT%"},
+                "replacements": [
+                    {
+                        "deletedRegion": {
+                            "startLine": edit.start_line,
+                            "startColumn": edit.start_column,
+                            "endLine": edit.end_line,
+                            "endColumn": edit.end_column,
+                        },
+                        "insertedContent": {"text": edit.text},
+                    }
+                    for edit in change.edits
+                ],
+            }
+            for change in fix.text_edits or ()
+        ],
+    }
 
 
 def file_uri(path: str) -> str:

@@ -228,6 +228,8 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
             f"{plural(stats.files, 'file')}, {plural(len(result.rules_run), 'rule')}, {stats.seconds:g} s"
         ),
     ]
+    if result.fixes:
+        lines.append(Text(_fixable_line(result), style="green"))
     score = result.score
     if score is not None:
         lines.append(
@@ -238,3 +240,10 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
         )
     body = Text("\n").join(piece for line in lines for piece in wrap(line, inner, 2))
     return Panel(body, title="udef-audit", expand=False)
+
+
+def _fixable_line(result: AuditResult) -> str:
+    """"N fixable with `udef-audit fix`", and how many more need --unsafe-fixes."""
+    safe, unsafe = result.fixable("safe"), result.fixable("unsafe")
+    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+    return f"{safe} fixable with `udef-audit fix`{more}"

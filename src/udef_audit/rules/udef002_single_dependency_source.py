@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import shlex
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from udef_audit.parsers.manifests import (
 )
 from udef_audit.parsers.pip_commands import PipInvocation, Word, iter_pip_invocations
 from udef_audit.parsers.requirements import (
+    development_group,
     is_lock_file_name,
     is_requirement_file_name,
     requirement_name,
@@ -231,14 +231,14 @@ class _ProjectSources:
         if not lines:
             return None
         fix = f"move its requirements into {self._requirements_target(path)}"
-        group = _development_group(self.project.rel(path))
+        group = development_group(self.project.rel(path))
         return _Source(path, min(lines), "requirements-file", "", fix, is_file=True, group=group)
 
     def _requirements_target(self, path: str) -> str:
         """Where a requirement file's contents belong: a dependency group for the docs, dev,
         test or lint requirements (they are not the project's runtime dependencies), else
         the project's main dependencies."""
-        group = _development_group(self.project.rel(path))
+        group = development_group(self.project.rel(path))
         if group is None:
             return self.target
         if self.target == "[tool.poetry.dependencies]":
@@ -424,24 +424,6 @@ def _and_list(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-# Words in a requirement file's path that say it is not for running the project (the group
-# it belongs to in [dependency-groups]), checked on the folders and the file name's words.
-_DEVELOPMENT_WORDS = {
-    "docs": "docs", "doc": "docs", "sphinx": "docs", "mkdocs": "docs",
-    "dev": "dev", "develop": "dev", "development": "dev",
-    "test": "test", "tests": "test", "testing": "test",
-    "lint": "lint", "typing": "lint", "mypy": "lint", "ci": "ci",
-    "bench": "bench", "benchmark": "bench", "benchmarks": "bench",
-}  # fmt: skip
-
-
-def _development_group(rel: str) -> str | None:
-    """`docs` for `docs/requirements.txt` or `requirements-docs.txt`, `dev` for
-    `requirements/dev.in`; None for a runtime requirement file."""
-    words = re.split(r"[/._-]+", rel.lower())
-    return next((_DEVELOPMENT_WORDS[w] for w in words if w in _DEVELOPMENT_WORDS), None)
 
 
 def _in_data_dir(rel: str) -> bool:

@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
-from udef_audit.parsers.gitignore import GitignoreError, folders_of, is_ignored, parse_gitignore
+from udef_audit.parsers.gitignore import (
+    SUGGESTED_PATTERNS,
+    GitignoreError,
+    folders_of,
+    is_ignored,
+    parse_gitignore,
+    suggested_pattern,
+)
 
 if TYPE_CHECKING:
     from pathspec import GitIgnoreSpec
@@ -21,20 +28,6 @@ CACHE_FOLDERS = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff
 # Test data folders: an artifact there is a sample kept on purpose (an `*.egg-info` a
 # packaging tool's tests inspect, a `.pyc` an import test loads).
 TEST_DATA_FOLDERS = frozenset({"fixtures", "fixture", "testdata", "test_data", "test-data"})
-# The pattern that ignores each default sample path, for the message.
-_SUGGESTED = {
-    "__pycache__/m.cpython-312.pyc": "__pycache__/",
-    "pkg/m.pyc": "*.py[cod]",
-    ".pytest_cache/v/x": ".pytest_cache/",
-    ".mypy_cache/x": ".mypy_cache/",
-    ".ruff_cache/x": ".ruff_cache/",
-    ".coverage": ".coverage",
-    "htmlcov/index.html": "htmlcov/",
-    "pkg.egg-info/PKG-INFO": "*.egg-info/",
-    ".venv/bin/python": ".venv/",
-    "dist/p.whl": "dist/",
-    "build/lib/m.py": "build/",
-}
 
 
 class GitignoreCaches:
@@ -49,7 +42,7 @@ class GitignoreCaches:
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         if not ctx.is_python_repository:
             return
-        samples = [str(s).strip("/") for s in params.get("sample-paths", list(_SUGGESTED)) if str(s).strip("/")]
+        samples = [str(s).strip("/") for s in params.get("sample-paths", list(SUGGESTED_PATTERNS)) if str(s).strip("/")]
         yield from self._unignored(ctx, samples)
         yield from self._tracked(ctx)
 
@@ -127,7 +120,7 @@ def _byte_order(path: str) -> bytes:
 
 
 def _unignored_message(missing: Sequence[str], *, has_file: bool) -> str:
-    patterns = list(dict.fromkeys(_SUGGESTED.get(sample, "/" + sample) for sample in missing))
+    patterns = list(dict.fromkeys(suggested_pattern(sample) for sample in missing))
     listed = ", ".join(missing)
     add = ", ".join(f"`{p}`" for p in patterns)
     if not has_file:
