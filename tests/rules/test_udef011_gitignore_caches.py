@@ -195,3 +195,15 @@ def test_artifacts_kept_as_test_data_are_not_reported(tmp_path: Path) -> None:
     }
     root = _repository(tmp_path, {".gitignore": TEMPLATE, **artifacts}, forced=tuple(artifacts))
     assert [f.path for f in check(RULE, root)] == ["src/app/__pycache__/m.pyc"]
+
+
+def test_an_untracked_gitignore_counts_as_git_reads_it(tmp_path: Path) -> None:
+    # `udef-audit fix` writes .gitignore; before it is committed, git already honours it.
+    # coverage's htmlcov/.gitignore (`*`) ignores itself, so it never reaches the audit.
+    root = _repository(tmp_path, {})
+    write_tree(root, {".gitignore": TEMPLATE, "htmlcov/.gitignore": "*\n", "htmlcov/index.html": ""})
+    assert check(RULE, root) == []
+    (root / ".gitignore").write_text("__pycache__/\n")
+    [found] = check(RULE, root)
+    assert found.path == ".gitignore"
+    assert "htmlcov/index.html" in found.message and "__pycache__/m.cpython-312.pyc" not in found.message

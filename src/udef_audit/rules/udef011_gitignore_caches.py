@@ -72,13 +72,13 @@ class GitignoreCaches:
 
 def _ignore_files(ctx: RepoContext, samples: Sequence[str]) -> dict[str, GitIgnoreSpec] | None:
     """The specs of the `.gitignore` files that have a say about the samples, by folder;
-    None when one of them cannot be read. In a git work tree only tracked ones count (an
-    untracked `htmlcov/.gitignore` that coverage wrote is no part of the repository)."""
-    tracked = set(ctx.tracked_files) if ctx.is_git else None
+    None when one of them cannot be read. Git reads untracked ones too, and so does this
+    rule (a `.gitignore` just written by `udef-audit fix` counts before it is committed);
+    the `htmlcov/.gitignore` coverage writes ignores itself, so it is no file of the audit."""
     specs: dict[str, GitIgnoreSpec] = {}
     for folder in sorted(folders_of(samples)):
         path = posixpath.join(folder, IGNORE_FILE) if folder else IGNORE_FILE
-        if not ctx.exists(path) or (tracked is not None and path not in tracked):
+        if not ctx.exists(path):
             continue
         text = ctx.text(path)
         if text is None:
