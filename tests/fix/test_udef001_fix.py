@@ -107,3 +107,15 @@ def test_setup_py_declaring_packages_is_refused(tmp_path: Path, run_inproc) -> N
     out = fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001").stdout
     assert "not fixed app/__init__.py:1 UDEF001: setup.py declares the packages: move them by hand" in out
     assert (tmp_path / "app/__init__.py").exists()
+
+
+def test_a_project_without_pyproject_is_refused(tmp_path: Path, run_inproc) -> None:
+    # A Django site run by manage.py from the root: moving the package alone breaks its imports.
+    files = {"manage.py": "import os\n", "site/__init__.py": "", "site/settings.py": "DEBUG = False\n"}
+    write_tree(tmp_path, files)
+    out = fixed(run_inproc, tmp_path, "--unsafe-fixes", "--select", "UDEF001").stdout
+    assert (
+        "not fixed site/__init__.py:1 UDEF001: no pyproject.toml tells installers where the package is: "
+        "write one first (UDEF002)"
+    ) in out
+    assert (tmp_path / "site/settings.py").exists() and not (tmp_path / "src").exists()

@@ -129,3 +129,30 @@ def test_index_options_and_no_project_table_are_refused(tmp_path: Path, run_inpr
         "not fixed requirements.txt:2 UDEF002: requirements.txt:1: `--index-url https://x/simple` has no place" in out
     )
     assert (tmp_path / "requirements.txt").exists()
+
+
+def test_files_still_naming_a_moved_requirement_file_are_listed(tmp_path: Path, run_inproc) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "app/__init__.py": "",
+            "requirements-dev.txt": "pytest\n",
+            "Makefile": "dev:\n\tpip install -r requirements-dev.txt\n",
+        },
+    )
+    out = _fix(run_inproc, tmp_path)
+    assert "    then: requirements-dev.txt is gone: Makefile still names it\n" in out
+
+
+def test_a_file_installing_the_project_with_extras_says_how_to_install_it_now(tmp_path: Path, run_inproc) -> None:
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "requirements-dev.txt": "-e .[socks]\npytest\n"},
+    )
+    out = _fix(run_inproc, tmp_path)
+    assert (
+        "    then: `-e .[socks]` installed the project itself, which a dependency group cannot: "
+        "install it with the group (`uv sync --group dev --extra socks`)\n"
+    ) in out
+    assert 'dev = [\n  "pytest",\n]' in (tmp_path / "pyproject.toml").read_text()

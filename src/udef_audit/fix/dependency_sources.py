@@ -36,6 +36,8 @@ class Moved:
     main: list[str] = field(default_factory=list)
     extras: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    # Lines that installed the project itself (`-e .[socks]`): no group can say that.
+    installs_self: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -65,7 +67,9 @@ def from_requirement_file(tree: FixTree, path: str, project: str) -> Moved:
         _check_include(tree, path, number, target)
     found = [_requirement(path, entry) for entry in parsed.requirements]
     tree.remove(path)
-    return _grouped(path, project, found)
+    moved = _grouped(path, project, found)
+    moved.installs_self.extend(e.text for e, f in zip(parsed.requirements, found, strict=True) if f is None)
+    return moved
 
 
 def _grouped(path: str, project: str, found: list[str | None]) -> Moved:

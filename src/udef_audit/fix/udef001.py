@@ -38,6 +38,10 @@ def move_to_src(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> F
     project = posixpath.dirname(old)
     new = posixpath.join(project, SRC, posixpath.basename(old))
     _refuse_setup_files(tree, project)
+    if posixpath.join(project, "pyproject.toml") not in tree.files:
+        # Nothing would tell an installer (or Django's manage.py, run from the root) where the
+        # package went: the move alone breaks every import. UDEF002's fix writes pyproject.toml.
+        raise FixRefused("no pyproject.toml tells installers where the package is: write one first (UDEF002)")
     if any(f == new or f.startswith(new + "/") for f in tree.files):
         raise FixRefused(f"{new} exists")
     pyproject = Pyproject(tree, posixpath.join(project, "pyproject.toml"))

@@ -54,7 +54,8 @@ def move_dependencies(finding: Finding, tree: FixTree, params: Mapping[str, Any]
     pyproject.save()
     gone = not tree.exists(finding.path)
     what = "removed" if gone else "keeps the rest"
-    return Fixed(f"{pyproject.path} gets {added}; {finding.path} {what}", _notes(tree, project, finding.path, gone))
+    notes = _notes(tree, project, finding.path, gone) + _self_install_notes(moved)
+    return Fixed(f"{pyproject.path} gets {added}; {finding.path} {what}", notes)
 
 
 def _project_of(tree: FixTree, path: str) -> str:
@@ -173,8 +174,24 @@ def _notes(tree: FixTree, project: str, source: str, gone: bool) -> tuple[str, .
     if gone:
         users = _naming(tree, posixpath.basename(source), source)
         if users:
-            notes.append(f"{source} is gone: {', '.join(users)} still name it")
+            notes.append(f"{source} is gone: {', '.join(users)} still {'names' if len(users) == 1 else 'name'} it")
     return tuple(notes)
+
+
+def _self_install_notes(moved: sources.Moved) -> tuple[str, ...]:
+    """`-e .[socks]` installed the project and its extras with the tools: a dependency
+    group cannot name the project, so the user installs both from now on."""
+    groups = ", ".join(f"--group {g}" for g in moved.groups)
+    return tuple(
+        f"`{line}` installed the project itself, which a dependency group cannot: "
+        f"install it with the group (`uv sync {groups}{_extras_flags(line)}`)"
+        for line in moved.installs_self
+    )
+
+
+def _extras_flags(line: str) -> str:
+    extras = line.partition("[")[2].partition("]")[0]
+    return "".join(f" --extra {e.strip()}" for e in extras.split(",") if e.strip())
 
 
 def _naming(tree: FixTree, name: str, source: str) -> list[str]:
