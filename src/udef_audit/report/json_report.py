@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 from udef_audit import __version__
-from udef_audit.findings import Finding, Level
+from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.report.summary import summary
 from udef_audit.result import AuditResult
 from udef_audit.safe_text import inert_json, json_safe
 
-SCHEMA_VERSION = "1.2"  # 1.1: findings[].kind, gates; 1.2: udef/resetVsRepair.arithmetic
+# 1.1: findings[].kind, gates; 1.2: udef/resetVsRepair.arithmetic; 1.3: findings[].aheadOfPhase
+SCHEMA_VERSION = "1.3"
 
 
 def render_json(result: AuditResult) -> str:
@@ -60,6 +61,7 @@ def _finding(f: Finding, slug: str) -> dict[str, Any]:
         "column": f.column,
         "fingerprint": f.fingerprint,
         "kind": f.kind or None,
+        "aheadOfPhase": f.properties[AHEAD_OF_PHASE] if f.ahead_of_phase else None,
         "suppressed": f.suppressed,
         "suppressions": [{"kind": s.kind, "justification": s.justification} for s in f.suppressions],
     }

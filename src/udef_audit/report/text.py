@@ -23,7 +23,7 @@ from rich.panel import Panel
 from rich.style import Style
 from rich.text import Text
 
-from udef_audit.findings import Finding, Level
+from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.gates import GatesResult
 from udef_audit.report.gates_view import text_lines as gates_text_lines
 from udef_audit.report.rules_listing import help_uri
@@ -191,6 +191,9 @@ def _line(finding: Finding, result: AuditResult, options: TextOptions) -> Text:
     text.append(" ")
     text.append(finding.rule_id, style=_linked(STYLES[level], link if options.hyperlinks else None))
     text.append(f" [{level}] ", style=STYLES[level])
+    if finding.ahead_of_phase:
+        # Why an error-level rule shows as a note: the team declared an earlier phase.
+        text.append(f"(phase {finding.properties[AHEAD_OF_PHASE]} rule, ahead of the declared phase) ", style="dim")
     text.append(escape_text(finding.message))
     if finding.suppressed:
         text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
