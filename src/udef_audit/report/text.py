@@ -25,6 +25,7 @@ from rich.text import Text
 
 from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.gates import GatesResult
+from udef_audit.policy import RuleMeta
 from udef_audit.report.gates_view import text_lines as gates_text_lines
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.score_view import text_lines as score_text_lines
@@ -185,11 +186,11 @@ def _line(finding: Finding, result: AuditResult, options: TextOptions) -> Text:
     level = finding.level.value if finding.level else "note"
     where = f"{escape_text(finding.path)}:{finding.line}" + (f":{finding.column}" if finding.column else "")
     meta = result.policy.rules.get(finding.rule_id)
-    link = help_uri(meta) if meta else None
+    link = help_uri(meta) if meta and options.hyperlinks else None
     text = Text("  ")
     text.append(where, style="dim")
     text.append(" ")
-    text.append(finding.rule_id, style=_linked(STYLES[level], link if options.hyperlinks else None))
+    text.append(finding.rule_id, style=_linked(STYLES[level], link))
     text.append(f" [{level}] ", style=STYLES[level])
     if finding.ahead_of_phase:
         # Why an error-level rule shows as a note: the team declared an earlier phase.
@@ -198,12 +199,18 @@ def _line(finding: Finding, result: AuditResult, options: TextOptions) -> Text:
     if finding.suppressed:
         text.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}", style="dim italic")
     if meta is not None:
-        text.append(" (")
-        text.append(meta.slug, style=_linked("dim", link if options.hyperlinks else None))
-        text.append(")")
-        if not options.hyperlinks:
-            text.append(f" {link}", style="dim")
+        _append_docs(text, meta, options)
     return text
+
+
+def _append_docs(text: Text, meta: RuleMeta, options: TextOptions) -> None:
+    """` (slug)` linked to the rule's page where the terminal shows links, else ` (slug) URL`."""
+    link = help_uri(meta)
+    text.append(" (")
+    text.append(meta.slug, style=_linked("dim", link if options.hyperlinks else None))
+    text.append(")")
+    if not options.hyperlinks:
+        text.append(f" {link}", style="dim")
 
 
 def _linked(style: str, url: str | None) -> Style:
