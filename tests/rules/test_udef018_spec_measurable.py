@@ -19,8 +19,8 @@ TASKS = "docs/design/payments-tasks.md"
 # Requirement IDs that no document of this repository defines, spelled in two pieces: as
 # whole words in this file they would be UDEF019 references (dangling ones) of this
 # project's own tests, while here they are only the fixture's data.
-NFR_6 = "NFR-" + "06"
-NFR_7 = "NFR-" + "07"
+SIXTH_NFR = "NFR-" + "06"
+SEVENTH_NFR = "NFR-" + "07"
 
 
 @pytest.mark.requirement("specs:FR-04")
@@ -59,9 +59,9 @@ def test_messages_and_kinds(run_inproc: Callable[..., Run]) -> None:
                              "(\"the service SHALL ...\") so that it says what must hold."),
         (5, "duplicate-id", "fr_01 is defined twice in this document (first at line 3): give each requirement "
                             "its own ID, or every test reference to it is ambiguous."),
-        (6, "not-quantified", f"{NFR_6} is not quantified (no number besides its ID): give the measure and its "
+        (6, "not-quantified", f"{SIXTH_NFR} is not quantified (no number besides its ID): give the measure and its "
                               "limit (\"p95 < 200 ms\", \"1000 req/s\", \"80 % coverage\")."),
-        (7, "not-quantified", f"{NFR_7} is not quantified (no number besides its ID): give the measure and its "
+        (7, "not-quantified", f"{SEVENTH_NFR} is not quantified (no number besides its ID): give the measure and its "
                               "limit (\"p95 < 200 ms\", \"1000 req/s\", \"80 % coverage\")."),
         (7, "incomplete-task", "TASK-002 has no estimate: add an estimate (\"(2 hours)\" in its title)."),
         (11, "incomplete-task", "TASK-003 has no Verification line: add a line \"- Verification: <how to check it "
