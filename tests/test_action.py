@@ -211,6 +211,7 @@ def test_every_step_env_variable_is_read_by_its_script() -> None:
             assert re.search(read, s["run"]), f"{s['id']}: ${variable} is set but never read"
 
 
+@pytest.mark.requirement("adoption:FR-08")
 def test_run_scripts_never_interpolate_expressions() -> None:
     """Script injection: `${{ inputs.x }}` in `run:` pastes the input into the script as code.
     Inputs and step outputs reach the scripts as environment variables only."""
@@ -357,6 +358,7 @@ CLEAN = {
 write = write_tree
 
 
+@pytest.mark.requirement("adoption:FR-08")
 def test_findings_fail_the_action_after_sarif_and_summary(tmp_path: Path, cli_env) -> None:
     runner = Runner(tmp_path, cli_env, {})
     write(runner.workspace, CLEAN | {"src/demo/core.py": "def f():\n    return 1  # TODO: later\n"})
@@ -413,6 +415,7 @@ def test_fail_on_never_passes_with_findings(tmp_path: Path, cli_env) -> None:
     assert [r["ruleId"] for r in results] == ["UDEF006"]
 
 
+@pytest.mark.requirement("adoption:FR-08")
 def test_fail_below_phase_fails_the_action_and_the_summary_shows_the_gates(tmp_path: Path, cli_env) -> None:
     runner = Runner(tmp_path, cli_env, {"fail-on": "never", "fail-below-phase": "2"})
     write(runner.workspace, CLEAN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import HYGIENE
 
 CLEAN = {
@@ -35,6 +36,9 @@ def active(run_cli, root: Path, *args: str) -> list[tuple[str, str, int]]:
     return sorted((f["ruleId"], f["path"], f["line"]) for f in result.json()["findings"] if not f["suppressed"])
 
 
+@pytest.mark.requirement("adoption:FR-01")
+@pytest.mark.requirement("adoption:FR-02")
+@pytest.mark.requirement("adoption:FR-03")
 def test_baseline_holds_old_findings_and_reports_new_ones(tmp_path: Path, run_cli) -> None:
     root = repo(tmp_path / "r", {"src/demo/core.py": "def f():\n    # TODO: old debt\n    return 1\n"})
     baseline = tmp_path / "udef-baseline.json"
@@ -55,6 +59,7 @@ def test_baseline_holds_old_findings_and_reports_new_ones(tmp_path: Path, run_cl
     assert kinds["src/demo/extra.py"] is None
 
 
+@pytest.mark.requirement("adoption:FR-04")
 def test_baseline_only_shrinks(tmp_path: Path, run_cli) -> None:
     root = repo(tmp_path / "r", {"src/demo/a.py": "# TODO: a\n", "src/demo/b.py": "# FIXME: b\n"})
     baseline = tmp_path / "b.json"
@@ -90,6 +95,7 @@ def with_waiver(expires: str) -> str:
     return CLEAN["pyproject.toml"] + WAIVER.format(expires=expires)
 
 
+@pytest.mark.requirement("adoption:FR-05")
 def test_waivers_suppress_until_they_expire(tmp_path: Path, run_cli) -> None:
     files = {"legacy/old.py": "# TODO: x\n", "src/demo/new.py": "# TODO: y\n"}
     live = repo(tmp_path / "live", {**files, "pyproject.toml": with_waiver("2999-01-31")})
@@ -113,12 +119,14 @@ def test_waivers_suppress_until_they_expire(tmp_path: Path, run_cli) -> None:
     assert "policy: waiver for UDEF006" in run_cli(expired).stdout
 
 
+@pytest.mark.requirement("adoption:FR-05")
 def test_incomplete_waiver_is_exit_2(tmp_path: Path, run_cli) -> None:
     bad = with_waiver("2999-01-31").replace('owner = "team-payments"\n', "")
     result = run_cli(repo(tmp_path, {"pyproject.toml": bad}))
     assert result.code == 2 and "waivers[0]" in result.stderr
 
 
+@pytest.mark.requirement("adoption:FR-06")
 def test_org_policy_cannot_be_weakened_by_the_repository(tmp_path: Path, run_cli) -> None:
     weakening = '\n[tool.udef-audit]\nignore = ["UDEF006"]\n[tool.udef-audit.rules.UDEF006]\nlevel = "note"\n'
     root = repo(

@@ -33,6 +33,7 @@ CLEAN = {
 }
 
 
+@pytest.mark.requirement("engine:FR-01")
 def test_missing_path_is_exit_2_with_one_line(run_cli) -> None:
     result = run_cli("/no/such/path")
     assert result.code == 2
@@ -50,12 +51,14 @@ def test_usage_mistakes_are_exit_2_with_one_line(args: list[str], run_cli, tmp_p
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.requirement("engine:FR-01")
 def test_clean_repository_passes(tmp_path: Path, run_cli) -> None:
     result = run_cli(make_repo(tmp_path, CLEAN))
     assert result.code == 0, result.stdout
     assert "PASS" in result.stdout
 
 
+@pytest.mark.requirement("engine:FR-01")
 def test_fail_on_levels(tmp_path: Path, run_cli) -> None:
     files = {k: v for k, v in CLEAN.items() if not k.startswith("docs/")}
     files["docs/index.md"] = "# Docs\n"  # docs folder without design/ and reports/: warnings only
@@ -65,6 +68,7 @@ def test_fail_on_levels(tmp_path: Path, run_cli) -> None:
     assert run_cli(repo, "--fail-on", "never").code == 0
 
 
+@pytest.mark.requirement("engine:NFR-03")
 @pytest.mark.requirement("engine:FR-14")
 def test_json_report_follows_its_schema(tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path, {**CLEAN, "src/demo/core.py": "x = 1  # TODO: remove\n"})
@@ -103,6 +107,7 @@ def test_select_ignore_by_prefix_and_slug(tmp_path: Path, run_cli) -> None:
     assert ids("--select", "UDEF006", "--ignore", "UDEF00") == ["UDEF006"]
 
 
+@pytest.mark.requirement("engine:FR-11")
 def test_config_from_pyproject(tmp_path: Path, run_cli) -> None:
     config = (
         '\n[tool.udef-audit]\nignore = ["UDEF001"]\nexclude = ["legacy"]\n'
@@ -121,6 +126,7 @@ def test_config_from_pyproject(tmp_path: Path, run_cli) -> None:
     assert [(f["ruleId"], f["path"], f["level"]) for f in report["findings"]] == [("UDEF006", "app.py", "warning")]
 
 
+@pytest.mark.requirement("engine:FR-11")
 @pytest.mark.parametrize(
     ("table", "named"),
     [
@@ -139,6 +145,8 @@ def test_bad_config_is_exit_2_naming_the_key(table: str, named: str, tmp_path: P
     assert len(result.stderr.splitlines()) == 1 and named in result.stderr
 
 
+@pytest.mark.requirement("engine:FR-08")
+@pytest.mark.requirement("engine:FR-11")
 def test_malformed_pyproject_is_a_note_not_a_crash(tmp_path: Path, run_cli) -> None:
     repo = make_repo(tmp_path, {**CLEAN, "pyproject.toml": "[project\nname = 'x'\n"})
     result = run_cli(repo, "--format", "json", "--select", "UDEF000")

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import ast
 
+import pytest
 from conftest import REPO
 from radon.complexity import cc_visit_ast
 
 LIMIT = 10
 
 
+@pytest.mark.requirement("batch:NFR-04")
+@pytest.mark.requirement("engine:NFR-02")
 def test_every_function_is_simple() -> None:
     too_complex = []
     for path in sorted((REPO / "src").rglob("*.py")):

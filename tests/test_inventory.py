@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
 
 
@@ -14,6 +16,7 @@ def findings(run_cli, repo: Path, *args: str) -> list[tuple[str, str]]:
     return sorted((f["ruleId"], f["path"]) for f in result.json()["findings"])
 
 
+@pytest.mark.requirement("engine:FR-06")
 def test_symlinks_are_never_followed(tmp_path: Path, run_cli) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -33,6 +36,7 @@ def test_symlinks_are_never_followed(tmp_path: Path, run_cli) -> None:
     assert findings(run_cli, repo) == [("UDEF006", "src/real.py")]
 
 
+@pytest.mark.requirement("engine:FR-06")
 def test_git_ignored_and_tool_directories_are_skipped(tmp_path: Path, run_cli) -> None:
     repo = tmp_path
     for name in (
@@ -57,6 +61,7 @@ def test_git_ignored_and_tool_directories_are_skipped(tmp_path: Path, run_cli) -
     assert ("UDEF006", "env2/lib/d.py") not in findings(run_cli, repo)
 
 
+@pytest.mark.requirement("engine:FR-07")
 def test_hostile_git_config_runs_nothing(tmp_path: Path, run_cli) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -71,6 +76,7 @@ def test_hostile_git_config_runs_nothing(tmp_path: Path, run_cli) -> None:
     assert not marker.exists()
 
 
+@pytest.mark.requirement("engine:FR-08")
 def test_unreadable_and_odd_files_are_notes(tmp_path: Path, run_cli) -> None:
     repo = tmp_path
     (repo / "binary.py").write_bytes(b"\x00\x01# TODO\x00")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
 from conftest import CLI
 
 from udef_audit.policy import load_policy
@@ -30,6 +31,7 @@ def plant_plugin(repo: Path, marker: Path) -> None:
     (repo / "evil_plugin.py").write_text(PLANTED_MODULE.format(marker=str(marker)))
 
 
+@pytest.mark.requirement("engine:FR-04")
 def test_planted_plugin_in_scanned_root_never_runs(tmp_path: Path, run_cli) -> None:
     repo, marker = tmp_path / "repo", tmp_path / "pwned"
     plant_plugin(repo, marker)
@@ -94,6 +96,8 @@ CRASHING = """
 """
 
 
+@pytest.mark.requirement("engine:FR-01")
+@pytest.mark.requirement("engine:FR-03")
 def test_a_crashing_rule_is_a_notification_and_exit_3(tmp_path: Path, run_cli) -> None:
     site = _third_party_plugin(tmp_path, CRASHING)
     repo = tmp_path / "repo"
@@ -111,6 +115,7 @@ def test_a_crashing_rule_is_a_notification_and_exit_3(tmp_path: Path, run_cli) -
     assert "ACME001" in [rule["id"] for rule in run["tool"]["driver"]["rules"]]
 
 
+@pytest.mark.requirement("engine:FR-05")
 def test_disabled_plugin_is_not_loaded(tmp_path: Path, run_cli) -> None:
     site = _third_party_plugin(tmp_path, CRASHING)
     repo = tmp_path / "repo"
@@ -119,6 +124,7 @@ def test_disabled_plugin_is_not_loaded(tmp_path: Path, run_cli) -> None:
     assert result.code == 0, result.stdout + result.stderr
 
 
+@pytest.mark.requirement("engine:FR-03")
 def test_plugin_failing_to_import_is_a_diagnostic(tmp_path: Path, run_cli) -> None:
     site = _third_party_plugin(tmp_path, "raise ImportError('missing dependency xyz')\n")
     repo = tmp_path / "repo"
@@ -129,6 +135,7 @@ def test_plugin_failing_to_import_is_a_diagnostic(tmp_path: Path, run_cli) -> No
     assert any("missing dependency xyz" in n["message"] for n in result.json()["notifications"])
 
 
+@pytest.mark.requirement("engine:FR-02")
 def test_builtin_rules_come_through_entry_points() -> None:
     from importlib.metadata import entry_points
 

@@ -56,6 +56,7 @@ def test_readme_rules_table_matches_the_policy() -> None:
     assert "| [UDEF004](docs/rules/UDEF004-docker-stages-share-base.md) |" in readme
 
 
+@pytest.mark.requirement("engine:FR-09")
 def test_docs_pages_match_the_policy() -> None:
     for meta in load_policy().rules.values():
         page = REPO / "docs" / "rules" / f"{meta.docs_name}.md"
@@ -64,6 +65,7 @@ def test_docs_pages_match_the_policy() -> None:
         )
 
 
+@pytest.mark.requirement("engine:FR-09")
 def test_bad_rule_data_is_rejected() -> None:
     good = {
         k: "x"
@@ -88,6 +90,7 @@ def test_bad_rule_data_is_rejected() -> None:
             parse_rule_meta(broken)
 
 
+@pytest.mark.requirement("engine:FR-09")
 @pytest.mark.slow
 def test_wheel_ships_the_policy(tmp_path: Path) -> None:
     subprocess.run(

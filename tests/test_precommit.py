@@ -25,6 +25,7 @@ DOCS = REPO / "docs/workflows.md"
 # --- the manifest --------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("adoption:FR-07")
 def test_manifest_hooks() -> None:
     assert set(HOOKS) == {"udef-audit", "udef-audit-files"}
     whole, files = HOOKS["udef-audit"], HOOKS["udef-audit-files"]
@@ -87,6 +88,7 @@ NOT_READ = [
 ]
 
 
+@pytest.mark.requirement("adoption:FR-07")
 @pytest.mark.parametrize("path", READ)
 def test_files_hook_matches_what_the_file_rules_read(path: str) -> None:
     # pre-commit applies `files` with re.search to the repository-relative path.
@@ -133,6 +135,7 @@ def isolated_env(home: Path) -> dict[str, str]:
 write = write_tree
 
 
+@pytest.mark.requirement("adoption:NFR-01")
 def test_files_mode_on_a_ten_file_change_is_fast_and_file_scoped(tmp_path: Path, run_cli) -> None:
     env = isolated_env(tmp_path / "home")
     repo = tmp_path / "repo"
@@ -264,6 +267,7 @@ def commit(repo: Path, env: dict[str, str], message: str) -> subprocess.Complete
     )
 
 
+@pytest.mark.requirement("adoption:FR-07")
 @pytest.mark.slow
 def test_commit_with_a_placeholder_is_blocked(project: Path, session_env: dict[str, str]) -> None:
     env = session_env

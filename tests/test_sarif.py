@@ -88,6 +88,7 @@ def test_fingerprints_survive_moving_code(tmp_path: Path, run_cli) -> None:
     assert sorted(before.values()) == sorted(after.values())
 
 
+@pytest.mark.requirement("engine:FR-12")
 def test_inline_suppression_is_kept_and_counted(tmp_path: Path, run_cli, sarif_validator) -> None:
     repo = write(
         tmp_path,

@@ -111,6 +111,7 @@ def test_bad_profile_or_phase_is_a_config_error(tmp_path: Path, setting: str, me
         audit(AuditRequest(path=tmp_path, use_cache=False))
 
 
+@pytest.mark.requirement("engine:FR-07")
 def test_each_file_is_read_once_per_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     reads: Counter[str] = Counter()
     real = context_module.read_regular_file

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 from conftest import CLI, Run
 
+from udef_audit.batch.command import batch_parser
+
 SECRET = "s3cretT0kenValue"  # noqa: S105 - a fake token the test hunts for
 DATE = "2024-05-01T12:00:00+00:00"
 GIT_ENV = {
@@ -118,6 +120,24 @@ def write_list(path: Path, *lines: str | Path) -> Path:
 # --- the list and usage errors --------------------------------------------------------
 
 
+@pytest.mark.requirement("batch:FR-02")
+def test_every_option_is_offered_with_its_default(run_cli: Callable[..., Run]) -> None:
+    usage = run_cli("batch", "--help")
+    assert usage.code == 0, usage.stderr
+    for option in (
+        "--db FILE", "--cache DIR", "--jobs N", "--timeout SECONDS", "--policy FILE", "--sarif-dir DIR",
+        "--csv FILE", "--json FILE", "--html FILE", "--executor {local,dask}", "--scheduler ADDRESS", "--force",
+    ):  # fmt: skip
+        assert option in usage.stdout, option
+    assert "(default: CPU count)" in usage.stdout
+    assert "(default: ~/.cache/udef-audit/clones)" in usage.stdout
+    defaults = batch_parser().parse_args(["repos.txt"])
+    assert (defaults.db, defaults.cache, defaults.jobs, defaults.timeout, defaults.executor, defaults.force) == (
+        Path("udef-audit.sqlite"), None, None, 300.0, "local", False,
+    )  # fmt: skip
+
+
+@pytest.mark.requirement("batch:FR-03")
 @pytest.mark.parametrize(
     "options",
     [["--jobs", "0"], ["--timeout", "-1"], ["--executor", "ray"], ["--bogus"], ["--scheduler", "tcp://x:1"]],
@@ -130,6 +150,7 @@ def test_bad_options_are_exit_2_with_one_line(options: list[str], batch, tmp_pat
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.requirement("batch:FR-03")
 def test_missing_or_empty_list_is_exit_2(batch, tmp_path: Path) -> None:
     missing = batch(tmp_path / "nope.txt")
     assert missing.code == 2
@@ -139,6 +160,7 @@ def test_missing_or_empty_list_is_exit_2(batch, tmp_path: Path) -> None:
     assert "no repositories" in empty.stderr
 
 
+@pytest.mark.requirement("batch:FR-03")
 def test_a_bad_org_policy_is_exit_2(batch, tmp_path: Path) -> None:
     listing = write_list(tmp_path / "repos.txt", make_repo(tmp_path / "a"))
     policy = tmp_path / "policy.toml"
@@ -148,6 +170,7 @@ def test_a_bad_org_policy_is_exit_2(batch, tmp_path: Path) -> None:
     assert "NOPE999" in result.stderr
 
 
+@pytest.mark.requirement("batch:FR-01")
 def test_list_file_comments_relative_paths_and_duplicates(batch, tmp_path: Path) -> None:
     make_repo(tmp_path / "repos" / "one")
     make_repo(tmp_path / "repos" / "two")
@@ -161,6 +184,7 @@ def test_list_file_comments_relative_paths_and_duplicates(batch, tmp_path: Path)
     assert {row["status"] for row in results.values()} == {"ok"}
 
 
+@pytest.mark.requirement("batch:FR-01")
 def test_list_from_stdin(batch, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "a")
     result = batch("-", stdin=f"{repo}\n")
@@ -168,6 +192,7 @@ def test_list_from_stdin(batch, tmp_path: Path) -> None:
     assert list(last_run(tmp_path / "batch.sqlite")) == [str(repo)]
 
 
+@pytest.mark.requirement("batch:FR-01")
 def test_directory_list_audits_its_git_checkouts_only(batch, tmp_path: Path) -> None:
     org = tmp_path / "org"
     make_repo(org / "service-a")
@@ -182,6 +207,7 @@ def test_directory_list_audits_its_git_checkouts_only(batch, tmp_path: Path) -> 
 # --- transports and credentials ---------------------------------------------------------
 
 
+@pytest.mark.requirement("batch:FR-04")
 def test_unsafe_transports_are_refused_before_git_runs(batch, tmp_path: Path) -> None:
     planted = tmp_path / "pwned"
     listing = write_list(
@@ -204,6 +230,7 @@ def test_unsafe_transports_are_refused_before_git_runs(batch, tmp_path: Path) ->
     assert any("may not start with '-'" in r for r in reasons)
 
 
+@pytest.mark.requirement("batch:FR-07")
 @pytest.mark.parametrize("force", [False, True], ids=["probe", "clone"])
 def test_a_credential_in_a_url_never_appears_anywhere(force: bool, batch, tmp_path: Path) -> None:
     closed_port = _closed_port()
@@ -241,6 +268,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.requirement("batch:FR-05")
 def test_file_url_clones_then_later_runs_fetch_instead_of_recloning(batch, tmp_path: Path) -> None:
     work = make_repo(tmp_path / "work")
     bare = tmp_path / "origin.git"
@@ -271,6 +299,7 @@ def test_file_url_clones_then_later_runs_fetch_instead_of_recloning(batch, tmp_p
     assert git(clone, "rev-parse", "HEAD") == new_head
 
 
+@pytest.mark.requirement("batch:FR-06")
 def test_a_repository_hook_never_runs(batch, tmp_path: Path) -> None:
     """A hook planted in a cached clone (as a hostile fetch could) must not run on refresh."""
     work = make_repo(tmp_path / "work")
@@ -320,6 +349,7 @@ def silent_server() -> Iterator[SilentGitServer]:
     yield SilentGitServer()
 
 
+@pytest.mark.requirement("batch:FR-09")
 def test_a_clone_that_hangs_is_killed_at_the_timeout_and_the_batch_goes_on(
     batch, tmp_path: Path, silent_server: SilentGitServer
 ) -> None:
@@ -399,6 +429,7 @@ def test_exports_and_sarif_files(batch, tmp_path: Path) -> None:
     assert lines[-1].startswith("3 repositories: 2 audited, 0 skipped (unchanged), 1 failed, 0 timed out;")
 
 
+@pytest.mark.requirement("batch:FR-11")
 def test_skipped_repositories_keep_their_sarif_file_in_a_new_sarif_dir(batch, tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "a")
     listing = write_list(tmp_path / "repos.txt", repo)
@@ -412,6 +443,7 @@ def test_skipped_repositories_keep_their_sarif_file_in_a_new_sarif_dir(batch, tm
     assert copied.read_text() == next((tmp_path / "s1").glob("*.sarif")).read_text()
 
 
+@pytest.mark.requirement("batch:FR-11")
 def test_org_policy_change_means_audit_again(batch, tmp_path: Path) -> None:
     listing = write_list(tmp_path / "repos.txt", make_repo(tmp_path / "a"))
     policy = tmp_path / "policy.toml"

@@ -77,6 +77,7 @@ def test_the_mirror_reproduces_the_blobless_clone_failure(mirror: Path, tmp_path
         assert "fetch-pack: invalid index-pack output" in clone.stderr
 
 
+@pytest.mark.requirement("batch:FR-05")
 def test_a_failed_blobless_clone_falls_back_to_a_full_clone(mirror: Path, tmp_path: Path) -> None:
     before = tree_digest(mirror)
     source = parse_source(f"file://{mirror}", tmp_path)
@@ -128,6 +129,7 @@ def test_a_mirror_whose_objects_lead_elsewhere_is_not_cloned_by_path(mirror: Pat
 # --- names --------------------------------------------------------------------------------
 
 
+@pytest.mark.requirement("batch:FR-13")
 def test_names_are_the_shortest_unique_suffix() -> None:
     keys = [
         "file:///work/.mirror/psf+requests/repo",
@@ -171,6 +173,8 @@ def run_batch(request: pytest.FixtureRequest) -> Callable[..., Run]:
     return runner
 
 
+@pytest.mark.requirement("batch:FR-03")
+@pytest.mark.requirement("batch:FR-13")
 def test_batch_over_mirrors_counts_the_same_everywhere_and_exits_4(
     run_batch: Callable[..., Run], mirror: Path, tmp_path: Path
 ) -> None:
@@ -229,6 +233,7 @@ def assert_counts_agree(run: Run, out: Path, expected: dict[str, int]) -> None:
         assert f"<dt>{label}</dt><dd>{expected[key]}</dd>" in page
 
 
+@pytest.mark.requirement("batch:FR-03")
 def test_batch_help_documents_the_exit_codes(run_cli: Callable[..., Run]) -> None:
     shown = run_cli("batch", "--help")
     assert shown.code == 0

@@ -121,6 +121,8 @@ def results_so_far(db: Path) -> int:
         return 0
 
 
+@pytest.mark.requirement("batch:FR-11")
+@pytest.mark.requirement("batch:NFR-02")
 @pytest.mark.requirement("batch:FR-10")
 def test_killed_batch_resumes_and_an_unchanged_org_audits_nothing(
     org: tuple[Path, dict[str, str]], tmp_path: Path, cli_env: dict[str, str]

@@ -157,6 +157,7 @@ def test_only_an_ok_result_can_be_reused(store: Store) -> None:
     assert store.unchanged_result("/srv/a", "h1", POLICY, VERSION) is None
 
 
+@pytest.mark.requirement("batch:FR-12")
 def test_changes_and_trend_across_runs_ignore_a_killed_run(store: Store) -> None:
     first = run(
         store,
@@ -204,6 +205,7 @@ def test_each_repository_is_recorded_once_per_run(store: Store, tmp_path: Path) 
     assert store.integrity() == "ok"
 
 
+@pytest.mark.requirement("batch:FR-07")
 def test_credentials_are_redacted_in_rows(store: Store, tmp_path: Path) -> None:
     run_id = store.begin_run(VERSION, POLICY, 1, {})
     outcome = failed("https://h/o/r", "fatal: could not read from https://bot:t0ps3cret@h/o/r.git")

@@ -89,6 +89,7 @@ def test_audit_in_place_counts_scores_and_writes_sarif(repo: Path, tmp_path: Pat
     assert RepoOutcome.from_dict(json.loads(json.dumps(outcome.to_dict()))) == outcome
 
 
+@pytest.mark.requirement("batch:FR-08")
 def test_audit_in_place_failures_are_outcomes(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -105,6 +106,7 @@ def test_audit_in_place_failures_are_outcomes(tmp_path: Path) -> None:
     assert "'enforce' must be a list" in (policy.reason or "")
 
 
+@pytest.mark.requirement("batch:FR-05")
 def test_audit_in_place_clones_fetches_and_recovers_a_damaged_cache(repo: Path, tmp_path: Path) -> None:
     bare = tmp_path / "origin.git"
     git(tmp_path, "clone", "-q", "--bare", str(repo), str(bare))
@@ -146,6 +148,7 @@ def _hanging_server() -> tuple[socket.socket, int]:
     return server, int(server.getsockname()[1])
 
 
+@pytest.mark.requirement("batch:FR-09")
 def test_a_hanging_task_times_out(tmp_path: Path) -> None:
     server, port = _hanging_server()
     with server:

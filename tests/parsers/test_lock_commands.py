@@ -52,6 +52,7 @@ def test_lock_hooks() -> None:
     assert lock_hook(["not", "a", "mapping"]) is None
 
 
+@pytest.mark.requirement("engine:NFR-04")
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=200))
 def test_never_raises_on_bytes(data: bytes) -> None:

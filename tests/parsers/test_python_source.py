@@ -772,6 +772,7 @@ def test_scan_python_never_raises_on_python_like_text(parts: list[str]) -> None:
     assert PythonFacts.from_dict(json.loads(json.dumps(facts.to_dict()))) == facts
 
 
+@pytest.mark.requirement("engine:NFR-04")
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400))
 def test_scan_python_never_raises_on_random_bytes(data: bytes) -> None:

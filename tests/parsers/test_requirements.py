@@ -439,6 +439,7 @@ def test_is_lock_file_name(path: str, expected: bool) -> None:
     assert is_lock_file_name(path) is expected
 
 
+@pytest.mark.requirement("engine:NFR-04")
 @settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=2000))
 def test_parse_requirements_never_raises_on_random_bytes(data: bytes) -> None:

@@ -71,6 +71,7 @@ def test_syntax_errors_name_the_line_and_empty_documents_are_none() -> None:
     assert load_yaml("# only a comment\n") is None
 
 
+@pytest.mark.requirement("engine:NFR-04")
 @given(st.text(max_size=300))
 def test_never_raises_anything_but_yaml_error(text: str) -> None:
     with contextlib.suppress(YamlError):
