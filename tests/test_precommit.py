@@ -136,7 +136,9 @@ write = write_tree
 
 
 @pytest.mark.requirement("adoption:NFR-01")
-def test_files_mode_on_a_ten_file_change_is_fast_and_file_scoped(tmp_path: Path, run_cli) -> None:
+def test_files_mode_on_a_ten_file_change_is_file_scoped(tmp_path: Path, run_cli) -> None:
+    # What makes the hook fast: only per-file rules, only these files, no history. Its time is
+    # measured by benchmarks/audit.py (`--files`), not here: a timed test fails on a busy CI.
     env = isolated_env(tmp_path / "home")
     repo = tmp_path / "repo"
     git("init", "-q", repo, cwd=tmp_path, env=env)
@@ -146,7 +148,6 @@ def test_files_mode_on_a_ten_file_change_is_fast_and_file_scoped(tmp_path: Path,
     assert result.code == 1, result.stderr
     report = result.json()
     assert report["stats"]["files"] == 10
-    assert report["stats"]["seconds"] < 1.0, report["stats"]  # the audit itself, not interpreter start-up
     policy = load_policy()
     file_scope = {rid for rid, meta in policy.rules.items() if meta.scope == "file"}
     ran = {rule["id"] for rule in report["rules"]}
