@@ -30,7 +30,10 @@ from udef_audit.commands.tox import tox_commands
 
 if TYPE_CHECKING:
     from udef_audit.commands.definitions import Definitions
+    from udef_audit.commands.images import ImageBuild
+    from udef_audit.commands.model import Job
     from udef_audit.commands.pipelines import Runs
+    from udef_audit.commands.python_versions import PythonVersion
 
 BytesTest = Callable[[bytes], bool]
 
@@ -152,6 +155,13 @@ class Commands:
         words, job and chain, in the order CI runs them."""
         return self._runs.invocations
 
+    def main_pipeline(self) -> Pipeline | None:
+        """The *main CI file* (contract rev 3, UDEF020): the CI definition that runs the
+        tests (the first in path order when several do), else the first CI definition."""
+        testing = {invocation.pipeline for invocation in self.test_invocations()}
+        pipelines = self.pipelines()
+        return next((p for p in pipelines if p.path in testing), pipelines[0] if pipelines else None)
+
     def unfollowed(self) -> tuple[Unfollowed, ...]:
         """What CI runs that could not be followed (remote workflows and includes, missing
         files, cycles, levels past the limit)."""
@@ -170,3 +180,37 @@ class Commands:
             for test in self.test_invocations()
             if test == invocation or any((hop.path, hop.line, hop.text) == here for hop in test.chain)
         )
+
+    # -- what pre-commit runs, what CI builds, which Python a job uses ----------------------
+
+    @cached_property
+    def _hook_runs(self) -> tuple[Invocation, ...]:
+        from udef_audit.commands.pipelines import read_hook_runs  # noqa: PLC0415 -- see `definitions`
+
+        return read_hook_runs(self.definitions)
+
+    def hook_invocations(self) -> tuple[Invocation, ...]:
+        """What pre-commit runs at commit or push: each hook of `.pre-commit-config.yaml`
+        (else `.yml`) not limited to the manual stage, as its command (a remote hook's id
+        mapped to its tool), followed like CI's commands; their `pipeline` is ""."""
+        return self._hook_runs
+
+    @cached_property
+    def _image_builds(self) -> tuple[ImageBuild, ...]:
+        from udef_audit.commands.images import image_builds  # noqa: PLC0415 -- see `definitions`
+
+        definitions = self.definitions
+        return tuple(image_builds(self.invocations(), definitions.yaml, definitions.exists))
+
+    def image_builds(self) -> tuple[ImageBuild, ...]:
+        """The container images CI builds (`docker build`, `buildx`, `build-push-action`,
+        compose services), each with its Dockerfile and target stage (`commands/images.py`)."""
+        return self._image_builds
+
+    def python_versions(self, job: Job) -> tuple[PythonVersion, ...]:
+        """The Python versions a CI job declares (setup-python with its matrix expanded,
+        its image, `uv python install`, `uv run --python`; `commands/python_versions.py`)."""
+        from udef_audit.commands.python_versions import job_python_versions  # noqa: PLC0415
+
+        commands = [invocation for invocation in self.invocations() if invocation.job is job]
+        return tuple(job_python_versions(job, commands, self._repository.text))

@@ -62,7 +62,8 @@ class Follower:
         """Record the command, then follow it where it leads."""
         if self.full or not command.words:
             return
-        self.invocations.append(Invocation(command.words, command.path, command.origin, frame.chain, frame.job))
+        where = (frame.chain, frame.job, frame.pipeline, frame.folder)
+        self.invocations.append(Invocation(command.words, command.path, command.origin, *where))
         for variant in matrix_variants(command, frame.job):
             follow(self, variant, frame)
 
@@ -77,7 +78,7 @@ class Follower:
         if frame.depth >= MAX_DEPTH:
             self.skip(command, frame, f"more than {MAX_DEPTH} levels deep")
             return None
-        return Frame((*frame.chain, hop), frame.job, frame.depth + 1, frame.entered | {key}, frame.folder)
+        return replace(frame, chain=(*frame.chain, hop), depth=frame.depth + 1, entered=frame.entered | {key})
 
     def skip(self, command: Command, frame: Frame, reason: str) -> None:
         """Say that a command leads somewhere the model does not follow."""

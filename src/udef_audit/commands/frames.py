@@ -17,7 +17,8 @@ MAX_DEPTH = 4
 @dataclass(frozen=True)
 class Frame:
     """Where a command runs: the chain that reached it, its job, how deep it is, what was
-    entered on the way (to cut cycles), and the folder it runs in ("" is the root)."""
+    entered on the way (to cut cycles), the folder it runs in ("" is the root), whether it
+    runs in a container, and the CI definition whose job runs it."""
 
     chain: tuple[Hop, ...] = ()
     job: Job | None = None
@@ -25,6 +26,7 @@ class Frame:
     entered: frozenset[str] = frozenset()
     folder: str = ""
     container: bool = False
+    pipeline: str = ""
 
     def wrapped(self, hop: Hop) -> Frame:
         """The frame of a command another one wraps (same level)."""

@@ -301,13 +301,18 @@ class Hop:
 class Invocation:
     """One simple command the repository runs: its words, the file it is written in, the
     CI job it runs for, and how it was reached from that job's step (`chain`, outermost
-    first; empty for a command written in the step itself)."""
+    first; empty for a command written in the step itself). `pipeline` is the CI definition
+    whose job runs it (the caller of a reusable workflow, `.gitlab-ci.yml` for a job of an
+    included file; "" for a pre-commit hook), `folder` the repository folder it runs in
+    ("" is the root)."""
 
     words: tuple[PlacedWord, ...]
     path: str
     origin: Origin
     chain: tuple[Hop, ...] = ()
     job: Job | None = None
+    pipeline: str = ""
+    folder: str = ""
 
     @property
     def argv(self) -> tuple[str, ...]:

@@ -1,0 +1,109 @@
+"""What a command line says about coverage: whether it measures it, with branches, which
+threshold it enforces, and which coverage configuration it names.
+
+pytest with pytest-cov: `--cov[=SRC]` measures (`--no-cov` turns it off again),
+`--cov-branch`, `--cov-fail-under N`, `--cov-config FILE`; pytest's own `addopts` are read
+as if written first (the caller passes them). coverage.py: `coverage run [--branch]
+[--rcfile F]` measures; `coverage report|html|xml|json|lcov --fail-under N` enforces.
+`hatch test --cover` measures with coverage.py. Options are matched exactly or as
+`--option=value`; pytest's unambiguous prefixes of long options are not expanded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from udef_audit.commands.model import PlacedWord
+from udef_audit.commands.words import program
+
+_REPORTS = frozenset({"report", "html", "xml", "json", "lcov"})
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A minimum coverage a command enforces, and the word that sets it."""
+
+    value: float
+    word: PlacedWord
+
+
+@dataclass(frozen=True)
+class CoverageUse:
+    """What one command does with coverage."""
+
+    measures: bool = False
+    branch: PlacedWord | None = None
+    threshold: Threshold | None = None
+    config: str | None = None
+
+
+def coverage_use(words: Sequence[PlacedWord]) -> CoverageUse:
+    """How a command (its words; for pytest, its `addopts` first) uses coverage."""
+    texts = [word.text for word in words]
+    name, args = program(texts)
+    rest = list(words[args:])
+    if name in ("pytest", "py.test"):
+        return _pytest(rest)
+    if name == "coverage" and rest:
+        return _coverage(rest[0].text, rest[1:])
+    if name == "hatch" and texts[args : args + 1] == ["test"]:
+        return CoverageUse(measures=any(text in ("--cover", "-c", "--cover-quiet") for text in texts[args + 1 :]))
+    return CoverageUse()
+
+
+def _options(words: Sequence[PlacedWord]) -> list[tuple[str, PlacedWord | None, PlacedWord]]:
+    """(option name, its value's word or None, the option's word) for each `--option`."""
+    found: list[tuple[str, PlacedWord | None, PlacedWord]] = []
+    for index, word in enumerate(words):
+        if not word.text.startswith("-"):
+            continue
+        name, equals, value = word.text.partition("=")
+        if equals:
+            found.append((name, PlacedWord(value, word.line, word.column), word))
+        else:
+            following = words[index + 1] if index + 1 < len(words) else None
+            found.append((name, following, word))
+    return found
+
+
+def _pytest(words: Sequence[PlacedWord]) -> CoverageUse:
+    measures = False
+    branch = None
+    threshold = None
+    config = None
+    for name, value, word in _options(words):
+        if name == "--cov":
+            measures = True
+        elif name == "--no-cov":
+            measures = False
+        elif name == "--cov-branch":
+            branch = word
+        elif name == "--cov-fail-under":
+            threshold = _threshold(value, word) or threshold
+        elif name == "--cov-config" and value is not None:
+            config = value.text
+    return CoverageUse(measures, branch if measures else None, threshold if measures else None, config)
+
+
+def _coverage(subcommand: str, words: Sequence[PlacedWord]) -> CoverageUse:
+    options = _options(words)
+    config = next((value.text for name, value, _ in options if name == "--rcfile" and value), None)
+    if subcommand == "run":
+        branch = next((word for name, _, word in options if name == "--branch"), None)
+        return CoverageUse(measures=True, branch=branch, config=config)
+    if subcommand in _REPORTS:
+        found = [_threshold(value, word) for name, value, word in options if name == "--fail-under"]
+        return CoverageUse(threshold=next((t for t in reversed(found) if t), None), config=config)
+    return CoverageUse(config=config)
+
+
+def _threshold(value: PlacedWord | None, option: PlacedWord) -> Threshold | None:
+    """The number of `--fail-under N`, placed at the option; None when not a number."""
+    if value is None:
+        return None
+    try:
+        number = float(value.text)
+    except ValueError:
+        return None
+    return Threshold(number, option)
