@@ -90,4 +90,7 @@ _ACTIONS: tuple[tuple[str, Callable[[_Action], _Words]], ...] = (
     ("docker/build-push-action", _build_push),
     ("pycqa/bandit-action", lambda action: action.fixed("bandit") + action.split("args", "-r .")),
     ("snyk/actions", lambda action: action.fixed("snyk") + action.split("command", "test")),
+    ("pypa/gh-action-pip-audit", lambda action: action.fixed("pip-audit")),
+    ("anchore/scan-action", lambda action: action.fixed("grype")),
+    ("google/osv-scanner-action", lambda action: action.fixed("osv-scanner")),
 )

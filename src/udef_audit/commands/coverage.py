@@ -38,13 +38,14 @@ class CoverageUse:
     config: str | None = None
 
 
-def coverage_use(words: Sequence[PlacedWord]) -> CoverageUse:
-    """How a command (its words; for pytest, its `addopts` first) uses coverage."""
+def coverage_use(words: Sequence[PlacedWord], addopts: Sequence[PlacedWord] = ()) -> CoverageUse:
+    """How a command (its words) uses coverage; for pytest, the `addopts` of the
+    configuration it reads count as written before its own arguments."""
     texts = [word.text for word in words]
     name, args = program(texts)
     rest = list(words[args:])
     if name in ("pytest", "py.test"):
-        return _pytest(rest)
+        return _pytest([*addopts, *rest])
     if name == "coverage" and rest:
         return _coverage(rest[0].text, rest[1:])
     if name == "hatch" and texts[args : args + 1] == ["test"]:
