@@ -118,7 +118,9 @@ def _listed(job: Job, path: str, written: Value, source: str) -> Iterator[Python
 
 def _from_file(path_in: str, version_file: Value, read_text: Callable[[str], str | None], source: str) -> PythonVersion:
     """The version a `.python-version` (or asdf's `.tool-versions`) file pins."""
-    path = version_file.text.strip().lstrip("./")
+    path = version_file.text.strip()
+    while path.startswith("./"):  # not lstrip("./"), which eats the dot of ".python-version"
+        path = path[2:]
     text = read_text(path) if path.rsplit("/", 1)[-1] in _VERSION_FILES else None
     first = _first_version_line(text or "", tool_versions=path.endswith(".tool-versions"))
     version = version_of(first) if first else None
