@@ -10,6 +10,7 @@ from conftest import write_tree
 from udef_audit.commands.coverage import coverage_use
 from udef_audit.commands.model import PlacedWord
 from udef_audit.commands.python_versions import image_python_version, version_of
+from udef_audit.commands.words import program
 from udef_audit.context import RepoContext
 from udef_audit.inventory import build_inventory
 
@@ -136,3 +137,42 @@ def test_coverage_use(line: str, measures: bool, branch: bool, threshold: float 
 def test_pytest_addopts_count_after_the_program(tmp_path: Path) -> None:
     use = coverage_use(_words("pytest -q"), _words("--cov --cov-branch"))
     assert (use.measures, use.branch is not None) == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("command", "runs_pytest"),
+    [("tox -p auto --notest", False), ("tox -n", False), ("tox -e py -- -n auto", True), ("tox -e py", True)],
+)
+def test_tox_notest_runs_no_commands(tmp_path: Path, command: str, runs_pytest: bool) -> None:
+    tox = "[tox]\nenv_list = py\n[testenv]\ncommands = pytest {posargs}\n"
+    ctx = context(tmp_path, {CI: workflow(f"      - run: {command}\n"), "tox.ini": tox})
+    assert bool(ctx.commands.test_invocations()) is runs_pytest
+
+
+@pytest.mark.parametrize(
+    ("word", "name"), [("${PREFIX}coverage", "coverage"), ("$VENV/bin/pytest", "pytest"), ("${X}", "${X}")]
+)
+def test_a_variable_in_front_of_a_program(word: str, name: str) -> None:
+    assert program([word, "run"])[0] == name
+
+
+def test_toxenv_and_noxsession_of_a_step_choose_what_runs(tmp_path: Path) -> None:
+    steps = (
+        "      - run: tox\n        env:\n          TOXENV: cover\n"
+        "      - run: nox\n        env:\n          NOXSESSION: ${{ matrix.session }}\n"
+    )
+    head = "    strategy:\n      matrix:\n        session: [unit, lint]\n"
+    tox = "[tox]\nenv_list = py\n[testenv]\ncommands = pytest\n[testenv:cover]\ncommands = pytest --cov\n"
+    noxfile = (
+        "import nox\n\n@nox.session\ndef unit(session):\n    session.run('pytest', '-q')\n\n"
+        "@nox.session\ndef lint(session):\n    session.run('ruff', 'check')\n\n"
+        "@nox.session\ndef docs(session):\n    session.run('sphinx-build', 'docs', 'out')\n"
+    )
+    ctx = context(tmp_path, {CI: workflow(steps, head), "tox.ini": tox, "noxfile.py": noxfile})
+    assert [i.argv for i in ctx.commands.invocations()] == [
+        ("tox",),
+        ("pytest", "--cov"),
+        ("nox",),
+        ("pytest", "-q"),
+        ("ruff", "check"),
+    ]

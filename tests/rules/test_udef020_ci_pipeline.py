@@ -108,3 +108,17 @@ def test_through_the_cli(run_inproc) -> None:
     result = run_inproc(str(fixture(RULE, "mypy-ini-not-strict")), "--select", RULE, "--fail-on", "warning")
     assert result.code == 1
     assert ".github/workflows/lint.yml:9:14 UDEF020 [warning] mypy runs without strict mode" in result.stdout
+
+
+def test_cov_passed_to_a_script_that_passes_it_on(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "src/app/__init__.py": "",
+        "scripts/test.sh": "#!/bin/sh\npytest -n auto tests ${@}\n",
+        "scripts/test-cov.sh": "#!/bin/sh\nbash scripts/test.sh --cov --cov-context=test ${@}\n",
+        CI: "on: [push]\njobs:\n  t:\n    steps:\n      - run: ruff check .\n      - run: mypy --strict src\n"
+        "      - run: bash scripts/test-cov.sh\n",
+    }
+    assert check(RULE, tree, tmp_path) == []
+    tree["scripts/test-cov.sh"] = "#!/bin/sh\nbash scripts/test.sh ${@}\n"
+    assert rows(check(RULE, tree, tmp_path / "plain")) == [(RULE, "scripts/test.sh", 2, 1)]

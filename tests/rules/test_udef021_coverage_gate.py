@@ -85,3 +85,16 @@ def test_through_the_cli(run_inproc) -> None:
     assert result.code == 1
     assert f"{CI}:8:14 UDEF021 [warning] no coverage threshold" in result.stdout
     assert f"{CI}:8:14 UDEF021 [warning] no branch coverage" in result.stdout
+
+
+def test_a_threshold_passed_to_a_script_that_passes_it_on(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "src/app/__init__.py": "",
+        "scripts/test.sh": '#!/bin/sh\nset -e\npytest tests "$@"\n',
+        CI: "on: [push]\njobs:\n  t:\n    steps:\n      - run: bash scripts/test.sh --cov --cov-fail-under=70\n",
+    }
+    found = check(RULE, tree, tmp_path)
+    # The threshold is written in the workflow's call, not in the script.
+    assert rows(found) == [(RULE, CI, 5, None), (RULE, "scripts/test.sh", 3, 1)]
+    assert [f.kind for f in found] == ["threshold-too-low", "no-branch"]

@@ -157,10 +157,21 @@ class Commands:
 
     def main_pipeline(self) -> Pipeline | None:
         """The *main CI file* (contract rev 3, UDEF020): the CI definition that runs the
-        tests (the first in path order when several do), else the first CI definition."""
-        testing = {invocation.pipeline for invocation in self.test_invocations()}
+        tests, else the first CI definition. When several run tests (a docs build running
+        pytest beside the test suite, an emscripten or third-party job), the one named as
+        the main one wins (`ci`, `test(s)`, `main`...; then a name holding `test` or `ci`),
+        then the one running the most test commands, then path order."""
         pipelines = self.pipelines()
-        return next((p for p in pipelines if p.path in testing), pipelines[0] if pipelines else None)
+        testing: dict[str, set[tuple[str, int, tuple[str, ...]]]] = {}
+        for invocation in self.test_invocations():
+            testing.setdefault(invocation.pipeline, set()).add((invocation.path, invocation.line, invocation.argv))
+        candidates = [(index, p) for index, p in enumerate(pipelines) if p.path in testing]
+        if not candidates:
+            return pipelines[0] if pipelines else None
+        _, chosen = min(
+            candidates, key=lambda item: (_main_name_rank(item[1].path), -len(testing[item[1].path]), item[0])
+        )
+        return chosen
 
     def unfollowed(self) -> tuple[Unfollowed, ...]:
         """What CI runs that could not be followed (remote workflows and includes, missing
@@ -214,3 +225,16 @@ class Commands:
 
         commands = [invocation for invocation in self.invocations() if invocation.job is job]
         return tuple(job_python_versions(job, commands, self._repository.text))
+
+
+# CI file names that say "this is the pipeline" (`.github/workflows/ci.yml`, `tests.yaml`).
+_MAIN_NAMES = frozenset({"ci", "test", "tests", "main", "build", "checks", "python", "pipeline", ".gitlab-ci"})
+
+
+def _main_name_rank(path: str) -> int:
+    """0 for a main pipeline's usual name, 1 for a name holding `test` or `ci`, else 2."""
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    if stem in _MAIN_NAMES:
+        return 0
+    words = set(stem.replace("_", "-").split("-"))
+    return 1 if "test" in stem or "ci" in words else 2

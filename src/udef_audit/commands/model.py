@@ -181,7 +181,8 @@ class Step:
     """One step of a CI job: a shell script (`run`), or a reference to something that runs
     (`uses`: an action, orb, task or template) with its inputs, or both unknown (`checkout`).
     `shell` is the step's shell when it is not a POSIX one (`pwsh`, `python`): its script
-    is not shell text."""
+    is not shell text. `env` holds the environment variables the step sets (its job's
+    and its own; GitHub Actions only)."""
 
     path: str
     line: int
@@ -191,6 +192,7 @@ class Step:
     inputs: tuple[tuple[str, Value], ...] = ()
     shell: str | None = None
     workdir: str | None = None
+    env: tuple[tuple[str, Value], ...] = ()
 
     def input(self, name: str) -> Value | None:
         """The input `name` (`with:` of an action, `inputs:` of a task), if set."""

@@ -125,7 +125,7 @@ def _job(follower: Follower, job: Job, frame: Frame) -> None:
 
 def _step(follower: Follower, step: Step, frame: Frame) -> None:
     folder = resolve("", step.workdir) if step.workdir else ""
-    here = replace(frame, folder=folder or "")
+    here = replace(frame, folder=folder or "", env=_selecting_env(step, frame.job))
     if step.run is not None and step.shell is None:
         follower.script(step.run, here)
     if step.uses is None:
@@ -135,6 +135,23 @@ def _step(follower: Follower, step: Step, frame: Frame) -> None:
         follower.command(Command(words, step.path, USES), here)
     elif step.uses.text.startswith("./"):
         _local_action(follower, step, here)
+
+
+# Environment variables that choose what a runner runs: tox's environments, nox's sessions.
+_SELECTING = ("TOXENV", "NOXSESSION")
+
+
+def _selecting_env(step: Step, job: Job | None) -> tuple[tuple[str, str], ...]:
+    """The step's `TOXENV`/`NOXSESSION`, with matrix references expanded (all values,
+    comma-joined, as both tools read a list); an expression left unexpanded is dropped."""
+    found = []
+    for name, value in step.env:
+        if name in _SELECTING:
+            texts = dict.fromkeys(v.text for v in (job.expand(value) if job is not None else (value,)))
+            known = [text for text in texts if "${{" not in text]
+            if known:
+                found.append((name, ",".join(known)))
+    return tuple(found)
 
 
 def _local_action(follower: Follower, step: Step, frame: Frame) -> None:

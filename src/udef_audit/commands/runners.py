@@ -29,13 +29,16 @@ _PIXI_VALUES = frozenset({"-e", "--environment", "--manifest-path", "-m"})
 
 def _tox(call: Call) -> None:
     """`tox`, `tox -e a,b`, `tox run -e a`, `tox -p`: the environments' commands."""
-    if call.word(call.args) in _TOX_LISTING:
-        return
+    options = list(call.words[call.args :])
+    options = options[: options.index("--")] if "--" in options else options  # after `--`: the env's posargs
+    if call.word(call.args) in _TOX_LISTING or "-n" in options or "--notest" in options:
+        return  # lists environments, or only installs them (`--notest` runs no commands)
     envs, config = _tox_arguments(call)
     tox = call.follower.definitions.tox(config, call.frame.folder)
     if tox is None:
         call.skip("no tox configuration")
         return
+    envs = envs or _names(call.frame.variable("TOXENV") or "")
     chosen = list(tox.all) if envs == ["ALL"] else envs or list(tox.default)
     for env in chosen or ["py"]:
         inner = call.enter(f"tox:{env}")
@@ -73,6 +76,7 @@ def _nox(call: Call) -> None:
     if noxfile is None:
         call.skip(f"no {path}")
         return
+    sessions = sessions or _names(call.frame.variable("NOXSESSION") or "")
     for name in sessions or list(noxfile.default or (session.name for session in noxfile.sessions)):
         _session(call, call.frame, (path, noxfile), name)
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from udef_audit.commands import Invocation
-from udef_audit.commands.coverage import coverage_use
+from udef_audit.commands.coverage import coverage_use, with_script_arguments
 from udef_audit.commands.words import program
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
@@ -61,7 +61,7 @@ class CiPipeline:
         if any(strict for _, (strict, _) in verdicts):
             return
         first, (_, source) = _first_in(main, verdicts)
-        others = _more(len(runs) - 1, "mypy command", "runs", "run")
+        others = _more(_places(runs) - 1, "mypy command", "runs", "run")
         message = (
             f"mypy runs without strict mode: {first.describe()} ({source}{others}): add `--strict` to the command, "
             "or `strict = true` to the mypy configuration it reads."
@@ -80,7 +80,7 @@ class CiPipeline:
         if any(_measures_coverage(ctx, test) for test in tests):
             return
         first, _ = _first_in(main, [(test, None) for test in tests])
-        others = _more(len(tests) - 1, "test command", "runs", "run", suffix=" without coverage")
+        others = _more(_places(tests) - 1, "test command", "runs", "run", suffix=" without coverage")
         message = (
             f"the tests run without coverage: {first.describe()} (no `--cov`, no `coverage run`{others}): run them "
             "under coverage, `pytest --cov --cov-branch` or `coverage run --branch -m pytest`."
@@ -135,12 +135,18 @@ def _strictness(ctx: RepoContext, run: Invocation) -> tuple[bool, str]:
 def _measures_coverage(ctx: RepoContext, test: Invocation) -> bool:
     """Whether a test command runs under coverage (its own words, or pytest's addopts)."""
     config = ctx.tool_config_at(test.folder, "pytest") if program(test.argv)[0] in ("pytest", "py.test") else None
-    return coverage_use(test.words, pytest_addopts(config)).measures
+    return coverage_use(with_script_arguments(test), pytest_addopts(config)).measures
 
 
 def _first_in(main: str, items: Sequence[tuple[Invocation, Any]]) -> tuple[Invocation, Any]:
     """The first item whose invocation the main CI file runs, else the first."""
     return next((item for item in items if item[0].pipeline == main), items[0])
+
+
+def _places(invocations: Sequence[Invocation]) -> int:
+    """How many different commands: a command reached through several matrix values, tox
+    environments or workflows is written once."""
+    return len({(invocation.path, invocation.line, invocation.argv) for invocation in invocations})
 
 
 def _more(count: int, noun: str, verb_one: str, verb_many: str, suffix: str = "") -> str:
