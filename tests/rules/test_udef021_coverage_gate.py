@@ -95,6 +95,7 @@ def test_a_threshold_passed_to_a_script_that_passes_it_on(tmp_path: Path) -> Non
         CI: "on: [push]\njobs:\n  t:\n    steps:\n      - run: bash scripts/test.sh --cov --cov-fail-under=70\n",
     }
     found = check(RULE, tree, tmp_path)
-    # The threshold is written in the workflow's call, not in the script.
-    assert rows(found) == [(RULE, CI, 5, None), (RULE, "scripts/test.sh", 3, 1)]
-    assert [f.kind for f in found] == ["threshold-too-low", "no-branch"]
+    # The threshold reaches pytest through the script's "$@" (line 3, column 14).
+    assert rows(found) == [(RULE, "scripts/test.sh", 3, 1), (RULE, "scripts/test.sh", 3, 14)]
+    assert "runs `pytest tests --cov --cov-fail-under=70`" in found[1].message
+    assert [f.kind for f in found] == ["no-branch", "threshold-too-low"]

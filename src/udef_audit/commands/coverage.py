@@ -11,16 +11,13 @@ as if written first (the caller passes them). coverage.py: `coverage run [--bran
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from udef_audit.commands.model import Invocation, PlacedWord
-from udef_audit.commands.words import basename, program
+from udef_audit.commands.model import PlacedWord
+from udef_audit.commands.words import program
 
 _REPORTS = frozenset({"report", "html", "xml", "json", "lcov"})
-# A script's words that pass on the arguments it was called with.
-_FORWARDED = frozenset({"$@", "${@}", "$*", "${*}"})
 
 
 @dataclass(frozen=True)
@@ -111,21 +108,4 @@ def _threshold(value: PlacedWord | None, option: PlacedWord) -> Threshold | None
     except ValueError:
         return None
     return Threshold(number, option)
-
-
-def with_script_arguments(invocation: Invocation) -> tuple[PlacedWord, ...]:
-    """The command's words, and, when it passes on its script's arguments (`pytest "$@"`),
-    the arguments the script was called with (`bash scripts/test.sh --cov` gives `--cov`),
-    placed at that call: one level, as written (their own `$@` is not followed further)."""
-    words = invocation.words
-    if not invocation.chain or not any(word.text in _FORWARDED for word in words):
-        return words
-    caller = invocation.chain[-1]
-    try:
-        texts = shlex.split(caller.text)
-    except ValueError:  # an unbalanced quote in the caller: read its words as they are
-        texts = caller.text.split()
-    script = basename(invocation.path)
-    start = next((index + 1 for index, text in enumerate(texts) if basename(text) == script), len(texts))
-    return (*words, *(PlacedWord(text, caller.line, None) for text in texts[start:] if text not in _FORWARDED))
 

@@ -19,7 +19,8 @@ class Frame:
     """Where a command runs: the chain that reached it, its job, how deep it is, what was
     entered on the way (to cut cycles), the folder it runs in ("" is the root), whether it
     runs in a container, the CI definition whose job runs it, and the environment variables
-    its step sets that choose what runs (`TOXENV`, `NOXSESSION`)."""
+    its step sets that choose what runs (`TOXENV`, `NOXSESSION`). `arguments` are those a
+    shell script was called with (its `"$@"`); None outside a script or when not known."""
 
     chain: tuple[Hop, ...] = ()
     job: Job | None = None
@@ -29,6 +30,7 @@ class Frame:
     container: bool = False
     pipeline: str = ""
     env: tuple[tuple[str, str], ...] = ()
+    arguments: tuple[PlacedWord, ...] | None = None
 
     def variable(self, name: str) -> str | None:
         """An environment variable the CI step sets (`TOXENV`), its matrix values joined

@@ -77,7 +77,9 @@ def _script_path(call: Call, written: str) -> None:
         return
     inner = call.enter(f"file:{path}")
     if inner is not None:
-        call.follower.script(script, inner)
+        words = call.command.words
+        named = next((i for i in range(max(call.args - 1, 0), len(words)) if words[i].text == written), len(words))
+        call.follower.script(script, replace(inner, arguments=words[named + 1 :]))
 
 
 def _script_file(call: Call, written: str) -> str | None:

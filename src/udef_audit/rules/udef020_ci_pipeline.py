@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from udef_audit.commands import Invocation
-from udef_audit.commands.coverage import coverage_use, with_script_arguments
+from udef_audit.commands.coverage import coverage_use
 from udef_audit.commands.words import program
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
@@ -135,7 +135,7 @@ def _strictness(ctx: RepoContext, run: Invocation) -> tuple[bool, str]:
 def _measures_coverage(ctx: RepoContext, test: Invocation) -> bool:
     """Whether a test command runs under coverage (its own words, or pytest's addopts)."""
     config = ctx.tool_config_at(test.folder, "pytest") if program(test.argv)[0] in ("pytest", "py.test") else None
-    return coverage_use(with_script_arguments(test), pytest_addopts(config)).measures
+    return coverage_use(test.words, pytest_addopts(config)).measures
 
 
 def _first_in(main: str, items: Sequence[tuple[Invocation, Any]]) -> tuple[Invocation, Any]:

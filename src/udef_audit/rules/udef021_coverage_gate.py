@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from udef_audit.commands import Invocation, PlacedWord
-from udef_audit.commands.coverage import coverage_use, with_script_arguments
+from udef_audit.commands.coverage import coverage_use
 from udef_audit.commands.words import program
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
@@ -113,13 +113,11 @@ class _Found:
     def add(self, invocation: Invocation, pytest: ToolConfig | None) -> None:
         """A command CI runs (for pytest, with the `addopts` of the configuration it reads)."""
         addopts = pytest_addopts(pytest)
-        use = coverage_use(with_script_arguments(invocation), addopts)
+        use = coverage_use(invocation.words, addopts)
 
         def place(word: PlacedWord) -> _Place:
             if pytest is not None and any(word is option for option in addopts):
                 return _Place(pytest.path, word.line, None, f"the addopts of {pytest.label}")
-            if invocation.chain and not any(word is own for own in invocation.words):  # passed on by "$@"
-                return _Place(invocation.chain[-1].path, word.line, None, invocation.describe())
             return _Place(invocation.path, word.line, word.column, invocation.describe())
 
         if use.threshold is not None:
