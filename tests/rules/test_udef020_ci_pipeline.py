@@ -122,3 +122,24 @@ def test_cov_passed_to_a_script_that_passes_it_on(tmp_path: Path) -> None:
     assert check(RULE, tree, tmp_path) == []
     tree["scripts/test-cov.sh"] = "#!/bin/sh\nbash scripts/test.sh ${@}\n"
     assert rows(check(RULE, tree, tmp_path / "plain")) == [(RULE, "scripts/test.sh", 2, 1)]
+
+
+def test_the_main_ci_file_is_the_test_suite_not_a_docs_workflow_running_pytest(tmp_path: Path) -> None:
+    steps = "on: [push]\njobs:\n  t:\n    steps:\n      - run: {}\n"
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "src/app/__init__.py": "",
+        ".github/workflows/docs-build.yml": steps.format("pytest docs"),
+        ".github/workflows/test.yml": steps.format("pytest tests"),
+        ".circleci/config.yml": "version: 2.1\njobs:\n  lint:\n    steps:\n      - run: echo\n",
+    }
+    found = check(RULE, tree, tmp_path)
+    # CircleCI runs no tests: the main CI file is test.yml, not docs-build.yml (path order),
+    # and the tests without coverage are reported at its command.
+    assert rows(found) == [
+        (RULE, ".github/workflows/test.yml", 1, None),
+        (RULE, ".github/workflows/test.yml", 1, None),
+        (RULE, ".github/workflows/test.yml", 5, 14),
+    ]
+    assert [f.kind for f in found] == ["no-lint", "no-type-check", "no-coverage"]
+    assert "1 more test command runs without coverage" in found[2].message

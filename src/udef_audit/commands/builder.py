@@ -232,7 +232,10 @@ _MAIN_NAMES = frozenset({"ci", "test", "tests", "main", "build", "checks", "pyth
 
 
 def _main_name_rank(path: str) -> int:
-    """0 for a main pipeline's usual name, 1 for a name holding `test` or `ci`, else 2."""
+    """0 for a main pipeline's usual name (and for the one file of GitLab, CircleCI, Azure,
+    Bitbucket and Jenkins), 1 for a name holding `test` or `ci`, else 2."""
+    if not path.startswith(".github/workflows/"):
+        return 0
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
     if stem in _MAIN_NAMES:
         return 0
