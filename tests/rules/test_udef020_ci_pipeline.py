@@ -143,3 +143,14 @@ def test_the_main_ci_file_is_the_test_suite_not_a_docs_workflow_running_pytest(t
     ]
     assert [f.kind for f in found] == ["no-lint", "no-type-check", "no-coverage"]
     assert "1 more test command runs without coverage" in found[2].message
+
+
+def test_mypy_version_is_not_a_type_check(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "src/app/__init__.py": "",
+        CI: "on: [push]\njobs:\n  t:\n    steps:\n      - run: ruff check .\n      - run: mypy --version\n"
+        "      - run: pytest --cov\n",
+    }
+    found = check(RULE, tree, tmp_path)
+    assert [(f.path, f.line, f.kind) for f in found] == [(CI, 1, "no-type-check")]

@@ -19,6 +19,7 @@ _RUFF_SUBCOMMANDS = frozenset(
     {"format", "rule", "config", "linter", "clean", "version", "help", "server", "analyze", "generate-shell-completion"}
 )
 _MYPY = frozenset({"mypy", "dmypy"})
+_NOT_A_CHECK = frozenset({"--version", "-V", "--help", "-h"})
 _MAX_UNFOLLOWED_NAMED = 3
 
 
@@ -52,7 +53,7 @@ class CiPipeline:
     def _mypy(
         self, ctx: RepoContext, main: str, invocations: Sequence[Invocation], not_followed: str
     ) -> Iterator[Finding]:
-        runs = [invocation for invocation in invocations if program(invocation.argv)[0] in _MYPY]
+        runs = [invocation for invocation in invocations if _type_checks(invocation.argv)]
         if not runs:
             message = f"{main}: CI runs no mypy{not_followed}: add a step running `mypy --strict` on the code."
             yield self._finding(main, 1, message, "no mypy", "no-type-check")
@@ -100,6 +101,12 @@ class CiPipeline:
         level: Level | None = None,
     ) -> Finding:
         return Finding(self.id, message, path, line, column, key=key, kind=kind, level=level)
+
+
+def _type_checks(argv: Sequence[str]) -> bool:
+    """mypy (or dmypy) checking code: not `mypy --version` or `--help`."""
+    name, args = program(argv)
+    return name in _MYPY and not any(word in _NOT_A_CHECK for word in argv[args:])
 
 
 def _lints(argv: Sequence[str]) -> bool:
