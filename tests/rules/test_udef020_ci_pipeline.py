@@ -154,3 +154,14 @@ def test_mypy_version_is_not_a_type_check(tmp_path: Path) -> None:
     }
     found = check(RULE, tree, tmp_path)
     assert [(f.path, f.line, f.kind) for f in found] == [(CI, 1, "no-type-check")]
+
+
+def test_mypy_in_a_folder_the_repository_does_not_hold_is_unknown(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n',
+        "src/app/__init__.py": "",
+        "tests/generate.sh": "cookiecutter . --no-input\ncd build/generated\nmypy project\n",
+        CI: "on: [push]\njobs:\n  t:\n    steps:\n      - run: ruff check .\n      - run: sh tests/generate.sh\n"
+        "      - run: pytest --cov\n",
+    }
+    assert check(RULE, tree, tmp_path) == []

@@ -61,6 +61,9 @@ class CiPipeline:
         verdicts = [(run, _strictness(ctx, run)) for run in runs]
         if any(strict for _, (strict, _) in verdicts):
             return
+        verdicts = [(run, verdict) for run, verdict in verdicts if verdict[0] is not None]
+        if not verdicts:
+            return  # every mypy runs where the repository cannot say which configuration it reads
         first, (_, source) = _first_in(main, verdicts)
         others = _more(_places(runs) - 1, "mypy command", "runs", "run")
         message = (
@@ -118,12 +121,15 @@ def _lints(argv: Sequence[str]) -> bool:
     return not rest or rest[0] == "check" or rest[0] not in _RUFF_SUBCOMMANDS
 
 
-def _strictness(ctx: RepoContext, run: Invocation) -> tuple[bool, str]:
+def _strictness(ctx: RepoContext, run: Invocation) -> tuple[bool | None, str]:
     """Whether a mypy command is strict (`--strict`, or the configuration it reads), and
-    where the verdict comes from."""
+    where the verdict comes from; None when it runs in a folder the repository does not
+    hold (a project a template generates, an image's folder): its configuration is unknown."""
     argv = run.argv
     if "--strict" in argv:
         return True, "--strict"
+    if run.folder and not any(path.startswith(run.folder + "/") for path in ctx.files):
+        return None, f"it runs in {run.folder}, which the repository does not hold"
     named = config_file_option(argv)
     if named is not None:
         path = posixpath.normpath(posixpath.join(run.folder, named)) if run.folder else named
