@@ -81,3 +81,17 @@ def test_through_the_cli(run_inproc) -> None:
     result = run_inproc(str(fixture(RULE, "ruff-limit-12")), "--select", RULE, "--fail-on", "warning")
     assert result.code == 1
     assert "pyproject.toml:9 UDEF022 [warning] complexity is limited only above 10" in result.stdout
+
+
+def test_prek_action_runs_the_hooks(tmp_path: Path) -> None:
+    tree = {
+        "pyproject.toml": '[project]\nname = "app"\nversion = "0"\n\n[tool.ruff.lint]\nextend-select = ["C90"]\n',
+        "src/app/__init__.py": "",
+        ".pre-commit-config.yaml": "repos:\n  - repo: https://github.com/astral-sh/ruff-pre-commit\n    rev: v0.6.9\n"
+        "    hooks: [{id: ruff, stages: [manual]}]\n",
+        CI: "on: [push]\njobs:\n  t:\n    steps:\n      - uses: j178/prek-action@v2\n",
+    }
+    # The hook runs only at the manual stage: the action's `prek run --all-files` runs it not.
+    assert [f.kind for f in check(RULE, tree, tmp_path)] == ["not-enforced"]
+    tree[".pre-commit-config.yaml"] = tree[".pre-commit-config.yaml"].replace(", stages: [manual]", "")
+    assert check(RULE, tree, tmp_path / "commit-stage") == []

@@ -84,6 +84,7 @@ _ACTIONS: tuple[tuple[str, Callable[[_Action], _Words]], ...] = (
     ("astral-sh/ruff-action", _ruff),
     ("chartboost/ruff-action", _ruff),
     ("pre-commit/action", _pre_commit),
+    ("j178/prek-action", lambda action: action.fixed("prek", "run") + action.split("extra-args", "--all-files")),
     ("aquasecurity/trivy-action", _trivy),
     ("github/codeql-action", _codeql),
     ("actions/dependency-review-action", lambda action: action.fixed("dependency-review")),
