@@ -69,34 +69,39 @@ def _options(words: Sequence[PlacedWord]) -> list[tuple[str, PlacedWord | None, 
 
 
 def _pytest(words: Sequence[PlacedWord]) -> CoverageUse:
-    measures = False
-    branch = None
-    threshold = None
-    config = None
-    for name, value, word in _options(words):
-        if name == "--cov":
-            measures = True
-        elif name == "--no-cov":
-            measures = False
-        elif name == "--cov-branch":
-            branch = word
-        elif name == "--cov-fail-under":
-            threshold = _threshold(value, word) or threshold
-        elif name == "--cov-config" and value is not None:
-            config = value.text
-    return CoverageUse(measures, branch if measures else None, threshold if measures else None, config)
+    options = _options(words)
+    switches = [name for name, _, _ in options if name in ("--cov", "--no-cov")]
+    measures = bool(switches) and switches[-1] == "--cov"  # the last one wins
+    if not measures:
+        return CoverageUse(config=_last_value(options, "--cov-config"))
+    branch = next((word for name, _, word in options if name == "--cov-branch"), None)
+    threshold = _last_threshold(options, "--cov-fail-under")
+    return CoverageUse(True, branch, threshold, _last_value(options, "--cov-config"))
 
 
 def _coverage(subcommand: str, words: Sequence[PlacedWord]) -> CoverageUse:
     options = _options(words)
-    config = next((value.text for name, value, _ in options if name == "--rcfile" and value), None)
+    config = _last_value(options, "--rcfile")
     if subcommand == "run":
         branch = next((word for name, _, word in options if name == "--branch"), None)
         return CoverageUse(measures=True, branch=branch, config=config)
-    if subcommand in _REPORTS:
-        found = [_threshold(value, word) for name, value, word in options if name == "--fail-under"]
-        return CoverageUse(threshold=next((t for t in reversed(found) if t), None), config=config)
-    return CoverageUse(config=config)
+    threshold = _last_threshold(options, "--fail-under") if subcommand in _REPORTS else None
+    return CoverageUse(threshold=threshold, config=config)
+
+
+_Options = list[tuple[str, PlacedWord | None, PlacedWord]]
+
+
+def _last_value(options: _Options, option: str) -> str | None:
+    """The value of the last `option` given with one."""
+    values = [value.text for name, value, _ in options if name == option and value is not None]
+    return values[-1] if values else None
+
+
+def _last_threshold(options: _Options, option: str) -> Threshold | None:
+    """The last `option N` whose N is a number."""
+    found = [threshold for name, value, word in options if name == option and (threshold := _threshold(value, word))]
+    return found[-1] if found else None
 
 
 def _threshold(value: PlacedWord | None, option: PlacedWord) -> Threshold | None:

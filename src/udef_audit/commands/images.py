@@ -108,28 +108,55 @@ def _build_start(texts: list[str], args: int) -> int | None:
 
 def _docker_build(invocation: Invocation, words: list[PlacedWord], index: int) -> ImageBuild:
     """`docker build [-f FILE] [--target T] CONTEXT`: -f is read from the current folder."""
+    written, target, context = _build_options(words, index)
     folder = invocation.folder
-    dockerfile: str | None = ""
+    dockerfile = _context_dockerfile(folder, context) if written is None else _named_dockerfile(folder, written)
+    place = target or words[0]
+    return ImageBuild(dockerfile, target.text if target else None, place.line, place.column, invocation)
+
+
+def _build_options(words: list[PlacedWord], index: int) -> tuple[str | None, PlacedWord | None, str | None]:
+    """(the `-f` file as written, the `--target` word, the context) of a build's words."""
+    written: str | None = None
     target: PlacedWord | None = None
     context: str | None = None
     while index < len(words):
-        word = words[index].text
-        option, equals, value = word.partition("=")
-        has_value = bool(equals) and option.startswith("--")
-        given = words[index + 1] if index + 1 < len(words) else None
+        option, value, size = _build_option(words, index)
         if option in ("-f", "--file"):
-            written = value if has_value else (given.text if given else "-")
-            dockerfile = None if written == "-" else resolve(folder, written)
+            written = value.text if value is not None else "-"
         elif option == "--target":
-            target = PlacedWord(value, words[index].line, words[index].column) if has_value else given
-        elif not word.startswith("-") and context is None:
-            context = word
-        index += 2 if (option in _BUILD_VALUES or option in ("-f", "--file", "--target")) and not has_value else 1
-    if dockerfile == "":
-        base = resolve(folder, context) if context and "://" not in context and context != "-" else None
-        dockerfile = None if base is None else posixpath.join(base, "Dockerfile") if base else "Dockerfile"
-    place = target or words[0]
-    return ImageBuild(dockerfile, target.text if target else None, place.line, place.column, invocation)
+            target = value
+        elif option is None and context is None:
+            context = words[index].text
+        index += size
+    return written, target, context
+
+
+def _build_option(words: list[PlacedWord], index: int) -> tuple[str | None, PlacedWord | None, int]:
+    """(option, its value, how many words it takes) at `index`; None: an operand."""
+    word = words[index]
+    if not word.text.startswith("-"):
+        return None, None, 1
+    option, equals, value = word.text.partition("=")
+    if equals and option.startswith("--"):
+        return option, PlacedWord(value, word.line, word.column), 1
+    takes_value = option in _BUILD_VALUES or option in ("-f", "--file", "--target")
+    given = words[index + 1] if takes_value and index + 1 < len(words) else None
+    return option, given, 2 if takes_value else 1
+
+
+def _named_dockerfile(folder: str, written: str) -> str | None:
+    """The Dockerfile `-f` names (None: stdin, or not a literal path)."""
+    return None if written == "-" else resolve(folder, written)
+
+
+def _context_dockerfile(folder: str, context: str | None) -> str | None:
+    """`Dockerfile` in the build context (None: a URL, stdin, or not a literal path)."""
+    literal = context is not None and "://" not in context and context != "-"
+    base = resolve(folder, context) if literal and context is not None else None
+    if base is None:
+        return None
+    return posixpath.join(base, "Dockerfile") if base else "Dockerfile"
 
 
 def _compose(
@@ -141,15 +168,18 @@ def _compose(
     index = skip_options(texts, args, _COMPOSE_VALUES)
     if index >= len(texts) or texts[index] not in _COMPOSE_BUILDS:
         return
-    subcommand = texts[index]
-    named = _services_named(texts, index + 1, one=subcommand == "run")
-    paths = files or _default_compose_files(folder, exists)
-    services = compose_builds(paths, load)
-    for build in services:
-        if not named or build.service in named:
-            place = build.target or Value(subcommand, words[index].line, words[index].column)
-            target = build.target.text if build.target else None
-            yield ImageBuild(build.dockerfile, target, place.line, place.column, invocation)
+    named = _services_named(texts, index + 1, one=texts[index] == "run")
+    builds = compose_builds(files or _default_compose_files(folder, exists), load)
+    subcommand = Value(texts[index], words[index].line, words[index].column)
+    for build in _selected(builds, named):
+        place = build.target or subcommand
+        target = build.target.text if build.target else None
+        yield ImageBuild(build.dockerfile, target, place.line, place.column, invocation)
+
+
+def _selected(builds: list[ComposeBuild], named: set[str]) -> list[ComposeBuild]:
+    """The services a command names (all of them when it names none)."""
+    return [build for build in builds if build.service in named] if named else builds
 
 
 def _compose_files(texts: list[str], start: int, folder: str) -> tuple[list[str], str]:
@@ -158,16 +188,24 @@ def _compose_files(texts: list[str], start: int, folder: str) -> tuple[list[str]
     project = folder
     index = start
     while index < len(texts) and texts[index].startswith("-"):
-        option, equals, value = texts[index].partition("=")
-        value = value if equals else (texts[index + 1] if index + 1 < len(texts) else "")
-        if option in ("-f", "--file"):
-            path = resolve(folder, value)
-            if path is not None:
-                files.append(path)
+        option, value, size = _compose_option(texts, index)
+        path = resolve(folder, value)
+        if option in ("-f", "--file") and path is not None:
+            files.append(path)
         elif option == "--project-directory":
-            project = resolve(folder, value) or project
-        index += 1 if equals or option not in _COMPOSE_VALUES else 2
+            project = path or project
+        index += size
     return files, project
+
+
+def _compose_option(texts: list[str], index: int) -> tuple[str, str, int]:
+    """(option, its value, how many words it takes) of a compose option at `index`."""
+    option, equals, value = texts[index].partition("=")
+    if equals:
+        return option, value, 1
+    if option not in _COMPOSE_VALUES:
+        return option, "", 1
+    return option, texts[index + 1] if index + 1 < len(texts) else "", 2
 
 
 def _services_named(texts: list[str], start: int, *, one: bool) -> set[str]:
@@ -212,18 +250,26 @@ def compose_builds(paths: Sequence[str], load: YamlLoader) -> list[ComposeBuild]
 def _compose_build(service: str, keys: dict[str, tuple[YamlFile, yaml.Node]]) -> ComposeBuild:
     """A service's Dockerfile (relative to its context, the context relative to the file
     that sets it) and target."""
+    return ComposeBuild(service, _compose_dockerfile(keys), _compose_target(keys))
+
+
+def _compose_dockerfile(keys: dict[str, tuple[YamlFile, yaml.Node]]) -> str | None:
+    """The Dockerfile of a service's `build:` (None: not written literally, or a URL)."""
     context = keys.get("context")
     folder = posixpath.dirname(context[0].path) if context else ""
     written_context = _literal(text_of(context[1])) if context else "."
     base = resolve(folder, written_context) if written_context and "://" not in written_context else None
     named = keys.get("dockerfile")
     written = _literal(text_of(named[1])) if named else "Dockerfile"
-    dockerfile = None if base is None or written is None else resolve(base, written)
+    return None if base is None or written is None else resolve(base, written)
+
+
+def _compose_target(keys: dict[str, tuple[YamlFile, yaml.Node]]) -> Value | None:
+    """The `build.target` of a service, at its place (None: unset or not literal)."""
     target_key = keys.get("target")
     target = target_key[0].value(target_key[1]) if target_key else None
     literal = _literal(target.text) if target is not None else None
-    placed = None if target is None or literal is None else Value(literal, target.line, target.column)
-    return ComposeBuild(service, dockerfile, placed)
+    return None if target is None or literal is None else Value(literal, target.line, target.column)
 
 
 def _literal(text: str | None) -> str | None:

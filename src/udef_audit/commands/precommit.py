@@ -70,14 +70,19 @@ def hooks(file: YamlFile) -> tuple[Hook, ...]:
     for repo in sequence(get(file.root, "repos")):
         for node in sequence(get(repo, "hooks")):
             hook_id = file.value(get(node, "id"))
-            if hook_id is None:
-                continue
-            words = _entry_words(file, node, hook_id)
-            if words:
-                words += [_word(text_of(arg) or "", file.value(arg) or hook_id) for arg in strings(get(node, "args"))]
-            stages = tuple(text_of(stage) or "" for stage in strings(get(node, "stages")))
-            found.append(Hook(hook_id.text, file.path, hook_id.line, tuple(words), stages))
+            if hook_id is not None:
+                stages = tuple(text_of(stage) or "" for stage in strings(get(node, "stages")))
+                found.append(Hook(hook_id.text, file.path, hook_id.line, _hook_words(file, node, hook_id), stages))
     return tuple(found)
+
+
+def _hook_words(file: YamlFile, node: yaml.Node, hook_id: Value) -> tuple[PlacedWord, ...]:
+    """The command a hook runs: its entry (or its id's tool), then its `args`."""
+    words = _entry_words(file, node, hook_id)
+    if not words:
+        return ()
+    args = [_word(text_of(arg) or "", file.value(arg) or hook_id) for arg in strings(get(node, "args"))]
+    return (*words, *args)
 
 
 def _entry_words(file: YamlFile, node: yaml.Node, hook_id: Value) -> list[PlacedWord]:

@@ -18,10 +18,10 @@ the job's Python is then unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from udef_audit.commands.model import Invocation, Job, Step, Value
+from udef_audit.commands.model import Invocation, Job, PlacedWord, Step, Value
 from udef_audit.commands.words import program
 
 _VERSION = re.compile(r"(?:cpython-?)?(\d+)\.(\d+)(?:\.\d+)*(?:-?[a-z]+\d*)?t?")
@@ -142,17 +142,19 @@ def _uv_versions(job: Job, invocation: Invocation) -> Iterator[PythonVersion]:
     name, args = program(invocation.argv)
     if name != "uv":
         return
-    words = invocation.words[args:]
-    texts = [word.text for word in words]
-    if texts[:2] == ["python", "install"]:
-        chosen = [word for word in words[2:] if not word.text.startswith("-")]
-    else:
-        chosen = [words[i + 1] for i, text in enumerate(texts[:-1]) if text in _UV_PYTHON_OPTIONS]
-        chosen += [word for word in words if word.text.startswith("--python=")]
-    for word in chosen:
+    for word in _uv_python_words(invocation.words[args:]):
         text = word.text.removeprefix("--python=")
         for value in _expand(job, Value(text, word.line, word.column)):
             yield PythonVersion(value.text, version_of(value.text), invocation.path, value.line, value.column, "uv")
+
+
+def _uv_python_words(words: Sequence[PlacedWord]) -> list[PlacedWord]:
+    """The versions of `uv python install A B`, or the value of `--python`/`-p`."""
+    texts = [word.text for word in words]
+    if texts[:2] == ["python", "install"]:
+        return [word for word in words[2:] if not word.text.startswith("-")]
+    chosen = [words[i + 1] for i, text in enumerate(texts[:-1]) if text in _UV_PYTHON_OPTIONS]
+    return chosen + [word for word in words if word.text.startswith("--python=")]
 
 
 def _expand(job: Job, value: Value) -> tuple[Value, ...]:
@@ -162,15 +164,18 @@ def _expand(job: Job, value: Value) -> tuple[Value, ...]:
     pattern = _AZURE_VARIABLE if job.system == "azure" else _GITLAB_VARIABLE if job.system == "gitlab" else None
     if pattern is None or not job.matrix:
         return expanded
-    found: list[Value] = []
-    for item in expanded:
-        names = pattern.findall(item.text)
-        axis = job.axis(names[0]) if len(names) == 1 else None
-        if axis is None or not axis.values:
-            found.append(item)
-            continue
-        whole = pattern.fullmatch(item.text.strip()) is not None
-        for choice in axis.values:
-            place = choice if whole else item
-            found.append(Value(pattern.sub(choice.text.replace("\\", "\\\\"), item.text), place.line, place.column))
-    return tuple(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found for item in expanded for found in _expand_variable(job, item, pattern)))
+
+
+def _expand_variable(job: Job, item: Value, pattern: re.Pattern[str]) -> list[Value]:
+    """GitLab's `$X` or Azure's `$(x)` replaced by each value of the matrix axis it names."""
+    names = pattern.findall(item.text)
+    axis = job.axis(names[0]) if len(names) == 1 else None
+    if axis is None or not axis.values:
+        return [item]
+    whole = pattern.fullmatch(item.text.strip()) is not None
+    found = []
+    for choice in axis.values:
+        place = choice if whole else item
+        found.append(Value(pattern.sub(choice.text.replace("\\", "\\\\"), item.text), place.line, place.column))
+    return found

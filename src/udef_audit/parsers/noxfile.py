@@ -65,33 +65,44 @@ def nox_sessions(module: ast.Module, text: str) -> Noxfile:
     sessions: list[tuple[NoxSession, str, tuple[str, ...]]] = []
     default: tuple[str, ...] | None = None
     for node in ast.walk(module):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            decorator = next((d for d in node.decorator_list if _is_session_decorator(d)), None)
-            if decorator is not None:
-                sessions.append((_session(node, decorator, lines), node.name, _called_functions(node)))
+        decorator = _session_decorator(node)
+        if decorator is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            sessions.append((_session(node, decorator, lines), node.name, _called_functions(node)))
         elif isinstance(node, ast.Assign) and any(_is_options_sessions(target) for target in node.targets):
             default = _strings(node.value)
+    return Noxfile(_with_called_sessions(sessions), default)
+
+
+def _with_called_sessions(sessions: list[tuple[NoxSession, str, tuple[str, ...]]]) -> tuple[NoxSession, ...]:
+    """Each session with the sessions it calls as functions added to those it notifies."""
     by_function = {function: session.name for session, function, _ in sessions}
-    found = tuple(
+    return tuple(
         replace(session, notifies=(*session.notifies, *(by_function[f] for f in called if f in by_function)))
         for session, _, called in sessions
     )
-    return Noxfile(found, default)
+
+
+def _session_decorator(node: ast.AST) -> ast.expr | None:
+    """The `@nox.session` decorator of a function (None: not a session, or not a function)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return next((d for d in node.decorator_list if _is_session_decorator(d)), None)
 
 
 def _called_functions(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
     """The functions a session calls with its session argument (`mypy(session)`), in
     text order: when they are sessions, their commands run within this one."""
     receiver = function.args.args[0].arg if function.args.args else "session"
-    called = [
-        node
-        for node in ast.walk(function)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and any(isinstance(argument, ast.Name) and argument.id == receiver for argument in node.args)
-    ]
-    called.sort(key=lambda node: (node.lineno, node.col_offset))
-    return tuple(dict.fromkeys(node.func.id for node in called if isinstance(node.func, ast.Name)))
+    called = sorted(found for node in ast.walk(function) if (found := _called_with(node, receiver)) is not None)
+    return tuple(dict.fromkeys(name for _, _, name in called))
+
+
+def _called_with(node: ast.AST, receiver: str) -> tuple[int, int, str] | None:
+    """(line, column, `f`) of a call `f(..., receiver, ...)`; None for anything else."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return None
+    passes = any(isinstance(argument, ast.Name) and argument.id == receiver for argument in node.args)
+    return (node.lineno, node.col_offset, node.func.id) if passes else None
 
 
 def _is_session_decorator(node: ast.expr) -> bool:

@@ -58,13 +58,10 @@ class CiPipeline:
             message = f"{main}: CI runs no mypy{not_followed}: add a step running `mypy --strict` on the code."
             yield self._finding(main, 1, message, "no mypy", "no-type-check")
             return
-        verdicts = [(run, _strictness(ctx, run)) for run in runs]
-        if any(strict for _, (strict, _) in verdicts):
-            return
-        verdicts = [(run, verdict) for run, verdict in verdicts if verdict[0] is not None]
+        verdicts = _not_strict(ctx, runs)
         if not verdicts:
-            return  # every mypy runs where the repository cannot say which configuration it reads
-        first, (_, source) = _first_in(main, verdicts)
+            return
+        first, source = _first_in(main, verdicts)
         others = _more(_places(runs) - 1, "mypy command", "runs", "run")
         message = (
             f"mypy runs without strict mode: {first.describe()} ({source}{others}): add `--strict` to the command, "
@@ -104,6 +101,15 @@ class CiPipeline:
         level: Level | None = None,
     ) -> Finding:
         return Finding(self.id, message, path, line, column, key=key, kind=kind, level=level)
+
+
+def _not_strict(ctx: RepoContext, runs: Sequence[Invocation]) -> list[tuple[Invocation, str]]:
+    """The mypy commands known not to be strict, with why; none when one is strict (or
+    when each runs where the repository cannot say which configuration it reads)."""
+    verdicts = [(run, _strictness(ctx, run)) for run in runs]
+    if any(strict for _, (strict, _) in verdicts):
+        return []
+    return [(run, source) for run, (strict, source) in verdicts if strict is not None]
 
 
 def _type_checks(argv: Sequence[str]) -> bool:

@@ -4,7 +4,7 @@ coverage."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -87,17 +87,12 @@ def _collect(ctx: RepoContext) -> _Gate:
     found = _Found([], [], [])
     runs = [i for i in ctx.commands.invocations() if program(i.argv)[0] in ("coverage", "hatch", *_PYTEST)]
     for invocation in runs:
-        pytest = ctx.tool_config_at(invocation.folder, "pytest") if program(invocation.argv)[0] in _PYTEST else None
-        found.add(invocation, pytest)
+        found.add(invocation, _pytest_config(ctx, invocation))
     for folder in dict.fromkeys(["", *(project.path for project in ctx.projects)]):
         found.add_addopts(ctx.tool_configs(folder, "pytest").read)
     configs = _configs(ctx, runs, found.named)
     for config in configs:
-        threshold = _config_threshold(config)
-        if threshold is not None:
-            found.thresholds.append(threshold)
-        if is_true(_section(config, "run").get("branch")):
-            found.branch.append(_Place(config.path, config.line_of("run", "branch"), None, config.label))
+        found.add_config(config)
     thresholds = list(dict.fromkeys(found.thresholds))  # a pytest configuration read by several runs
     return _Gate(thresholds, found.branch, configs, ctx.commands.test_invocations())
 
@@ -127,6 +122,14 @@ class _Found:
         if use.config is not None:
             self.named.append(posixpath.normpath(posixpath.join(invocation.folder, use.config)))
 
+    def add_config(self, config: ToolConfig) -> None:
+        """A coverage configuration's `[report] fail_under` and `[run] branch`."""
+        threshold = _config_threshold(config)
+        if threshold is not None:
+            self.thresholds.append(threshold)
+        if is_true(_section(config, "run").get("branch")):
+            self.branch.append(_Place(config.path, config.line_of("run", "branch"), None, config.label))
+
     def add_addopts(self, pytest: ToolConfig | None) -> None:
         """A pytest configuration's `addopts` (pytest applies them to every run)."""
         addopts = pytest_addopts(pytest)
@@ -138,6 +141,11 @@ class _Found:
             self.thresholds.append((use.threshold.value, _Place(pytest.path, use.threshold.word.line, None, label)))
         if use.branch is not None:
             self.branch.append(_Place(pytest.path, use.branch.line, None, label))
+
+
+def _pytest_config(ctx: RepoContext, invocation: Invocation) -> ToolConfig | None:
+    """The pytest configuration a pytest command reads (None for other commands)."""
+    return ctx.tool_config_at(invocation.folder, "pytest") if program(invocation.argv)[0] in _PYTEST else None
 
 
 def _configs(ctx: RepoContext, runs: list[Invocation], named: list[str]) -> list[ToolConfig]:
@@ -177,11 +185,17 @@ def _anchor(ctx: RepoContext, gate: _Gate) -> _Place | None:
         config = gate.configs[0]
         return _Place(config.path, config.line, None, config.label)
     if gate.tests:
-        main = ctx.commands.main_pipeline()
-        test = next((t for t in gate.tests if main is not None and t.pipeline == main.path), gate.tests[0])
+        test = _first_test(ctx, gate.tests)
         return _Place(test.path, test.line, test.column, test.describe())
     manifest = next((project.anchor for project in ctx.projects if project.anchor), None) or ctx.repository_anchor
     return None if manifest is None else _Place(manifest, 1, None, manifest)
+
+
+def _first_test(ctx: RepoContext, tests: Sequence[Invocation]) -> Invocation:
+    """The first test command of the main CI file, else the first."""
+    main = ctx.commands.main_pipeline()
+    main_path = main.path if main is not None else None
+    return next((test for test in tests if test.pipeline == main_path), tests[0])
 
 
 def _number(value: float) -> str:

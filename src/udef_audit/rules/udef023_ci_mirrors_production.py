@@ -41,26 +41,25 @@ class CiMirrorsProduction:
         tests = commands.test_invocations()
         if not tests:
             return
-        builds = commands.image_builds()
         jobs = _test_jobs(tests)
-        versions = {id(job): commands.python_versions(job) for job in jobs}
+        versions = [commands.python_versions(job) for job in jobs]
         main = commands.main_pipeline()
-        for runtime in _runtimes(ctx):
-            if runtime.python is None or _builds_test_stage(ctx.docker_images, runtime.image, builds):
-                continue
-            declared = [version for job in jobs for version in versions[id(job)]]
-            if not _mismatch(runtime.python, jobs, versions):
-                continue
+        for runtime in _differing(ctx, versions):
+            declared = [version for found in versions for version in found]
             place = _declaration(declared, main.path if main is not None else None)
-            yield Finding(
-                self.id,
-                _message(runtime, declared),
-                place.path,
-                place.line,
-                place.column,
-                key=f"{runtime.image.path} python {runtime.python}",
-                kind="python-differs",
-            )
+            key = f"{runtime.image.path} python {runtime.python}"
+            message = _message(runtime, declared)
+            yield Finding(self.id, message, place.path, place.line, place.column, key=key, kind="python-differs")
+
+
+def _differing(ctx: RepoContext, versions: Sequence[Sequence[PythonVersion]]) -> Iterator[_Runtime]:
+    """The runtimes whose Python is known and differs from every test job's, and whose
+    test stage CI does not build."""
+    builds = ctx.commands.image_builds()
+    for runtime in _runtimes(ctx):
+        differs = runtime.python is not None and _mismatch(runtime.python, versions)
+        if differs and not _builds_test_stage(ctx.docker_images, runtime.image, builds):
+            yield runtime
 
 
 def _test_jobs(tests: Sequence[Invocation]) -> list[Job]:
@@ -75,33 +74,35 @@ def _test_jobs(tests: Sequence[Invocation]) -> list[Job]:
 def _runtimes(ctx: RepoContext) -> Iterator[_Runtime]:
     """The runtime stages of the service projects' own Python Dockerfiles."""
     images = ctx.docker_images
-    seen: set[str] = set()
-    for project in ctx.projects:
-        if not ctx.project_profile(project).is_service:
-            continue
-        for path in images.of_project(project):
-            image = images.get(path)
-            if path in seen or image is None or image.name.is_test_file or image.runtime is None:
-                continue
-            seen.add(path)
-            if image.runs_python:
-                reference = root_image(image.dockerfile, image.runtime.index) or image.runtime.image_raw
-                python = image_python_version(reference)
-                yield _Runtime(image, reference, python, image.runtime.from_line)
+    for path in _service_dockerfiles(ctx):
+        image = images.get(path)
+        if image is not None and image.runtime is not None and image.runs_python and not image.name.is_test_file:
+            reference = root_image(image.dockerfile, image.runtime.index) or image.runtime.image_raw
+            yield _Runtime(image, reference, image_python_version(reference), image.runtime.from_line)
+
+
+def _service_dockerfiles(ctx: RepoContext) -> list[str]:
+    """The Dockerfiles of the service projects, each once."""
+    services = [project for project in ctx.projects if ctx.project_profile(project).is_service]
+    return list(dict.fromkeys(path for project in services for path in ctx.docker_images.of_project(project)))
 
 
 def _builds_test_stage(images: DockerImages, image: ImageFile, builds: Sequence[ImageBuild]) -> bool:
     """Whether CI builds a test stage of `image`, or a separate test Dockerfile beside it."""
     stages = {stage.name.lower() for stage in image.test_named if stage.name}
-    for build in builds:
-        if build.dockerfile == image.path and build.target is not None and build.target.lower() in stages:
-            return True
-        sibling = images.sibling(build.dockerfile) if build.dockerfile else None
-        if sibling is not None and sibling.path == image.path:
-            return True
-        if build.dockerfile == image.path and build.target is None and is_test_name(_last_stage(image)):
-            return True
-    return False
+    last_is_test = is_test_name(_last_stage(image))
+    return any(_builds_test(images, image, build, stages, last_is_test=last_is_test) for build in builds)
+
+
+def _builds_test(
+    images: DockerImages, image: ImageFile, build: ImageBuild, stages: set[str], *, last_is_test: bool
+) -> bool:
+    """Whether one build is a test stage of `image` (its target, or its last stage when
+    it names none), or the separate test Dockerfile beside it."""
+    if build.dockerfile == image.path:
+        return build.target.lower() in stages if build.target is not None else last_is_test
+    sibling = images.sibling(build.dockerfile) if build.dockerfile else None
+    return sibling is not None and sibling.path == image.path
 
 
 def _last_stage(image: ImageFile) -> str | None:
@@ -109,14 +110,13 @@ def _last_stage(image: ImageFile) -> str | None:
     return stages[-1].name if stages else None
 
 
-def _mismatch(python: str, jobs: Sequence[Job], versions: Mapping[int, Sequence[PythonVersion]]) -> bool:
+def _mismatch(python: str, versions: Sequence[Sequence[PythonVersion]]) -> bool:
     """Whether the test jobs' Pythons are all known and none is the runtime's: a job that
     declares none, or a version that names no minor release, leaves the answer unknown."""
-    declared = [version for job in jobs for version in versions[id(job)]]
-    if any(version.version == python for version in declared):
+    declared = [version.version for found in versions for version in found]
+    if not declared or python in declared or None in declared:
         return False
-    known_per_job = all(any(v.version for v in versions[id(job)]) for job in jobs)
-    return bool(declared) and known_per_job and all(version.version is not None for version in declared)
+    return all(found for found in versions)
 
 
 def _declaration(declared: Sequence[PythonVersion], main: str | None) -> PythonVersion:
