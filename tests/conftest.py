@@ -25,9 +25,18 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 # What the methodology asks of a repository besides its code and manifest: pre-commit hooks
 # (UDEF010), a .gitignore with every cache pattern (UDEF011), tests of each category with a
-# conftest fixture (UDEF012, UDEF024) and an ADR (UDEF016). Tests whose "clean" repository
-# must pass every rule add these files (and say in their README how the lock is made, UDEF014).
+# conftest fixture (UDEF012, UDEF024), an ADR (UDEF016) and a CI pipeline (UDEF020-022,
+# UDEF025). Tests whose "clean" repository must pass every rule add these files (and say in
+# their README how the lock is made, UDEF014).
 HYGIENE = {
+    ".github/workflows/ci.yml": (
+        "name: CI\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "      - run: ruff check --extend-select C90 .\n"
+        "      - run: mypy --strict src\n"
+        "      - run: pytest --cov=src --cov-branch --cov-fail-under=80\n"
+        "      - run: pip-audit\n"
+    ),
     ".gitignore": (
         "__pycache__/\n*.py[cod]\nbuild/\ndist/\n*.egg-info/\nhtmlcov/\n.coverage\n.pytest_cache/\n"
         ".mypy_cache/\n.ruff_cache/\n.venv/\n"

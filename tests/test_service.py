@@ -37,6 +37,11 @@ def test_the_result_is_plain_data(tmp_path: Path) -> None:
         ("UDEF012", "pyproject.toml", 1, None),
         ("UDEF016", "pyproject.toml", 1, None),
         ("UDEF017", "pyproject.toml", 1, None),
+        ("UDEF020", "pyproject.toml", 1, None),
+        ("UDEF021", "pyproject.toml", 1, None),
+        ("UDEF021", "pyproject.toml", 1, None),
+        ("UDEF022", "pyproject.toml", 1, None),
+        ("UDEF025", "pyproject.toml", 1, None),
     ]
     assert exit_code(result) == 1
 

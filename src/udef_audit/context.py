@@ -31,7 +31,7 @@ from udef_audit.profiles import Profile, configured, project_profile, repository
 from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
 from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
-from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, tool_configs
+from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, nearest_config, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.commands import Commands
@@ -251,9 +251,15 @@ class RepoContext:
         uses, `.ignored` those it never reads (tool_configs.py)."""
         return self._once("tool-configs", f"{folder}\0{tool}", lambda _: tool_configs(self, folder, tool))
 
+    def tool_config_at(self, folder: str, tool: str) -> ToolConfig | None:
+        """The configuration a tool run in `folder` reads: the folder's own (`tool_configs`),
+        else for pytest, mypy, ruff and flake8, which search upward, the nearest one above."""
+        return nearest_config(lambda where: self.tool_configs(where, tool), folder, tool)
+
     def tool_config_file(self, path: str, tool: str) -> ToolConfig | None:
         """The configuration of a tool in a file its command line names (`mypy
-        --config-file=PATH`); None when the file holds none (only mypy is supported)."""
+        --config-file=PATH`, `coverage run --rcfile=PATH`); None when the file holds none
+        (mypy and coverage are supported)."""
         return self._once("tool-config-file", f"{path}\0{tool}", lambda _: config_in_file(self, tool, path))
 
     def requirements(self, path: str) -> RequirementsFile | None:

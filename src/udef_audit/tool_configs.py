@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from udef_audit.parsers.ini_file import IniDocument, IniSection
@@ -62,6 +62,8 @@ class ToolConfig:
     for a file that holds only this tool's configuration (`mypy.ini`, `ruff.toml`), whose
     `line` is then 1. `settings` are the tool's settings as parsed: TOML values, or INI
     strings; for coverage, a mapping of its sections (`run`, `report`) to their settings.
+    `lines` maps each setting's key path within `settings`, dotted (`lint.mccabe.max-
+    complexity`, coverage's `report.fail_under`), to the line it is written on.
     """
 
     tool: str
@@ -69,6 +71,16 @@ class ToolConfig:
     section: str
     line: int
     settings: Mapping[str, Any]
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    def line_of(self, *keys: str) -> int:
+        """The line of a setting (`line_of("report", "fail_under")`), else of the closest
+        table holding it, else the configuration's own line."""
+        for length in range(len(keys), 0, -1):
+            line = self.lines.get(".".join(keys[:length]))
+            if line is not None:
+                return line
+        return self.line
 
     @property
     def file_name(self) -> str:
@@ -125,12 +137,36 @@ def tool_configs(files: ConfigFiles, folder: str, tool: str) -> ToolConfigs:
 
 def config_in_file(files: ConfigFiles, tool: str, path: str) -> ToolConfig | None:
     """The configuration of `tool` in a file named on its command line (`mypy
-    --config-file=setup.cfg`): a TOML file's `[tool.<tool>]`, an INI file's `[<tool>]`. Only
-    mypy is supported; None for other tools or when the file holds no such configuration."""
-    if tool != "mypy" or not files.exists(path):
+    --config-file=setup.cfg`, `coverage run --rcfile=X`, `pytest --cov-config=X`): for mypy
+    a TOML file's `[tool.mypy]` or an INI file's `[mypy]`; for coverage, read as coverage
+    reads the file it is given (`[tool.coverage.*]` in a TOML file, `[coverage:*]` in
+    setup.cfg and tox.ini, `[run]`/`[report]` in any other). None for other tools or when
+    the file holds no such configuration."""
+    if tool not in ("mypy", "coverage") or not files.exists(path):
         return None
-    finder = _pyproject(("tool", "mypy")) if path.endswith(".toml") else _dedicated_ini(("mypy",))
+    toml = path.endswith(".toml")
+    if tool == "coverage":
+        name = posixpath.basename(path)
+        shared = name in ("setup.cfg", "tox.ini")
+        finder = _coverage_toml(dedicated=name != "pyproject.toml") if toml else _coverage_ini(dedicated=not shared)
+    else:
+        finder = _pyproject(("tool", "mypy")) if toml else _dedicated_ini(("mypy",))
     return finder(files, tool, path)
+
+
+# Tools that look for their configuration in the folders above the one they run in.
+_SEARCH_UPWARD = frozenset({"pytest", "mypy", "ruff", "flake8"})
+
+
+def nearest_config(configs: Callable[[str], ToolConfigs], folder: str, tool: str) -> ToolConfig | None:
+    """The configuration `tool` reads when run in `folder`: that folder's, else, for the
+    tools that search upward (pytest, mypy, ruff, flake8), the nearest folder's above it up
+    to the repository root (`configs(folder)` lists a folder's configurations)."""
+    while True:
+        found = configs(folder).read
+        if found is not None or tool not in _SEARCH_UPWARD or not folder:
+            return found
+        folder = posixpath.dirname(folder)
 
 
 def is_true(value: Any) -> bool:
@@ -158,7 +194,7 @@ def _dedicated_ini(
         settings = _merged(sections)
         if (needs_section and not sections) or (needs_settings and not settings):
             return None
-        return ToolConfig(tool, path, "", 1, settings)
+        return ToolConfig(tool, path, "", 1, settings, _ini_lines(sections))
 
     return find
 
@@ -178,9 +214,27 @@ def _shared_ini(section_names: tuple[str, ...], *, also: str = "", needs_setting
             return None
         first = min(sections, key=lambda s: s.line)
         extra = [s.line for s in document.sections.values() if also and s.name.startswith(also)]
-        return ToolConfig(tool, path, f"[{first.name}]", min([first.line, *extra]), settings)
+        return ToolConfig(tool, path, f"[{first.name}]", min([first.line, *extra]), settings, _ini_lines(sections))
 
     return find
+
+
+def _ini_lines(sections: Iterable[IniSection], prefix: str = "") -> dict[str, int]:
+    """The line of each key, as `_merged` keeps its value (a later section wins)."""
+    lines: dict[str, int] = {}
+    for section in sections:
+        lines.update({prefix + key: entry.line for key, entry in section.entries.items()})
+    return lines
+
+
+def _toml_lines(files: ConfigFiles, path: str, table: tuple[str, ...]) -> dict[str, int]:
+    """The line of each key path below `table`, dotted relative to it."""
+    size = len(table)
+    return {
+        ".".join(keys[size:]): line
+        for keys, line in files.toml_lines(path).items()
+        if len(keys) > size and keys[:size] == table
+    }
 
 
 def _merged(sections: Iterable[IniSection]) -> dict[str, str]:
@@ -198,7 +252,7 @@ def _dedicated_toml(table: tuple[str, ...]) -> _Finder:
         if data is None:
             return None
         settings = _table(data, table) if table else data
-        return ToolConfig(tool, path, "", 1, settings)
+        return ToolConfig(tool, path, "", 1, settings, _toml_lines(files, path, table))
 
     return find
 
@@ -212,7 +266,7 @@ def _pyproject(table: tuple[str, ...], *, needs_settings: bool = False) -> _Find
         if tool_table is None or (needs_settings and not tool_table):
             return None
         line = first_line_within(files.toml_lines(path), table) or 1
-        return ToolConfig(tool, path, _header(table), line, tool_table)
+        return ToolConfig(tool, path, _header(table), line, tool_table, _toml_lines(files, path, table))
 
     return find
 
@@ -227,7 +281,7 @@ def _pytest_pyproject(files: ConfigFiles, tool: str, path: str) -> ToolConfig | 
     section = ("tool", "pytest", "ini_options") if isinstance(ini_options, dict) else ("tool", "pytest")
     settings = ini_options if isinstance(ini_options, dict) else table
     line = first_line_within(files.toml_lines(path), ("tool", "pytest")) or 1
-    return ToolConfig(tool, path, _header(section), line, settings)
+    return ToolConfig(tool, path, _header(section), line, settings, _toml_lines(files, path, section))
 
 
 def _coverage_ini(*, dedicated: bool) -> _Finder:
@@ -244,12 +298,15 @@ def _coverage_ini(*, dedicated: bool) -> _Finder:
             if (name := _coverage_name(section.name, dedicated=dedicated)) is not None
         }
         settings = {name: _merged([section]) for name, section in sections.items()}
+        lines = {
+            key: line for name, section in sections.items() for key, line in _ini_lines([section], f"{name}.").items()
+        }
         if dedicated:
-            return ToolConfig(tool, path, "", 1, settings)
+            return ToolConfig(tool, path, "", 1, settings, lines)
         if not any(settings.values()):
             return None
         first = min(sections.values(), key=lambda s: s.line)
-        return ToolConfig(tool, path, f"[{first.name}]", first.line, settings)
+        return ToolConfig(tool, path, f"[{first.name}]", first.line, settings, lines)
 
     return find
 
@@ -268,12 +325,13 @@ def _coverage_toml(*, dedicated: bool) -> _Finder:
         if data is None:
             return None
         table = _table_or_none(data, ("tool", "coverage"))
+        lines = _toml_lines(files, path, ("tool", "coverage") if table is not None else ())
         if dedicated:
-            return ToolConfig(tool, path, "", 1, table if table is not None else data)
+            return ToolConfig(tool, path, "", 1, table if table is not None else data, lines)
         if not table or not any(isinstance(v, dict) and v for v in table.values()):
             return None
         line = first_line_within(files.toml_lines(path), ("tool", "coverage")) or 1
-        return ToolConfig(tool, path, "[tool.coverage]", line, table)
+        return ToolConfig(tool, path, "[tool.coverage]", line, table, lines)
 
     return find
 

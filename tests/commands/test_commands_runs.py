@@ -112,8 +112,9 @@ def test_a_step_followed_through_make_and_a_script_to_pytest(tmp_path: Path) -> 
         ".github/workflows/ci.yml:19 runs `make test`, Makefile:3 runs `./scripts/test.sh -q`",
         ".github/workflows/ci.yml:19 runs `make test`, Makefile:3 runs `./scripts/test.sh -q`, "
         "scripts/test.sh:2 runs `set -e`",
+        # The script's "$@" is the arguments make called it with.
         ".github/workflows/ci.yml:19 runs `make test`, Makefile:3 runs `./scripts/test.sh -q`, "
-        "scripts/test.sh:3 runs `coverage run -m pytest $@`",
+        "scripts/test.sh:3 runs `coverage run -m pytest -q`",
         ".github/workflows/ci.yml:20 runs `docker buildx build --file docker/Dockerfile --target test .`",
         # A local reusable workflow runs with its caller (not on its own); tox env `lint`
         # runs its own commands, without the lines of other factors.

@@ -90,3 +90,16 @@ def test_any_text_gives_steps_inside_it(text: str) -> None:
         assert text[step.offset : step.offset + len(step.script)] == step.script
     for offset, image in docker_images(text):
         assert text[offset : offset + len(image)] == image
+
+
+def test_a_session_called_as_a_function_runs_within_the_caller() -> None:
+    text = (
+        "import nox\n\n@nox.session\ndef lint(session):\n    session.run('pre-commit', 'run')\n"
+        "    mypy(session)\n    helper(session)\n    print(session)\n\n"
+        "@nox.session(name='types')\ndef mypy(session):\n    session.run('mypy', 'src')\n\n"
+        "def helper(session):\n    session.run('never')\n"
+    )
+    noxfile = nox_sessions(ast.parse(text), text)
+    lint = noxfile.session("lint")
+    # mypy() is the session named `types`; helper() and print() are not sessions.
+    assert lint is not None and lint.notifies == ("types",)

@@ -29,6 +29,16 @@ def test_lists_pipes_substitutions_and_shell_strings() -> None:
     ]
 
 
+def test_a_shell_string_run_through_a_wrapper() -> None:
+    assert commands("uv run bash -c 'cd t && mypy .'") == [
+        [("uv", 0), ("run", 3), ("bash", 7), ("-c", 12), ("cd t && mypy .", 15)],
+        [("cd", 16), ("t", 19)],
+        [("mypy", 24), (".", 29)],
+    ]
+    # An operand that only looks like a shell is not one: `echo sh` runs nothing.
+    assert commands("echo sh -x") == [[("echo", 0), ("sh", 5), ("-x", 8)]]
+
+
 def test_make_recipes_keep_make_expansions_out() -> None:
     assert commands("@$(MAKE) lint $(shell git x)\n\t-pytest $(wildcard *.py)", make_syntax=True) == [
         [("$(MAKE)", 1), ("lint", 9), ("$(shell git x)", 14)],

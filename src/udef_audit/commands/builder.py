@@ -30,7 +30,10 @@ from udef_audit.commands.tox import tox_commands
 
 if TYPE_CHECKING:
     from udef_audit.commands.definitions import Definitions
+    from udef_audit.commands.images import ImageBuild
+    from udef_audit.commands.model import Job
     from udef_audit.commands.pipelines import Runs
+    from udef_audit.commands.python_versions import PythonVersion
 
 BytesTest = Callable[[bytes], bool]
 
@@ -152,6 +155,24 @@ class Commands:
         words, job and chain, in the order CI runs them."""
         return self._runs.invocations
 
+    def main_pipeline(self) -> Pipeline | None:
+        """The *main CI file* (contract rev 3, UDEF020): the CI definition that runs the
+        tests, else the first CI definition. When several run tests (a docs build running
+        pytest beside the test suite, an emscripten or third-party job), the one named as
+        the main one wins (`ci`, `test(s)`, `main`...; then a name holding `test` or `ci`),
+        then the one running the most test commands, then path order."""
+        pipelines = self.pipelines()
+        testing: dict[str, set[tuple[str, int, tuple[str, ...]]]] = {}
+        for invocation in self.test_invocations():
+            testing.setdefault(invocation.pipeline, set()).add((invocation.path, invocation.line, invocation.argv))
+        candidates = [(index, p) for index, p in enumerate(pipelines) if p.path in testing]
+        if not candidates:
+            return pipelines[0] if pipelines else None
+        _, chosen = min(
+            candidates, key=lambda item: (_main_name_rank(item[1].path), -len(testing[item[1].path]), item[0])
+        )
+        return chosen
+
     def unfollowed(self) -> tuple[Unfollowed, ...]:
         """What CI runs that could not be followed (remote workflows and includes, missing
         files, cycles, levels past the limit)."""
@@ -170,3 +191,53 @@ class Commands:
             for test in self.test_invocations()
             if test == invocation or any((hop.path, hop.line, hop.text) == here for hop in test.chain)
         )
+
+    # -- what pre-commit runs, what CI builds, which Python a job uses ----------------------
+
+    @cached_property
+    def _hook_runs(self) -> tuple[Invocation, ...]:
+        from udef_audit.commands.pipelines import read_hook_runs  # noqa: PLC0415 -- see `definitions`
+
+        return read_hook_runs(self.definitions)
+
+    def hook_invocations(self) -> tuple[Invocation, ...]:
+        """What pre-commit runs at commit or push: each hook of `.pre-commit-config.yaml`
+        (else `.yml`) not limited to the manual stage, as its command (a remote hook's id
+        mapped to its tool), followed like CI's commands; their `pipeline` is ""."""
+        return self._hook_runs
+
+    @cached_property
+    def _image_builds(self) -> tuple[ImageBuild, ...]:
+        from udef_audit.commands.images import image_builds  # noqa: PLC0415 -- see `definitions`
+
+        definitions = self.definitions
+        return tuple(image_builds(self.invocations(), definitions.yaml, definitions.exists))
+
+    def image_builds(self) -> tuple[ImageBuild, ...]:
+        """The container images CI builds (`docker build`, `buildx`, `build-push-action`,
+        compose services), each with its Dockerfile and target stage (`commands/images.py`)."""
+        return self._image_builds
+
+    def python_versions(self, job: Job) -> tuple[PythonVersion, ...]:
+        """The Python versions a CI job declares (setup-python with its matrix expanded,
+        its image, `uv python install`, `uv run --python`; `commands/python_versions.py`)."""
+        from udef_audit.commands.python_versions import job_python_versions  # noqa: PLC0415
+
+        commands = [invocation for invocation in self.invocations() if invocation.job is job]
+        return tuple(job_python_versions(job, commands, self._repository.text))
+
+
+# CI file names that say "this is the pipeline" (`.github/workflows/ci.yml`, `tests.yaml`).
+_MAIN_NAMES = frozenset({"ci", "test", "tests", "main", "build", "checks", "python", "pipeline", ".gitlab-ci"})
+
+
+def _main_name_rank(path: str) -> int:
+    """0 for a main pipeline's usual name (and for the one file of GitLab, CircleCI, Azure,
+    Bitbucket and Jenkins), 1 for a name holding `test` or `ci`, else 2."""
+    if not path.startswith(".github/workflows/"):
+        return 0
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0].lower()
+    if stem in _MAIN_NAMES:
+        return 0
+    words = set(stem.replace("_", "-").split("-"))
+    return 1 if "test" in stem or "ci" in words else 2

@@ -48,7 +48,10 @@ class Follower:
             if placed[0].text in ("cd", "pushd") and len(placed) == 2:
                 folder = resolve(folder, placed[1].text) or folder
                 continue
-            self.command(Command(placed, script.path, script.origin), replace(frame, folder=folder))
+            words = placed
+            if frame.arguments is not None and not script.make_syntax:  # in make, `$@` is the target
+                words = _passed_on(placed, frame.arguments)
+            self.command(Command(words, script.path, script.origin), replace(frame, folder=folder))
 
     def _commands_of(self, script: Script) -> list[tuple[PlacedWord, ...]]:
         if script not in self._lexed:
@@ -62,7 +65,8 @@ class Follower:
         """Record the command, then follow it where it leads."""
         if self.full or not command.words:
             return
-        self.invocations.append(Invocation(command.words, command.path, command.origin, frame.chain, frame.job))
+        where = (frame.chain, frame.job, frame.pipeline, frame.folder)
+        self.invocations.append(Invocation(command.words, command.path, command.origin, *where))
         for variant in matrix_variants(command, frame.job):
             follow(self, variant, frame)
 
@@ -77,7 +81,8 @@ class Follower:
         if frame.depth >= MAX_DEPTH:
             self.skip(command, frame, f"more than {MAX_DEPTH} levels deep")
             return None
-        return Frame((*frame.chain, hop), frame.job, frame.depth + 1, frame.entered | {key}, frame.folder)
+        deeper = frame.entered | {key}
+        return replace(frame, chain=(*frame.chain, hop), depth=frame.depth + 1, entered=deeper, arguments=None)
 
     def skip(self, command: Command, frame: Frame, reason: str) -> None:
         """Say that a command leads somewhere the model does not follow."""
@@ -101,3 +106,23 @@ def _choices(word: PlacedWord, job: Job) -> list[PlacedWord]:
     """The word with its matrix references replaced by each value, at the word's place."""
     texts = dict.fromkeys(value.text for value in job.expand(Value(word.text, word.line, word.column)))
     return [PlacedWord(text, word.line, word.column) for text in texts]
+
+
+# A script's words that pass on the arguments it was called with.
+_FORWARDED = frozenset({"$@", "${@}", "$*", "${*}"})
+
+
+def _passed_on(words: tuple[PlacedWord, ...], arguments: tuple[PlacedWord, ...]) -> tuple[PlacedWord, ...]:
+    """The words with `"$@"` (`$*`) replaced by the arguments the script was called with,
+    placed where `"$@"` is written (`bash scripts/test.sh --cov` makes `pytest "$@"` run
+    `pytest --cov`)."""
+    if not any(word.text in _FORWARDED for word in words):
+        return words
+    replaced: list[PlacedWord] = []
+    for word in words:
+        if word.text in _FORWARDED:
+            replaced.extend(PlacedWord(argument.text, word.line, word.column) for argument in arguments)
+        else:
+            replaced.append(word)
+    return tuple(replaced)
+

@@ -17,7 +17,10 @@ MAX_DEPTH = 4
 @dataclass(frozen=True)
 class Frame:
     """Where a command runs: the chain that reached it, its job, how deep it is, what was
-    entered on the way (to cut cycles), and the folder it runs in ("" is the root)."""
+    entered on the way (to cut cycles), the folder it runs in ("" is the root), whether it
+    runs in a container, the CI definition whose job runs it, and the environment variables
+    its step sets that choose what runs (`TOXENV`, `NOXSESSION`). `arguments` are those a
+    shell script was called with (its `"$@"`); None outside a script or when not known."""
 
     chain: tuple[Hop, ...] = ()
     job: Job | None = None
@@ -25,6 +28,14 @@ class Frame:
     entered: frozenset[str] = frozenset()
     folder: str = ""
     container: bool = False
+    pipeline: str = ""
+    env: tuple[tuple[str, str], ...] = ()
+    arguments: tuple[PlacedWord, ...] | None = None
+
+    def variable(self, name: str) -> str | None:
+        """An environment variable the CI step sets (`TOXENV`), its matrix values joined
+        with commas; None when unset."""
+        return next((value for key, value in self.env if key == name), None)
 
     def wrapped(self, hop: Hop) -> Frame:
         """The frame of a command another one wraps (same level)."""

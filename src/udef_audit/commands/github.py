@@ -40,7 +40,8 @@ def _defaults(node: yaml.Node | None) -> dict[str, str]:
 
 def _job(file: YamlFile, name: str, key: yaml.Node, node: yaml.Node, workflow: dict[str, str]) -> Job:
     defaults = {**workflow, **_defaults(node)}
-    steps = tuple(_step(file, item, defaults) for item in sequence(get(node, "steps")))
+    job_env = _env(file, get(node, "env"))
+    steps = tuple(_step(file, item, defaults, job_env) for item in sequence(get(node, "steps")))
     return Job(
         path=file.path,
         system="github",
@@ -53,7 +54,12 @@ def _job(file: YamlFile, name: str, key: yaml.Node, node: yaml.Node, workflow: d
     )
 
 
-def _step(file: YamlFile, node: yaml.Node, defaults: dict[str, str]) -> Step:
+def _env(file: YamlFile, node: yaml.Node | None) -> dict[str, Value]:
+    """An `env:` mapping's variables and their values."""
+    return {name: value for name, item in items(node) if (value := file.value(item)) is not None}
+
+
+def _step(file: YamlFile, node: yaml.Node, defaults: dict[str, str], job_env: dict[str, Value]) -> Step:
     keys = dict(items(node))  # one pass over the step's keys
     shell = text_of(keys.get("shell")) or defaults.get("shell")
     posix = shell is None or shell.split()[0].rsplit("/", 1)[-1] in _POSIX_SHELLS
@@ -67,6 +73,7 @@ def _step(file: YamlFile, node: yaml.Node, defaults: dict[str, str]) -> Step:
         inputs=inputs,
         shell=None if posix else shell,
         workdir=text_of(keys.get("working-directory")) or defaults.get("working-directory"),
+        env=tuple({**job_env, **_env(file, keys.get("env"))}.items()),
     )
 
 

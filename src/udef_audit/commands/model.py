@@ -181,7 +181,8 @@ class Step:
     """One step of a CI job: a shell script (`run`), or a reference to something that runs
     (`uses`: an action, orb, task or template) with its inputs, or both unknown (`checkout`).
     `shell` is the step's shell when it is not a POSIX one (`pwsh`, `python`): its script
-    is not shell text."""
+    is not shell text. `env` holds the environment variables the step sets (its job's
+    and its own; GitHub Actions only)."""
 
     path: str
     line: int
@@ -191,6 +192,7 @@ class Step:
     inputs: tuple[tuple[str, Value], ...] = ()
     shell: str | None = None
     workdir: str | None = None
+    env: tuple[tuple[str, Value], ...] = ()
 
     def input(self, name: str) -> Value | None:
         """The input `name` (`with:` of an action, `inputs:` of a task), if set."""
@@ -301,13 +303,18 @@ class Hop:
 class Invocation:
     """One simple command the repository runs: its words, the file it is written in, the
     CI job it runs for, and how it was reached from that job's step (`chain`, outermost
-    first; empty for a command written in the step itself)."""
+    first; empty for a command written in the step itself). `pipeline` is the CI definition
+    whose job runs it (the caller of a reusable workflow, `.gitlab-ci.yml` for a job of an
+    included file; "" for a pre-commit hook), `folder` the repository folder it runs in
+    ("" is the root)."""
 
     words: tuple[PlacedWord, ...]
     path: str
     origin: Origin
     chain: tuple[Hop, ...] = ()
     job: Job | None = None
+    pipeline: str = ""
+    folder: str = ""
 
     @property
     def argv(self) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ their steps. Remote reusable workflows and includes are said to be unfollowed.
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from udef_audit.commands.actions import action_words
 from udef_audit.commands.definitions import Definitions
@@ -21,6 +21,7 @@ from udef_audit.commands.github import github_pipeline
 from udef_audit.commands.gitlab import gitlab_pipeline
 from udef_audit.commands.model import Invocation, Job, Origin, Pipeline, PlacedWord, Step, Unfollowed, Value
 from udef_audit.commands.other_ci import azure_pipeline, bitbucket_pipeline, circleci_pipeline, jenkins_pipeline
+from udef_audit.commands.runners import PRE_COMMIT
 from udef_audit.commands.yaml_nodes import get, sequence
 
 USES = Origin("github-uses", "GitHub Actions step")
@@ -77,8 +78,23 @@ def read_runs(definitions: Definitions, paths: list[str]) -> Runs:
         if pipeline.called_only:
             continue  # it runs when a workflow calls it, with that caller's chain
         for job in pipeline.jobs:
-            _job(follower, job, Frame(job=job))
+            _job(follower, job, Frame(job=job, pipeline=pipeline.path))
     return Runs(tuple(pipelines), tuple(follower.invocations), tuple(unfollowed + follower.unfollowed))
+
+
+PRECOMMIT_CONFIGS = (".pre-commit-config.yaml", ".pre-commit-config.yml")
+
+
+def read_hook_runs(definitions: Definitions) -> tuple[Invocation, ...]:
+    """What pre-commit runs at commit or push: every hook of the repository's pre-commit
+    configuration not limited to the manual stage, as its command, followed like a CI
+    step's (a local hook's script, a `uv run` wrapper)."""
+    path = next((name for name in PRECOMMIT_CONFIGS if definitions.exists(name)), None)
+    follower = Follower(definitions)
+    for hook in definitions.hooks(path) if path else ():
+        if hook.words and hook.runs_automatically:
+            follower.command(Command(hook.words, hook.path, PRE_COMMIT), Frame())
+    return tuple(follower.invocations)
 
 
 def _pipeline(definitions: Definitions, path: str, kind: str, unfollowed: list[Unfollowed]) -> Pipeline | None:
@@ -109,7 +125,7 @@ def _job(follower: Follower, job: Job, frame: Frame) -> None:
 
 def _step(follower: Follower, step: Step, frame: Frame) -> None:
     folder = resolve("", step.workdir) if step.workdir else ""
-    here = Frame(frame.chain, frame.job, frame.depth, frame.entered, folder or "")
+    here = replace(frame, folder=folder or "", env=_selecting_env(step, frame.job))
     if step.run is not None and step.shell is None:
         follower.script(step.run, here)
     if step.uses is None:
@@ -119,6 +135,23 @@ def _step(follower: Follower, step: Step, frame: Frame) -> None:
         follower.command(Command(words, step.path, USES), here)
     elif step.uses.text.startswith("./"):
         _local_action(follower, step, here)
+
+
+# Environment variables that choose what a runner runs: tox's environments, nox's sessions.
+_SELECTING = ("TOXENV", "NOXSESSION")
+
+
+def _selecting_env(step: Step, job: Job | None) -> tuple[tuple[str, str], ...]:
+    """The step's `TOXENV`/`NOXSESSION`, with matrix references expanded (all values,
+    comma-joined, as both tools read a list); an expression left unexpanded is dropped."""
+    found = []
+    for name, value in step.env:
+        if name in _SELECTING:
+            texts = dict.fromkeys(v.text for v in (job.expand(value) if job is not None else (value,)))
+            known = [text for text in texts if "${{" not in text]
+            if known:
+                found.append((name, ",".join(known)))
+    return tuple(found)
 
 
 def _local_action(follower: Follower, step: Step, frame: Frame) -> None:
@@ -161,7 +194,7 @@ def _reusable_workflow(follower: Follower, job: Job, frame: Frame) -> None:
     inner = follower.enter(command, frame, f"workflow:{path}")
     if inner is not None:
         for called in github_pipeline(file).jobs:
-            _job(follower, called, Frame(inner.chain, called, inner.depth, inner.entered, inner.folder))
+            _job(follower, called, replace(inner, job=called))
 
 
 def _uses_word(uses: Value) -> PlacedWord:

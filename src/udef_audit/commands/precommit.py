@@ -30,6 +30,8 @@ _KNOWN_HOOKS = {
     "pylint": ("pylint",),
     "xenon": ("xenon",),
     "pip-audit": ("pip-audit",),
+    "python-safety-dependencies-check": ("safety", "check"),
+    "osv-scanner": ("osv-scanner",),
     "pyupgrade": ("pyupgrade",),
     "codespell": ("codespell",),
     "semgrep": ("semgrep",),
@@ -37,6 +39,7 @@ _KNOWN_HOOKS = {
     "detect-secrets": ("detect-secrets-hook",),
 }
 _COMMIT_STAGES = frozenset({"pre-commit", "commit"})
+_PATTERN_LANGUAGES = frozenset({"pygrep", "fail"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class Hook:
     line: int
     words: tuple[PlacedWord, ...]
     stages: tuple[str, ...] = ()
+
+    @property
+    def runs_automatically(self) -> bool:
+        """Whether git runs the hook (at commit, push...): not a hook of the manual stage only."""
+        return any(stage != "manual" for stage in self.stages) or not self.stages
 
     def runs_on(self, stage: str | None) -> bool:
         """Whether `pre-commit run` (at `stage`, None: the default) runs the hook."""
@@ -62,16 +70,24 @@ def hooks(file: YamlFile) -> tuple[Hook, ...]:
     for repo in sequence(get(file.root, "repos")):
         for node in sequence(get(repo, "hooks")):
             hook_id = file.value(get(node, "id"))
-            if hook_id is None:
-                continue
-            words = _entry_words(file, node, hook_id)
-            words += [_word(text_of(arg) or "", file.value(arg) or hook_id) for arg in strings(get(node, "args"))]
-            stages = tuple(text_of(stage) or "" for stage in strings(get(node, "stages")))
-            found.append(Hook(hook_id.text, file.path, hook_id.line, tuple(words), stages))
+            if hook_id is not None:
+                stages = tuple(text_of(stage) or "" for stage in strings(get(node, "stages")))
+                found.append(Hook(hook_id.text, file.path, hook_id.line, _hook_words(file, node, hook_id), stages))
     return tuple(found)
 
 
+def _hook_words(file: YamlFile, node: yaml.Node, hook_id: Value) -> tuple[PlacedWord, ...]:
+    """The command a hook runs: its entry (or its id's tool), then its `args`."""
+    words = _entry_words(file, node, hook_id)
+    if not words:
+        return ()
+    args = [_word(text_of(arg) or "", file.value(arg) or hook_id) for arg in strings(get(node, "args"))]
+    return (*words, *args)
+
+
 def _entry_words(file: YamlFile, node: yaml.Node, hook_id: Value) -> list[PlacedWord]:
+    if text_of(get(node, "language")) in _PATTERN_LANGUAGES:
+        return []  # the entry is a regular expression (or a message), not a command
     entry = file.value(get(node, "entry"))
     if entry is not None:
         try:

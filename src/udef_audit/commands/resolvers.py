@@ -77,7 +77,9 @@ def _script_path(call: Call, written: str) -> None:
         return
     inner = call.enter(f"file:{path}")
     if inner is not None:
-        call.follower.script(script, inner)
+        words = call.command.words
+        named = next((i for i in range(max(call.args - 1, 0), len(words)) if words[i].text == written), len(words))
+        call.follower.script(script, replace(inner, arguments=words[named + 1 :]))
 
 
 def _script_file(call: Call, written: str) -> str | None:
@@ -122,7 +124,7 @@ def _make(call: Call) -> None:
     for goal in goals or [run.model.default_goal or ""]:
         inner = call.enter(f"make:{path}:{goal}")
         if inner is not None:
-            _target(run, Frame(inner.chain, inner.job, inner.depth, inner.entered, folder), goal)
+            _target(run, replace(inner, folder=folder), goal)
 
 
 def _makefile(call: Call, folder: str, named: str | None) -> str | None:
@@ -317,6 +319,7 @@ _HANDLERS: dict[str, Callable[[Call], None]] = {
     "poetry": _run_subcommand(frozenset()),
     "pipenv": _run_subcommand(frozenset()),
     "conda": _run_subcommand(frozenset({"-n", "--name", "-p", "--prefix", "--cwd"})),
+    "pipx": _run_subcommand(frozenset({"--spec", "--python", "--index-url", "-i", "--pip-args"})),
     "docker": _docker,
     "docker-compose": _compose,
 }

@@ -4,7 +4,7 @@ that command, as `uv run` does)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from udef_audit.commands.frames import Call, Command, Frame, resolve, skip_options
@@ -29,19 +29,34 @@ _PIXI_VALUES = frozenset({"-e", "--environment", "--manifest-path", "-m"})
 
 def _tox(call: Call) -> None:
     """`tox`, `tox -e a,b`, `tox run -e a`, `tox -p`: the environments' commands."""
-    if call.word(call.args) in _TOX_LISTING:
+    if not _tox_runs_commands(call):
         return
     envs, config = _tox_arguments(call)
     tox = call.follower.definitions.tox(config, call.frame.folder)
     if tox is None:
         call.skip("no tox configuration")
         return
-    chosen = list(tox.all) if envs == ["ALL"] else envs or list(tox.default)
-    for env in chosen or ["py"]:
+    for env in _chosen_envs(call, envs, tox.all, tox.default):
         inner = call.enter(f"tox:{env}")
         if inner is not None:
             for script in tox.commands(env):
                 call.follower.script(script, inner)
+
+
+def _chosen_envs(call: Call, envs: list[str], every: Sequence[str], default: Sequence[str]) -> list[str]:
+    """The environments a tox command runs: `-e`, else the step's `TOXENV`, else the
+    default `env_list` (`ALL`: every one; none listed: `py`)."""
+    envs = envs or _names(call.frame.variable("TOXENV") or "")
+    chosen = list(every) if envs == ["ALL"] else envs or list(default)
+    return chosen or ["py"]
+
+
+def _tox_runs_commands(call: Call) -> bool:
+    """Not `tox list`/`config`, nor `--notest`, which only installs the environments (the
+    words after `--` are the environments' posargs, not tox's)."""
+    options = list(call.words[call.args :])
+    options = options[: options.index("--")] if "--" in options else options
+    return call.word(call.args) not in _TOX_LISTING and "-n" not in options and "--notest" not in options
 
 
 def _tox_arguments(call: Call) -> tuple[list[str], str | None]:
@@ -73,6 +88,7 @@ def _nox(call: Call) -> None:
     if noxfile is None:
         call.skip(f"no {path}")
         return
+    sessions = sessions or _names(call.frame.variable("NOXSESSION") or "")
     for name in sessions or list(noxfile.default or (session.name for session in noxfile.sessions)):
         _session(call, call.frame, (path, noxfile), name)
 

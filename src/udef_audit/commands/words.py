@@ -39,9 +39,16 @@ _PYTHON_VALUE_FLAGS = frozenset({"-W", "-X"})
 _MODULE_OPTION = re.compile(r"-[bBdEhiIOPqsSuvVR]*m(.*)")
 
 
+# A variable glued in front of a program's name: `${PREFIX}coverage` (a virtualenv's bin/
+# folder, or "") runs coverage, as `$VENV/bin/pytest` runs pytest.
+_PATH_VARIABLE = re.compile(r"^(?:\$\{[A-Za-z_]\w*\}|\$[A-Za-z_]\w*(?=/))+")
+
+
 def basename(word: str) -> str:
-    """The last part of a path (`/usr/bin/make` is `make`, `.venv\\bin\\pytest` `pytest`)."""
-    return word.replace("\\", "/").rsplit("/", 1)[-1]
+    """The last part of a path (`/usr/bin/make` is `make`, `.venv\\bin\\pytest` `pytest`,
+    `${PREFIX}coverage` `coverage`)."""
+    path = word.replace("\\", "/")
+    return (_PATH_VARIABLE.sub("", path) or path).rsplit("/", 1)[-1]
 
 
 def command_start(words: Sequence[str]) -> int:

@@ -11,7 +11,7 @@ are not words. `nox.options.sessions = [...]` is what `nox` runs by default.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 _RUN_METHODS = frozenset({"run", "run_always", "run_install", "install", "conda_install"})
 
@@ -36,7 +36,8 @@ class NoxCall:
 
 @dataclass(frozen=True)
 class NoxSession:
-    """A session: its name, line, the Pythons it asks for, its calls, what it notifies."""
+    """A session: its name, line, the Pythons it asks for, its calls, what it notifies
+    (`session.notify("x")`, and the sessions it calls as functions: `mypy(session)`)."""
 
     name: str
     line: int
@@ -61,16 +62,47 @@ class Noxfile:
 def nox_sessions(module: ast.Module, text: str) -> Noxfile:
     """The sessions of a noxfile, from its ast and its text (for character columns)."""
     lines = text.split("\n")
-    sessions: list[NoxSession] = []
+    sessions: list[tuple[NoxSession, str, tuple[str, ...]]] = []
     default: tuple[str, ...] | None = None
     for node in ast.walk(module):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            decorator = next((d for d in node.decorator_list if _is_session_decorator(d)), None)
-            if decorator is not None:
-                sessions.append(_session(node, decorator, lines))
+        decorator = _session_decorator(node)
+        if decorator is not None and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            sessions.append((_session(node, decorator, lines), node.name, _called_functions(node)))
         elif isinstance(node, ast.Assign) and any(_is_options_sessions(target) for target in node.targets):
             default = _strings(node.value)
-    return Noxfile(tuple(sessions), default)
+    return Noxfile(_with_called_sessions(sessions), default)
+
+
+def _with_called_sessions(sessions: list[tuple[NoxSession, str, tuple[str, ...]]]) -> tuple[NoxSession, ...]:
+    """Each session with the sessions it calls as functions added to those it notifies."""
+    by_function = {function: session.name for session, function, _ in sessions}
+    return tuple(
+        replace(session, notifies=(*session.notifies, *(by_function[f] for f in called if f in by_function)))
+        for session, _, called in sessions
+    )
+
+
+def _session_decorator(node: ast.AST) -> ast.expr | None:
+    """The `@nox.session` decorator of a function (None: not a session, or not a function)."""
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    return next((d for d in node.decorator_list if _is_session_decorator(d)), None)
+
+
+def _called_functions(function: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The functions a session calls with its session argument (`mypy(session)`), in
+    text order: when they are sessions, their commands run within this one."""
+    receiver = function.args.args[0].arg if function.args.args else "session"
+    called = sorted(found for node in ast.walk(function) if (found := _called_with(node, receiver)) is not None)
+    return tuple(dict.fromkeys(name for _, _, name in called))
+
+
+def _called_with(node: ast.AST, receiver: str) -> tuple[int, int, str] | None:
+    """(line, column, `f`) of a call `f(..., receiver, ...)`; None for anything else."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        return None
+    passes = any(isinstance(argument, ast.Name) and argument.id == receiver for argument in node.args)
+    return (node.lineno, node.col_offset, node.func.id) if passes else None
 
 
 def _is_session_decorator(node: ast.expr) -> bool:

@@ -102,7 +102,7 @@ def simple_commands(script: str, *, make_syntax: bool = False) -> list[tuple[Wor
             if not words:
                 continue
             found.append(words)
-            inner = shell_script_tokens(command.tokens, _first_command_word(command.tokens))
+            inner = _command_string(command.tokens)
             if inner and source.depth < _MAX_SCRIPT_DEPTH:
                 pending.append(script_source(source, inner))
     return sorted(found, key=lambda words: words[0].offset)
@@ -114,6 +114,19 @@ def _without_make_expansion(script: str, words: tuple[Word, ...]) -> tuple[Word,
     if not words or script[max(words[0].offset - 2, 0) : words[0].offset] not in ("$(", "${"):
         return words
     return words[1:] if words[0].text == "shell" else ()
+
+
+def _command_string(tokens: list[Token]) -> list[Token] | None:
+    """The script of `sh -c SCRIPT` (or `eval WORDS`), also when a wrapper runs the shell
+    (`uv run bash -c '...'`, `docker run IMAGE sh -c '...'`, `sudo -u x sh -c '...'`)."""
+    first = _first_command_word(tokens)
+    found = shell_script_tokens(tokens, first)
+    for index in range(first + 1, len(tokens)):
+        if found is not None:
+            break
+        if basename(tokens[index].text) in SHELLS:
+            found = shell_script_tokens(tokens, index)
+    return found
 
 
 def _first_command_word(tokens: list[Token]) -> int:

@@ -3,14 +3,19 @@ mypy in strict mode."""
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from udef_audit.context import RepoContext
 from udef_audit.findings import Finding
 from udef_audit.parsers.precommit import Hook, PrecommitConfig, precommit_config, pygrep_catches, tool_argv
-from udef_audit.tool_configs import ToolConfig, is_true
+from udef_audit.tool_settings import (
+    config_file_option,
+    mypy_strictness,
+    option_values,
+    ruff_command_selection,
+    ruff_enables,
+)
 
 CONFIG_NAMES = (".pre-commit-config.yaml", ".pre-commit-config.yml")
 # ruff's subcommands other than `check` (`ruff <paths>` is the old spelling of `ruff check`).
@@ -21,26 +26,6 @@ _RUFF_HOOK_IDS = frozenset({"ruff", "ruff-check"})
 _UDEF_AUDIT_HOOK_IDS = frozenset({"udef-audit", "udef-audit-files"})
 # ruff's flake8-fixme rules, by the word each flags.
 _FIX_CODES = {"FIXME": "FIX001", "TODO": "FIX002", "XXX": "FIX003", "HACK": "FIX004"}
-# The flags `mypy --strict` turns on (mypy 1.x; `extra_checks` was `strict_concatenate`):
-# a configuration that sets every one of them is strict too.
-_STRICT_FLAGS = (
-    "warn_unused_configs",
-    "disallow_any_generics",
-    "disallow_subclassing_any",
-    "disallow_untyped_calls",
-    "disallow_untyped_defs",
-    "disallow_incomplete_defs",
-    "check_untyped_defs",
-    "disallow_untyped_decorators",
-    "warn_redundant_casts",
-    "warn_unused_ignores",
-    "warn_return_any",
-    "no_implicit_reexport",
-    "strict_equality",
-    "extra_checks|strict_concatenate",
-)
-# ruff's default selection (no configuration): no FIX rule.
-_RUFF_DEFAULT_SELECT = ("E4", "E7", "E9", "F")
 
 
 class PrecommitQualityHooks:
@@ -166,8 +151,8 @@ def _runs_udef_audit(hook: Hook) -> bool:
     argv = tool_argv(hook.words()) if hook.entry else [hook.id]
     if hook.id not in _UDEF_AUDIT_HOOK_IDS and (not argv or argv[0] != "udef-audit"):
         return False
-    selected = _option_values(hook.words(), "--select")
-    ignored = _option_values(hook.words(), "--ignore")
+    selected = option_values(hook.words(), "--select")
+    ignored = option_values(hook.words(), "--ignore")
     wanted = {"UDEF006", "NO-PLACEHOLDERS"}
     return (not selected or bool(wanted & selected)) and not (wanted & ignored)
 
@@ -175,60 +160,8 @@ def _runs_udef_audit(hook: Hook) -> bool:
 def _ruff_fix_words(ctx: RepoContext, hook: Hook, words: Sequence[str]) -> set[str]:
     """The words whose FIX rule ruff selects, by its root configuration and the hook's
     `--select`/`--extend-select`/`--ignore` options."""
-    select, ignore = _ruff_selection(ctx.tool_configs("", "ruff").read)
-    argv = hook.words()
-    select = list(_option_values(argv, "--select") or select)
-    select += _option_values(argv, "--extend-select")
-    ignore += _option_values(argv, "--ignore")
-    return {w for w in words if w.upper() in _FIX_CODES and _ruff_enables(_FIX_CODES[w.upper()], select, ignore)}
-
-
-def _ruff_selection(config: ToolConfig | None) -> tuple[list[str], list[str]]:
-    """(select + extend-select, ignore) of a ruff configuration (its `lint` table, or the
-    older top-level keys)."""
-    settings: Mapping[str, Any] = config.settings if config is not None else {}
-    lint_table = settings.get("lint")
-    lint: Mapping[str, Any] = lint_table if isinstance(lint_table, dict) else {}
-
-    def codes(key: str) -> list[str]:
-        value = lint.get(key, settings.get(key))
-        return [str(v).upper() for v in value] if isinstance(value, list) else []
-
-    select = codes("select") if ("select" in lint or "select" in settings) else list(_RUFF_DEFAULT_SELECT)
-    return select + codes("extend-select"), codes("ignore") + codes("extend-ignore")
-
-
-def _ruff_enables(code: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """ruff's rule: the most specific selector wins, and an ignore of equal length wins."""
-    chosen = max((_specificity(s, code) for s in select), default=-1)
-    dropped = max((_specificity(s, code) for s in ignore), default=-1)
-    return chosen >= 0 and chosen > dropped
-
-
-def _specificity(selector: str, code: str) -> int:
-    """How specifically a selector names a code (-1: not at all). A selector is a linter's
-    letters and a prefix of the rule's number: `F` (pyflakes) does not select `FIX002`."""
-    if selector == "ALL":
-        return 0
-    letters, digits = _split_code(selector)
-    code_letters, code_digits = _split_code(code)
-    return len(selector) if letters == code_letters and code_digits.startswith(digits) else -1
-
-
-def _split_code(code: str) -> tuple[str, str]:
-    letters = code.rstrip("0123456789")
-    return letters, code[len(letters) :]
-
-
-def _option_values(argv: Sequence[str], option: str) -> set[str]:
-    """Comma-separated values of `--option X` and `--option=X`, upper-cased."""
-    values: set[str] = set()
-    for index, word in enumerate(argv):
-        if word == option and index + 1 < len(argv):
-            values.update(argv[index + 1].split(","))
-        elif word.startswith(option + "="):
-            values.update(word.partition("=")[2].split(","))
-    return {v.strip().upper() for v in values if v.strip()}
+    select, ignore = ruff_command_selection(ctx.tool_configs("", "ruff").read, hook.words())
+    return {w for w in words if w.upper() in _FIX_CODES and ruff_enables(_FIX_CODES[w.upper()], select, ignore)}
 
 
 # --- 2. the linter, 3. mypy ---------------------------------------------------------------------
@@ -256,34 +189,12 @@ def _mypy_strictness(ctx: RepoContext, hook: Hook) -> tuple[bool, str]:
     argv = hook.words()
     if "--strict" in argv:
         return True, "--strict"
-    explicit = _config_file_option(argv)
+    explicit = config_file_option(argv)
     config = ctx.tool_config_file(explicit, "mypy") if explicit else ctx.tool_configs("", "mypy").read
     if config is None:
         where = f"{explicit} (named by --config-file) has no mypy configuration" if explicit else ""
         return False, where or "no mypy configuration at the repository root"
-    return _configured_strictness(config)
-
-
-def _configured_strictness(config: ToolConfig) -> tuple[bool, str]:
-    """`strict = true`, or every flag --strict turns on set one by one."""
-    if is_true(config.settings.get("strict")):
-        return True, config.label
-    missing = [flag for flag in _STRICT_FLAGS if not any(is_true(config.settings.get(f)) for f in flag.split("|"))]
-    if not missing:
-        return True, f"{config.label} sets every flag of --strict"
-    where = f"the mypy configuration it reads, {config.label}, does not set `strict = true`"
-    if len(missing) <= 5:  # nearly strict: say what is left
-        where += f" (of the flags --strict turns on, it leaves out {', '.join(m.split('|')[0] for m in missing)})"
-    return False, where
-
-
-def _config_file_option(argv: Sequence[str]) -> str | None:
-    for index, word in enumerate(argv):
-        if word == "--config-file" and index + 1 < len(argv):
-            return posixpath.normpath(argv[index + 1])
-        if word.startswith("--config-file="):
-            return posixpath.normpath(word.partition("=")[2])
-    return None
+    return mypy_strictness(config)
 
 
 # --- messages ------------------------------------------------------------------------------------
