@@ -181,16 +181,23 @@ def _reached_line(gates: dict[str, Any]) -> str:
     return f"Phase gates: phase {gates['reached']} reached ({gates['profile']})"
 
 
+def _title(gate: Any) -> str:
+    # Phase 3's checklist is named by its Human Gate only in the methodology.
+    return f"Phase {gate.phase} checklist" if gate.checklist == gate.gate else gate.checklist
+
+
 def text_lines(gates: dict[str, Any], decided: Decided) -> list[str]:
     """The gates section of the text report: passed gates, then the next gate's blockers (each
     with its results, as the JSON lists them) and what the Human Gate must confirm."""
     lines = [_reached_line(gates)]
     statuses = {g.phase: [decided[(g.phase, i.item)].status for i in g.items] for g in GATES}
-    lines += [f"  ✓ {g.checklist}: passed ({_tally(statuses[g.phase])})" for g in GATES if _passed(g, decided)]
     following = next((g for g in GATES if not _passed(g, decided)), None)
+    # Only the gates before the first one that does not pass read as passed.
+    before = list(GATES) if following is None else list(GATES)[: list(GATES).index(following)]
+    lines += [f"  ✓ {_title(g)}: passed ({_tally(statuses[g.phase])})" for g in before]
     if following is None:
         return [*lines, "  Every gate the repository can show passes; the manual items remain for people."]
-    lines.append(f"  Next: {following.checklist} → {following.gate} ({_tally(statuses[following.phase])})")
+    lines.append(f"  Next: {_title(following)} → {following.gate} ({_tally(statuses[following.phase])})")
     shown = {i["item"]: i for i in gates["phases"][following.phase]["items"]}
     for status in (FAIL, NOT_CHECKED):
         for item in following.items:

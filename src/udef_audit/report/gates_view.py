@@ -29,14 +29,14 @@ def reached_line(gates: GatesResult) -> str:
 def text_lines(gates: GatesResult) -> list[tuple[str, str]]:
     """(line, style) pairs: the reached phase, the next gate's items, the manual ones."""
     lines = [(reached_line(gates), "bold")]
-    for phase in gates.phases:
-        if phase.passed:
-            lines.append((f"  ✓ {phase.checklist}: passed ({_tally(phase)})", "green"))
+    # Only the gates up to the phase reached read as passed: a later checklist whose own
+    # items pass is not reached until the gates before it are.
+    lines += [(f"  ✓ {_title(p)}: passed ({_tally(p)})", "green") for p in gates.phases if p.phase <= gates.reached]
     following = gates.next_phase
     if following is None:
         lines.append(("  Every gate the repository can show passes; the manual items remain for people.", "green"))
         return lines
-    lines.append((f"  Next: {following.checklist} → {following.gate} ({_tally(following)})", "bold"))
+    lines.append((f"  Next: {_title(following)} → {following.gate} ({_tally(following)})", "bold"))
     for item in sorted(following.items, key=_urgency):
         if item.status in (FAIL, NOT_CHECKED):
             lines.extend(_item_lines(item))
@@ -44,6 +44,12 @@ def text_lines(gates: GatesResult) -> list[tuple[str, str]]:
     if manual:
         lines.append((f"    ? For the Human Gate to confirm: {'; '.join(manual)}", "dim"))
     return lines
+
+
+def _title(phase: PhaseResult) -> str:
+    """The checklist's name; "Phase 3 checklist" where the methodology names it only by its
+    Human Gate (the gate follows it on the same line)."""
+    return f"Phase {phase.phase} checklist" if phase.checklist == phase.gate else phase.checklist
 
 
 def _urgency(item: ItemResult) -> int:
