@@ -84,6 +84,10 @@ class RepoContext:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._reported: set[str] = set()
         self._suppression_hint: dict[str, bool] = {}
+        # Every path whose content something asked for (bytes, size or content key), in
+        # first-asked order: the rule cache (rule_cache.py) keys a rule's results by the
+        # content of the files read up to its end, so no memoised artefact escapes it.
+        self.read_log: dict[str, None] = {}
 
     # -- the inventory -----------------------------------------------------------------
     @property
@@ -161,6 +165,7 @@ class RepoContext:
     # -- reading -----------------------------------------------------------------------
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, read once; None (and a UDEF000 note) when unreadable."""
+        self.read_log[path] = None
         if path not in self._bytes:
             self._bytes[path] = self._read(path)
         return self._bytes[path]
@@ -178,6 +183,7 @@ class RepoContext:
     def file_size(self, path: str) -> int | None:
         """The size of an in-scope regular file (from the bytes when already read), reached
         without a symlink in any component; None when it is not one."""
+        self.read_log[path] = None
         if self._bytes.get(path) is not None:
             return len(self._bytes[path] or b"")
         return regular_file_size(self.root, path) if path in self.file_set else None
@@ -488,6 +494,7 @@ class RepoContext:
     def _cache_key(self, path: str) -> str | None:
         """The content key: git's blob id for a clean tracked file (no read needed), else a
         digest of the bytes; None when the file cannot be read."""
+        self.read_log[path] = None
         blob = self.inventory.blob_ids.get(path)
         if blob is not None:
             return f"git:{blob}"
@@ -498,8 +505,7 @@ class RepoContext:
         """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking
         never adds a UDEF000 note: a file too large or unreadable holds no suppression."""
         if path not in self._suppression_hint:
-            data = self._quiet_bytes(path)
-            self._suppression_hint[path] = data is not None and MARKER in data
+            self._suppression_hint[path] = self._hint(path)
         return self._suppression_hint[path]
 
     # -- documents: specifications, test references, Markdown links -------------------
@@ -594,10 +600,14 @@ class RepoContext:
     def _quiet_bytes(self, path: str) -> bytes | None:
         """The bytes of a file no rule may have needed: read once and kept like any other,
         but a file over the size limit or unreadable is None without a note (the rules that
-        need it report it when they ask)."""
-        if path in self._bytes or path in self._preread:
-            return self.read_bytes(path)
-        size = self.file_size(path)
+        need it report it when they ask). Not a read a rule made: not in `read_log`."""
+        if path in self._bytes:
+            return self._bytes[path]
+        if path in self._preread:
+            data = self._preread.pop(path)
+            self._bytes[path] = data
+            return data
+        size = regular_file_size(self.root, path) if path in self.file_set else None
         if size is None or size > self.max_file_size:
             return None
         try:
@@ -606,6 +616,44 @@ class RepoContext:
             return None
         self._bytes[path] = data
         return data
+
+    def current_content_key(self, path: str) -> str:
+        """What a path holds now, as the rule cache compares it: git's blob id for a clean
+        tracked file, else a digest of its bytes, else why it cannot be read. Quiet: asking
+        adds no UDEF000 note (a rule that reads the file reports it)."""
+        blob = self.inventory.blob_ids.get(path)
+        if blob is not None:
+            return f"git:{blob}"
+        data = self._bytes.get(path)
+        if data is None:
+            try:
+                data = read_regular_file(self.root, path, self.max_file_size)
+            except UnreadableFile as exc:
+                return f"!{exc}"
+        return content_key(data)
+
+    @cached_property
+    def _hint_cache(self) -> FactsCache:
+        return FactsCache(self.root, "suppression-hints-v1", "", enabled=self.use_cache)
+
+    def _hint(self, path: str) -> bool:
+        """Whether the bytes hold `udef:`: from the cache for a clean tracked file (its blob
+        id names the content, so nothing is read), else from the bytes."""
+        blob = self.inventory.blob_ids.get(path)
+        cached = self._hint_cache.get(blob) if blob is not None else None
+        if isinstance(cached, bool):
+            return cached
+        data = self._quiet_bytes(path)
+        found = data is not None and MARKER in data
+        if blob is not None:
+            self._hint_cache.put(blob, found)
+        return found
+
+    def save_caches(self) -> None:
+        """Write what this audit learnt about suppression markers (entries of blobs still
+        in the tree are kept)."""
+        if "_hint_cache" in self.__dict__:
+            self._hint_cache.save(set(self.inventory.blob_ids.values()))
 
     def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
         """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for
@@ -639,6 +687,14 @@ class RepoContext:
                 key=reason.split(" (", maxsplit=1)[0],
             )
         )
+
+    def replay_diagnostics(self, notes: Iterable[Finding]) -> None:
+        """UDEF000 notes a cached rule reported last time, added as if it had just run
+        (still once per file)."""
+        for note in notes:
+            if note.path not in self._reported:
+                self._reported.add(note.path)
+                self.diagnostics.append(note)
 
     def _once(self, kind: str, path: str, load: Callable[[str], T]) -> T:
         """Memoise one artefact per (kind, path): the at-most-once guarantee lives here."""

@@ -246,7 +246,10 @@ def _evaluate_item(phase: int, item: GateItem, inputs: GateInputs) -> ItemResult
         return ItemResult(item.item, status, item.rule_ids, (), item.manual)
     applying = [r for r in item.rules if r.rule_id not in inputs.not_applicable]
     pool = inputs.item_findings.get((phase, item.item), inputs.findings)
-    matched = [f for f in pool if any(r.matches(f) for r in applying)]
+    # A set lookup first: most findings belong to none of the item's rules (sympy: 2,000
+    # findings against 24 items).
+    rule_ids = {r.rule_id for r in applying}
+    matched = [f for f in pool if f.rule_id in rule_ids and any(r.matches(f) for r in applying)]
     unchecked = tuple(dict.fromkeys(r.rule_id for r in applying if r.rule_id not in inputs.checked))
     status, shown = _decide(item, matched, unchecked)
     return ItemResult(item.item, status, item.rule_ids, shown, item.manual, unchecked)

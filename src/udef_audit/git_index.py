@@ -55,10 +55,11 @@ def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str]) -> dict[st
     if index_mtime is None:
         return {}
     ids: dict[str, str] = {}
+    base = os.fspath(root)  # string joins: pathlib would cost more than the lstat calls
     for entry in _ENTRY.finditer(listing):
         path = entry["path"].decode("utf-8", "surrogateescape")
         tracked_file = entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES and path in files
-        if tracked_file and _unchanged(root / path, entry, index_mtime):
+        if tracked_file and _unchanged(f"{base}/{path}", entry, index_mtime):
             ids[path] = entry["sha"].decode("ascii")
     return ids
 
@@ -80,7 +81,7 @@ def _index_mtime(root: Path) -> int | None:
         return None
 
 
-def _unchanged(path: Path, entry: re.Match[bytes], index_mtime: int) -> bool:
+def _unchanged(path: str, entry: re.Match[bytes], index_mtime: int) -> bool:
     try:
         info = os.lstat(path)
     except OSError:

@@ -202,7 +202,9 @@ class _Kinds:
     replaced after the checkout). Each folder is looked at once."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        # Plain strings, not Path objects: joining 2,000 pathlib paths costs more than
+        # the lstat calls themselves.
+        self.root = os.fspath(root)
         self.folders: dict[str, str] = {}
 
     def of(self, rel: str) -> str:
@@ -210,13 +212,13 @@ class _Kinds:
         for folder in parent_dirs(rel):
             kind = self.folders.get(folder)
             if kind is None:
-                kind = self.folders[folder] = _mode_kind(self.root / folder)
+                kind = self.folders[folder] = _mode_kind(f"{self.root}/{folder}")
             if kind != "dir":
                 return "link" if kind == "link" else "missing"
-        return _mode_kind(self.root / rel)
+        return _mode_kind(f"{self.root}/{rel}")
 
 
-def _mode_kind(path: Path) -> str:
+def _mode_kind(path: str) -> str:
     try:
         mode = os.lstat(path).st_mode
     except OSError:  # listed by git but deleted from the work tree

@@ -99,7 +99,7 @@ def unquote_path(text: str) -> str:
 
 def undecodable_as_octal(text: str) -> str:
     """`text` with each undecodable byte (a lone surrogate) written as git's octal escape."""
-    if not _SURROGATES.search(text):
+    if text.isascii() or not _SURROGATES.search(text):
         return text
     return _SURROGATES.sub(lambda m: _escape_char(m.group()), text)
 
@@ -110,6 +110,8 @@ def json_safe(value: Any, *, quote_paths: bool = True) -> Any:
     stored findings), so that nothing is quoted twice."""
     if isinstance(value, str):
         return undecodable_as_octal(value)
+    if value is None or isinstance(value, (int, float)):  # most values: nothing to do
+        return value
     if isinstance(value, Mapping):
         return {
             undecodable_as_octal(str(key)): quote_path(item)
