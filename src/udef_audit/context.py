@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from udef_audit.docker_images import DockerImages
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.markdown_links import MarkdownDoc
-    from udef_audit.parsers.python_source import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
 # they are first used: a pre-commit run on three files should not pay for all of them.
@@ -461,7 +461,7 @@ class RepoContext:
         self, keys: dict[str, str], cache: FactsCache
     ) -> tuple[dict[str, Complexity], list[tuple[str, bytes]]]:
         """Complexity the cache knows, and the (path, bytes) still to measure."""
-        from udef_audit.parsers.python_source import Complexity  # noqa: PLC0415
+        from udef_audit.parsers.python_facts import Complexity  # noqa: PLC0415
 
         known: dict[str, Complexity] = {}
         todo: list[tuple[str, bytes]] = []
@@ -478,7 +478,7 @@ class RepoContext:
         self, keys: dict[str, str], cache: FactsCache
     ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
         """Facts the cache knows, and the (path, bytes) still to scan."""
-        from udef_audit.parsers.python_source import PythonFacts  # noqa: PLC0415
+        from udef_audit.parsers.python_facts import PythonFacts  # noqa: PLC0415
 
         known: dict[str, PythonFacts] = {}
         todo: list[tuple[str, bytes]] = []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,12 +40,16 @@ KIND = "rule-results-v1"
 def code_fingerprint() -> str:
     """Sizes and modification times of the tool's own files: a rule changed in a checkout
     (same version number) must not serve results of its old code."""
-    package = Path(__file__).resolve().parent
     digest = hashlib.blake2b(digest_size=16)
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yaml", ".yml", ".json"):
-            stat = path.stat()
-            digest.update(f"{path.relative_to(package)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    folders = [os.fspath(Path(__file__).resolve().parent)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    folders.append(entry.path)
+                elif entry.name.endswith((".py", ".yaml", ".yml", ".json")):
+                    stat = entry.stat()
+                    digest.update(f"{entry.path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
