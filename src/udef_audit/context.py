@@ -14,31 +14,30 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from udef_audit.cache import FactsCache, content_key
-from udef_audit.documents import PathIndex, PathKind, SpecIndex, build_spec_index, docs_folder
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
-from udef_audit.locks import Lock, LockIndex
-from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
-from udef_audit.parsers.locks import LockContents, lock_format, pipfile_lock, requirements_lock, table_lock, uv_lock
-from udef_audit.parsers.requirement_refs import Reference, find_references
 from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES, RequirementsFile, parse_requirements
-from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
-from udef_audit.parsers.spec_docs import Requirement, Task, parse_requirement_definitions, parse_task_entries
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.parsers.toml_lines import toml_line_index
 from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
 from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
-from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, nearest_config, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.commands import Commands
     from udef_audit.docker_images import DockerImages
+    from udef_audit.documents import PathIndex, PathKind, SpecIndex
+    from udef_audit.locks import Lock, LockIndex
     from udef_audit.parsers.dockerfile import Dockerfile
+    from udef_audit.parsers.ini_file import IniDocument
+    from udef_audit.parsers.locks import LockContents
     from udef_audit.parsers.markdown_links import MarkdownDoc
     from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.requirement_refs import Reference
+    from udef_audit.parsers.setup_files import Declaration
+    from udef_audit.parsers.spec_docs import Requirement, Task
+    from udef_audit.tool_configs import ToolConfig, ToolConfigs
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
 # they are first used: a pre-commit run on three files should not pay for all of them.
@@ -138,6 +137,7 @@ class RepoContext:
 
     @cached_property
     def _lock_index(self) -> LockIndex:
+        from udef_audit.locks import LockIndex  # noqa: PLC0415
         return LockIndex(self.files, self.projects, self.requirements)
 
     def locks(self, project: Project) -> tuple[Lock, ...]:
@@ -234,6 +234,7 @@ class RepoContext:
     def toml_lines(self, path: str) -> dict[tuple[str, ...], int]:
         """The first line defining each table and key path of a TOML file (parsers/toml_lines.py;
         empty when unreadable)."""
+        from udef_audit.parsers.toml_lines import toml_line_index  # noqa: PLC0415
         return self._once("toml-lines", path, lambda p: toml_line_index(self.text(p) or ""))
 
     def ini(self, path: str) -> IniDocument | None:
@@ -242,6 +243,7 @@ class RepoContext:
         return self._once("ini", path, self._load_ini)
 
     def _load_ini(self, path: str) -> IniDocument | None:
+        from udef_audit.parsers.ini_file import IniError, parse_ini  # noqa: PLC0415
         text = self.text(path)
         if text is None:
             return None
@@ -255,17 +257,21 @@ class RepoContext:
         """The configurations of a tool (pytest, mypy, ruff, coverage, flake8, isort) in a
         folder ("" for the root), in the order the tool reads them: `.read` is the one it
         uses, `.ignored` those it never reads (tool_configs.py)."""
+        from udef_audit.tool_configs import tool_configs  # noqa: PLC0415
         return self._once("tool-configs", f"{folder}\0{tool}", lambda _: tool_configs(self, folder, tool))
 
     def tool_config_at(self, folder: str, tool: str) -> ToolConfig | None:
         """The configuration a tool run in `folder` reads: the folder's own (`tool_configs`),
         else for pytest, mypy, ruff and flake8, which search upward, the nearest one above."""
+        from udef_audit.tool_configs import nearest_config  # noqa: PLC0415
+
         return nearest_config(lambda where: self.tool_configs(where, tool), folder, tool)
 
     def tool_config_file(self, path: str, tool: str) -> ToolConfig | None:
         """The configuration of a tool in a file its command line names (`mypy
         --config-file=PATH`, `coverage run --rcfile=PATH`); None when the file holds none
         (mypy and coverage are supported)."""
+        from udef_audit.tool_configs import config_in_file  # noqa: PLC0415
         return self._once("tool-config-file", f"{path}\0{tool}", lambda _: config_in_file(self, tool, path))
 
     def requirements(self, path: str) -> RequirementsFile | None:
@@ -287,6 +293,7 @@ class RepoContext:
         return self._once("lock", path, self._load_lock)
 
     def _load_lock(self, path: str) -> LockContents | None:
+        from udef_audit.parsers.locks import lock_format  # noqa: PLC0415
         contents = self._parse_lock(path, lock_format(path))
         if contents is not None and contents.problem is not None:
             self.unparseable(path, contents.problem)
@@ -295,6 +302,7 @@ class RepoContext:
 
     def _parse_lock(self, path: str, form: str | None) -> LockContents | None:
         """The lock parsed by its format, from the view the context already holds."""
+        from udef_audit.parsers.locks import pipfile_lock, requirements_lock, table_lock, uv_lock  # noqa: PLC0415
         if form == "requirements":
             parsed = self.requirements(path)
             # A truncated lock would name false absences: it is a UDEF000 note instead.
@@ -357,6 +365,7 @@ class RepoContext:
         return self._once("setup", path, self._load_setup)
 
     def _load_setup(self, path: str) -> tuple[Declaration, ...] | None:
+        from udef_audit.parsers.setup_files import declarations_in_ini, declarations_in_module  # noqa: PLC0415
         if path.endswith(".py"):
             module = self.python_module(path)
             return None if module is None else declarations_in_module(module)
@@ -512,19 +521,23 @@ class RepoContext:
     @cached_property
     def docs_folder(self) -> str | None:
         """`docs` when it holds a file, else `doc`, else None."""
+        from udef_audit.documents import docs_folder  # noqa: PLC0415
         return docs_folder(self.files)
 
     @cached_property
     def spec_index(self) -> SpecIndex:
         """The specification documents of `<docs folder>/design/` (names only)."""
+        from udef_audit.documents import build_spec_index  # noqa: PLC0415
         return build_spec_index(self.files, self.docs_folder)
 
     def requirements_in(self, path: str) -> tuple[Requirement, ...] | None:
         """The requirement definitions of a requirements document; None when unreadable."""
+        from udef_audit.parsers.spec_docs import parse_requirement_definitions  # noqa: PLC0415
         return self._once("requirement-ids", path, lambda p: self._spec_entries(p, parse_requirement_definitions))
 
     def tasks_in(self, path: str) -> tuple[Task, ...] | None:
         """The task entries of a tasks document; None when unreadable."""
+        from udef_audit.parsers.spec_docs import parse_task_entries  # noqa: PLC0415
         return self._once("task-ids", path, lambda p: self._spec_entries(p, parse_task_entries))
 
     def _spec_entries(self, path: str, parse: Callable[[Sequence[str], str], tuple[T, ...]]) -> tuple[T, ...] | None:
@@ -544,6 +557,7 @@ class RepoContext:
         return self._once("requirement-references", "", lambda _: self._scan_references())
 
     def _scan_references(self) -> dict[str, tuple[Reference, ...]]:
+        from udef_audit.parsers.requirement_refs import find_references  # noqa: PLC0415
         cache = FactsCache(self.root, "requirement-refs-v1", str(self.max_file_size), enabled=self.use_cache)
         keys = {path: key for path in self.test_files if (key := self._cache_key(path)) is not None}
         found: dict[str, tuple[Reference, ...]] = {}
@@ -582,6 +596,7 @@ class RepoContext:
     @cached_property
     def path_index(self) -> PathIndex:
         """Every path the repository lists, in scope or left out, and their folders."""
+        from udef_audit.documents import PathIndex  # noqa: PLC0415
         return PathIndex(self.files, self.inventory.left_out, self.inventory.skipped_symlinks)
 
     def path_kind(self, path: str) -> PathKind | None:
@@ -707,6 +722,7 @@ class RepoContext:
 
 def _cached_references(cached: Any) -> tuple[Reference, ...] | None:
     """References from a cache entry; None when the entry is missing or malformed."""
+    from udef_audit.parsers.requirement_refs import Reference  # noqa: PLC0415
     if not isinstance(cached, list):
         return None
     try:
