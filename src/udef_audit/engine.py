@@ -185,7 +185,8 @@ def _tool_table(document: dict[str, Any], source: str) -> dict[str, Any]:
 
 def _build_context(root: Path, request: AuditRequest, config: Config, preread: dict[str, bytes]) -> RepoContext:
     excluded = path_matcher(config.exclude)
-    inventory = build_inventory(root, excluded)
+    named = None if request.whole_repository else _relative_names(root, request.files or ())
+    inventory = build_inventory(root, excluded, named)
     if not request.whole_repository:
         chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
         inventory = Inventory(
@@ -230,16 +231,19 @@ def _inventory_notes(inventory: Inventory) -> list[Notification]:
 def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> set[str]:
     """The named files that are in the inventory (so excludes and symlink rules apply)."""
     listed = set(inventory.files)
-    chosen = set()
+    return {rel for rel in _relative_names(root, files) if rel in listed}
+
+
+def _relative_names(root: Path, files: Sequence[str]) -> list[str]:
+    """The named files as posix paths relative to the root (those outside it left out)."""
+    names = []
     for name in files:
         candidate = Path(name) if Path(name).is_absolute() else Path.cwd() / name
         try:
-            rel = Path(os.path.normpath(candidate)).relative_to(root).as_posix()
+            names.append(Path(os.path.normpath(candidate)).relative_to(root).as_posix())
         except ValueError:
             continue  # outside the audited root
-        if rel in listed:
-            chosen.add(rel)
-    return chosen
+    return names
 
 
 def _validate_refs(config: Config, policy: Policy) -> None:

@@ -39,11 +39,14 @@ _NS = 1_000_000_000
 _UINT32 = 1 << 32
 
 
-def index_entries(root: Path, files: frozenset[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+def index_entries(
+    root: Path, files: frozenset[str], pathspecs: tuple[str, ...] = ()
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """The index, read once: path -> blob id for those of `files` (checked paths of regular
     files, no symlink on the way) that are tracked at stage 0 and whose stat data still
-    matches the index; and every tracked path that is a normalised path inside the root."""
-    listing = _git(root, "ls-files", "-s", "--debug", "-z")
+    matches the index; and every tracked path that is a normalised path inside the root
+    (those `pathspecs` name, when given)."""
+    listing = _git(root, "ls-files", "-s", "--debug", "-z", "--", *pathspecs)
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
