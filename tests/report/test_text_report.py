@@ -5,6 +5,8 @@ colour and width decisions, counted nouns, and the progress indicator."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -226,3 +228,36 @@ def test_color_option_on_the_command_line(tmp_path: Path, run_inproc) -> None:
     never = run_inproc(root, "--select", "UDEF006", "--color", "never", env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     assert "\x1b[" not in never.stdout
     assert run_inproc(root, "--color", "sometimes").code == 2
+
+
+@pytest.mark.parametrize("show_suppressed", [False, True])
+@pytest.mark.parametrize("baselined", [False, True])
+def test_piped_report_without_rich_has_the_same_characters(
+    result: AuditResult, show_suppressed: bool, baselined: bool
+) -> None:
+    from udef_audit.report.plain_text import render_plain
+    from udef_audit.report.text import render_text
+
+    marked = Suppression("external", "in baseline b.json", origin="baseline")
+    findings = tuple(
+        f.with_changes(suppressions=(marked,)) if baselined and f.rule_id == "UDEF007" else f for f in result.findings
+    )
+    shown = replace(result, findings=findings)
+    options = TextOptions(show_suppressed=show_suppressed)
+    plain = render_plain(shown, options)
+    assert plain is not None
+    assert plain == render_text(shown, options)
+
+
+def test_a_pre_commit_run_piped_does_not_import_rich(tmp_path: Path) -> None:
+    for name, content in TREE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    script = (
+        "import sys\nfrom udef_audit.cli import main\n"
+        "code = main(['--no-cache', '--files', 'src/a/__init__.py'])\n"
+        "print('rich' in sys.modules, code, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "False 1"
+    assert "src/a/__init__.py:1:10 UDEF006 [error] TODO in a comment" in done.stdout

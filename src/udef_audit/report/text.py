@@ -27,6 +27,7 @@ from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.gates import GatesResult
 from udef_audit.policy import RuleMeta
 from udef_audit.report.gates_view import text_lines as gates_text_lines
+from udef_audit.report.plain_text import findings_lines, hidden_counts, hidden_phrase, is_plain
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.score_view import text_lines as score_text_lines
 from udef_audit.report.score_view import verdict_line
@@ -63,8 +64,8 @@ def render_text(result: AuditResult, options: TextOptions) -> str:
     console, buffer = plain_console(color=options.color, width=options.width)
     if options.statistics:
         _print_statistics(console, result, options)
-    elif _plain(options):
-        buffer.write(_plain_findings(result, options))
+    elif is_plain(options):
+        buffer.write("".join(line + "\n" for line in findings_lines(result, options)))
     else:
         _print_findings(console, result, options)
     _print_notices(console, result, options)
@@ -120,38 +121,6 @@ def _print_findings(console: Console, result: AuditResult, options: TextOptions)
         console.print()
 
 
-def _plain(options: TextOptions) -> bool:
-    """Output nobody sees in a terminal (piped, or to a file): no colour, no wrapping, no
-    OSC 8 links, so the results are plain strings (rich costs 0.15 ms a line)."""
-    return not options.color and options.width is None and not options.hyperlinks
-
-
-def _plain_findings(result: AuditResult, options: TextOptions) -> str:
-    """The findings section as `_print_findings` draws it, written directly."""
-    by_path: dict[str, list[Finding]] = defaultdict(list)
-    for finding in _shown(result, options):
-        by_path[finding.path].append(finding)
-    out: list[str] = []
-    for path in sorted(by_path):
-        out.append(escape_text(path))
-        out.extend(_plain_line(finding, result) for finding in by_path[path])
-        out.append("")
-    return "".join(line + "\n" for line in out)
-
-
-def _plain_line(finding: Finding, result: AuditResult) -> str:
-    """`_line` without styles: the same characters."""
-    level = finding.level.value if finding.level else "note"
-    where = f"{escape_text(finding.path)}:{finding.line}" + (f":{finding.column}" if finding.column else "")
-    meta = result.policy.rules.get(finding.rule_id)
-    parts = ["  ", where, " ", finding.rule_id, f" [{level}] ", escape_text(finding.message)]
-    if finding.suppressed:
-        parts.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}")
-    if meta is not None:
-        parts += [" (", meta.slug, ")", f" {help_uri(meta)}"]
-    return "".join(parts)
-
-
 def _print_statistics(console: Console, result: AuditResult, options: TextOptions) -> None:
     """Results per rule and level, most first (like `ruff --statistics`)."""
     counts = Counter(((f.level or Level.NOTE), f.rule_id) for f in _shown(result, options))
@@ -193,25 +162,11 @@ def _print_baseline(console: Console, result: AuditResult, options: TextOptions)
             console.print(line)
 
 
-def hidden_counts(result: AuditResult) -> tuple[int, int]:
-    """(suppressed inline or waived, baselined): the results the report does not count."""
-    quiet = [f for f in result.findings if f.suppressed]
-    baselined = sum(1 for f in quiet if any(s.baselined for s in f.suppressions))
-    return len(quiet) - baselined, baselined
-
-
-def _hidden_phrase(result: AuditResult) -> str:
-    suppressed, baselined = hidden_counts(result)
-    parts = [f"{count(suppressed)} suppressed"] if suppressed or not baselined else []
-    parts += [f"{count(baselined)} baselined"] if baselined else []
-    return ", ".join(parts)
-
-
 def _print_hidden(console: Console, result: AuditResult, options: TextOptions) -> None:
     suppressed, baselined = hidden_counts(result)
     if options.show_suppressed or not suppressed + baselined:
         return
-    text = Text(f"{_hidden_phrase(result)} — --show-suppressed to list them", style="dim")
+    text = Text(f"{hidden_phrase(result)} — --show-suppressed to list them", style="dim")
     for line in wrap(text, options.width, 4):
         console.print(line)
 
@@ -263,7 +218,7 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
     inner = (options.width or BOX_WIDTH) - 4
     counts = (
         f"{plural(totals['error'], 'error')}, {plural(totals['warning'], 'warning')}, "
-        f"{plural(totals['note'], 'note')}; {_hidden_phrase(result)} (fail-on {totals['failOn']})"
+        f"{plural(totals['note'], 'note')}; {hidden_phrase(result)} (fail-on {totals['failOn']})"
     )
     stats = result.stats
     lines = [
