@@ -18,7 +18,6 @@ from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
 from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES, RequirementsFile, parse_requirements
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from udef_audit.parsers.requirement_refs import Reference
     from udef_audit.parsers.setup_files import Declaration
     from udef_audit.parsers.spec_docs import Requirement, Task
+    from udef_audit.parsers.yaml_file import YamlDocument
     from udef_audit.tool_configs import ToolConfig, ToolConfigs
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
@@ -327,6 +327,8 @@ class RepoContext:
         return self._once("yaml", path, self._load_yaml)
 
     def _load_yaml(self, path: str) -> YamlDocument | None:
+        from udef_audit.parsers.yaml_file import YamlError, load_yaml_document  # noqa: PLC0415
+
         text = self.text(path)
         if text is None:
             return None

@@ -88,7 +88,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
-    policy = load_policy(plugins.policy_dirs)
+    policy = load_policy(plugins.policy_dirs, use_cache=request.use_cache)
     _validate_refs(config, policy)
     org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
     notes = [Notification(message=p) for p in plugins.problems] + _inventory_notes(ctx.inventory)
