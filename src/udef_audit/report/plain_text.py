@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 
-from udef_audit.findings import Finding
+from udef_audit.findings import AHEAD_OF_PHASE, Finding
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.summary import summary
 from udef_audit.report.terminal import BOX_WIDTH, TextOptions
@@ -66,7 +66,10 @@ def result_line(finding: Finding, result: AuditResult) -> str:
     level = finding.level.value if finding.level else "note"
     where = f"{escape_text(finding.path)}:{finding.line}" + (f":{finding.column}" if finding.column else "")
     meta = result.policy.rules.get(finding.rule_id)
-    parts = ["  ", where, " ", finding.rule_id, f" [{level}] ", escape_text(finding.message)]
+    parts = ["  ", where, " ", finding.rule_id, f" [{level}] "]
+    if finding.ahead_of_phase:
+        parts.append(f"(phase {finding.properties[AHEAD_OF_PHASE]} rule, ahead of the declared phase) ")
+    parts.append(escape_text(finding.message))
     if finding.suppressed:
         parts.append(f"  suppressed: {escape_text(finding.suppressions[0].justification)}")
     if meta is not None:
