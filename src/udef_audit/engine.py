@@ -104,9 +104,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
         if rid in policy.rules
     }
     _hold_enforced_levels(settings, policy, org, notes)
-    plan = [(rid, settings[rid].params) for rid in runnable]
-    mode = "whole" if request.whole_repository else "files"
-    cache = RuleCache(ctx, plan, enabled=request.use_cache, mode=mode)
+    cache = _rule_cache(ctx, runnable, settings, request)
     raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
     if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)
@@ -118,6 +116,15 @@ def run_engine(request: AuditRequest) -> EngineRun:
     return EngineRun(
         ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started, cache
     )
+
+
+def _rule_cache(
+    ctx: RepoContext, runnable: list[str], settings: dict[str, RuleSettings], request: AuditRequest
+) -> RuleCache:
+    """The rule cache of this audit: its scope names the rules it runs with their parameters."""
+    plan = [(rule_id, settings[rule_id].params) for rule_id in runnable]
+    mode = "whole" if request.whole_repository else "files"
+    return RuleCache(ctx, plan, enabled=request.use_cache, mode=mode)
 
 
 def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> list[Finding]:

@@ -124,19 +124,10 @@ def _view_lines(lines: Iterable[tuple[str, str]]) -> list[str]:
 def _box(result: AuditResult) -> list[str] | None:
     """The summary box as rich's Panel draws it (rounded corners, the title centred), or
     None when a line is not ASCII (cell widths) or holds a word wider than the box."""
-    totals = summary(result)
-    status = "TOOL ERROR" if result.tool_failed else ("FAIL" if totals["failed"] else "PASS")
-    counts = (
-        f"{plural(totals['error'], 'error')}, {plural(totals['warning'], 'warning')}, "
-        f"{plural(totals['note'], 'note')}; {hidden_phrase(result)} (fail-on {totals['failOn']})"
-    )
-    stats = result.stats
-    lines = [f"{status}  {counts}", f"{plural(stats.files, 'file')}, {plural(len(result.rules_run), 'rule')}, "
-             f"{stats.seconds:g} s"]
     if result.score is not None:
         return None  # the score's verdict line in the box: drawn with rich
     inner = BOX_WIDTH - 4
-    body = [piece for line in lines for piece in _wrap(line, inner, 2)]
+    body = [piece for line in _box_lines(result) for piece in _wrap(line, inner, 2)]
     if not all(line.isascii() and len(line) <= inner for line in body):
         return None
     width = max([len(line) for line in body] + [len(TITLE) + 2]) + 2
@@ -145,6 +136,21 @@ def _box(result: AuditResult) -> list[str] | None:
     top = "╭" + "─" * left + title + "─" * (width - len(title) - left) + "╮"
     middle = ["│ " + line.ljust(width - 2) + " │" for line in body]
     return [top, *middle, "╰" + "─" * width + "╯"]
+
+
+def _box_lines(result: AuditResult) -> list[str]:
+    """The status with the counts, and the size of the audit."""
+    totals = summary(result)
+    status = "TOOL ERROR" if result.tool_failed else ("FAIL" if totals["failed"] else "PASS")
+    counts = (
+        f"{plural(totals['error'], 'error')}, {plural(totals['warning'], 'warning')}, "
+        f"{plural(totals['note'], 'note')}; {hidden_phrase(result)} (fail-on {totals['failOn']})"
+    )
+    stats = result.stats
+    return [
+        f"{status}  {counts}",
+        f"{plural(stats.files, 'file')}, {plural(len(result.rules_run), 'rule')}, {stats.seconds:g} s",
+    ]
 
 
 def _wrap(line: str, width: int, indent: int) -> list[str]:
