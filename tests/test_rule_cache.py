@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from conftest import Run
 
+from udef_audit.context import RepoContext
+from udef_audit.findings import Finding
+from udef_audit.inventory import build_inventory
+from udef_audit.rule_cache import RuleCache
 from udef_audit.rules import LazyRule
 
 PYPROJECT = '[project]\nname = "demo"\nversion = "1.0"\ndependencies = []\n'
@@ -110,3 +114,19 @@ def test_other_settings_run_the_rules_again(
     narrowed = _report(run_inproc, root, "--select", "UDEF006")
     assert ran == Counter({"UDEF006": 1})
     assert [f[0] for f in narrowed] == ["UDEF006"]
+
+
+class _Versioned:
+    cache_version = "1"
+
+
+def test_results_that_json_would_change_are_not_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = _repo(tmp_path / "repo")
+    ctx = RepoContext(build_inventory(root, lambda _path: False))
+    cache = RuleCache(ctx, [("X001", {})], enabled=True, mode="whole")
+    plain = Finding(rule_id="X001", message="m", path="README.md", properties={"names": ["a"]})
+    cache.record(_Versioned(), "X001", {}, [plain], [])
+    cache.record(_Versioned(), "X002", {}, [plain.with_changes(rule_id="X002", properties={"names": ("a",)})], [])
+    cache.record(object(), "X003", {}, [plain.with_changes(rule_id="X003")], [])  # no cache_version
+    assert set(cache.rules) == {"X001|1|{}"}
