@@ -72,6 +72,23 @@ def reachable(start: str) -> set[str]:
     return seen
 
 
+def _source_path(module: str) -> Path:
+    """The file of a package module."""
+    return next(p for p in SRC.rglob("*.py") if _module_name(p) == module)
+
+
+def _all_imports(module: str) -> set[str]:
+    """Every module name imported anywhere in the module (the standard library too)."""
+    path = _source_path(module)
+    tree = ast.parse(path.read_bytes())
+    return {
+        name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for name in _imported(node, module, path.name == "__init__.py")
+    }
+
+
 def modules_under(prefix: str) -> list[str]:
     return sorted(m for m in import_graph() if m == prefix or m.startswith(prefix + "."))
 
@@ -111,6 +128,19 @@ def test_rules_see_the_repository_only_through_the_context(module: str) -> None:
     assert import_graph()[module] & forbidden == set()
     others = {m for m in modules_under(f"{PACKAGE}.rules") if m not in (module, f"{PACKAGE}.rules")}
     assert import_graph()[module] & others == set(), "a rule imports another rule's internals"
+
+
+@pytest.mark.parametrize(
+    "module", [*modules_under(f"{PACKAGE}.rules"), *modules_under(f"{PACKAGE}.commands")]
+)
+def test_rules_and_the_commands_model_never_touch_the_file_system(module: str) -> None:
+    # The rule cache (rule_cache.py, ADR 0012) knows what a rule read only because every
+    # read goes through the context: no file, process or path of their own.
+    forbidden = {"os", "io", "pathlib", "subprocess", "shutil", "glob", "tempfile"}
+    assert {name.split(".")[0] for name in _all_imports(module)} & forbidden == set()
+    tree = ast.parse(_source_path(module).read_bytes())
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert "open" not in called
 
 
 @pytest.mark.parametrize("module", modules_under(f"{PACKAGE}.commands"))

@@ -133,3 +133,19 @@ def test_cached_facts_follow_edits_to_tracked_files(tmp_path: Path, run_cli) -> 
     (repo / "a.py").write_text("# FIXME: two\n")
     subprocess.run([*GIT, "-C", str(repo), "commit", "-qam", "again"], check=True)
     assert findings(run_cli, repo) == [("UDEF006", "a.py")]
+
+
+def test_files_mode_asks_git_about_the_named_files_with_the_same_scope(tmp_path: Path, run_cli) -> None:
+    repo = tmp_path
+    for name in ("kept.py", "ignored.py", "env2/pyvenv.cfg", "env2/lib/d.py", "untracked.py", "other.py"):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("# TODO\n")
+    (repo / ".gitignore").write_text("ignored.py\n")
+    subprocess.run([*GIT, "init", "-q", str(repo)], check=True)
+    subprocess.run([*GIT, "-C", str(repo), "add", "kept.py", "other.py", "env2", ".gitignore"], check=True)
+    named = ["kept.py", "ignored.py", "env2/lib/d.py", "untracked.py"]
+    got = run_cli("--files", *named, "--format", "json", cwd=repo)
+    assert sorted((f["ruleId"], f["path"]) for f in got.json()["findings"]) == [
+        ("UDEF006", "kept.py"),
+        ("UDEF006", "untracked.py"),
+    ]

@@ -109,3 +109,25 @@ def test_wheel_ships_the_policy(tmp_path: Path) -> None:
     shipped = {n.removeprefix("udef_audit/report/templates/") for n in names if n.endswith(".j2")}
     assert "org.html.j2" in shipped
     assert shipped == {path.name for path in templates.glob("*.j2")}
+
+
+def test_the_cached_policy_is_the_parsed_one_and_follows_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    extra = tmp_path / "plugin"
+    extra.mkdir()
+    source = (REPO / "rules" / "UDEF006-no-placeholders.yaml").read_text(encoding="utf-8")
+    rule = source.replace("id: UDEF006", "id: ACME001").replace("slug: no-placeholders", "slug: acme-placeholders")
+    (extra / "ACME001-acme-placeholders.yaml").write_text(rule, encoding="utf-8")
+    parsed = load_policy([extra])
+    assert load_policy([extra], use_cache=True) == parsed
+
+    def refuse(_raw: bytes) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr("udef_audit.parsers.yaml_file.load_yaml", refuse)
+    assert load_policy([extra], use_cache=True) == parsed  # every file from the cache
+    (extra / "ACME001-acme-placeholders.yaml").write_text(rule.replace("level: error", "level: note"), encoding="utf-8")
+    with pytest.raises(AssertionError, match="parsed again"):
+        load_policy([extra], use_cache=True)  # the edited file is parsed, not served stale

@@ -14,31 +14,30 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from udef_audit.cache import FactsCache, content_key
-from udef_audit.documents import PathIndex, PathKind, SpecIndex, build_spec_index, docs_folder
 from udef_audit.findings import Finding
 from udef_audit.inventory import Inventory
-from udef_audit.locks import Lock, LockIndex
-from udef_audit.parsers.ini_file import IniDocument, IniError, parse_ini
-from udef_audit.parsers.locks import LockContents, lock_format, pipfile_lock, requirements_lock, table_lock, uv_lock
-from udef_audit.parsers.requirement_refs import Reference, find_references
 from udef_audit.parsers.requirements import MAX_REQUIREMENT_LINES, RequirementsFile, parse_requirements
-from udef_audit.parsers.setup_files import Declaration, declarations_in_ini, declarations_in_module
-from udef_audit.parsers.spec_docs import Requirement, Task, parse_requirement_definitions, parse_task_entries
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.parsers.toml_lines import toml_line_index
-from udef_audit.parsers.yaml_file import YamlDocument, YamlError, load_yaml_document
 from udef_audit.profiles import Profile, configured, project_profile, repository_profile
 from udef_audit.projects import Project, find_projects, is_test_file
 from udef_audit.safe_read import NOT_REGULAR, UnreadableFile, read_regular_file, regular_file_size
 from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
-from udef_audit.tool_configs import ToolConfig, ToolConfigs, config_in_file, nearest_config, tool_configs
 
 if TYPE_CHECKING:
     from udef_audit.commands import Commands
     from udef_audit.docker_images import DockerImages
+    from udef_audit.documents import PathIndex, PathKind, SpecIndex
+    from udef_audit.locks import Lock, LockIndex
     from udef_audit.parsers.dockerfile import Dockerfile
+    from udef_audit.parsers.ini_file import IniDocument
+    from udef_audit.parsers.locks import LockContents
     from udef_audit.parsers.markdown_links import MarkdownDoc
-    from udef_audit.parsers.python_source import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.requirement_refs import Reference
+    from udef_audit.parsers.setup_files import Declaration
+    from udef_audit.parsers.spec_docs import Requirement, Task
+    from udef_audit.parsers.yaml_file import YamlDocument
+    from udef_audit.tool_configs import ToolConfig, ToolConfigs
 
 # Parsers with heavy imports (dockerfile-parse, the Python scanner) are imported where
 # they are first used: a pre-commit run on three files should not pay for all of them.
@@ -84,6 +83,11 @@ class RepoContext:
         self._parsed: dict[tuple[str, str], Any] = {}
         self._reported: set[str] = set()
         self._suppression_hint: dict[str, bool] = {}
+        # Every path whose content something asked for (bytes, size or content key), in
+        # first-asked order: the rule cache (rule_cache.py) keys a rule's results by the
+        # content of the files read up to its end, so no memoised artefact escapes it.
+        self.read_log: dict[str, None] = {}
+        self._markdown_keys: set[str] = set()
 
     # -- the inventory -----------------------------------------------------------------
     @property
@@ -134,6 +138,7 @@ class RepoContext:
 
     @cached_property
     def _lock_index(self) -> LockIndex:
+        from udef_audit.locks import LockIndex  # noqa: PLC0415
         return LockIndex(self.files, self.projects, self.requirements)
 
     def locks(self, project: Project) -> tuple[Lock, ...]:
@@ -161,6 +166,7 @@ class RepoContext:
     # -- reading -----------------------------------------------------------------------
     def read_bytes(self, path: str) -> bytes | None:
         """The file's bytes, read once; None (and a UDEF000 note) when unreadable."""
+        self.read_log[path] = None
         if path not in self._bytes:
             self._bytes[path] = self._read(path)
         return self._bytes[path]
@@ -178,6 +184,7 @@ class RepoContext:
     def file_size(self, path: str) -> int | None:
         """The size of an in-scope regular file (from the bytes when already read), reached
         without a symlink in any component; None when it is not one."""
+        self.read_log[path] = None
         if self._bytes.get(path) is not None:
             return len(self._bytes[path] or b"")
         return regular_file_size(self.root, path) if path in self.file_set else None
@@ -228,6 +235,7 @@ class RepoContext:
     def toml_lines(self, path: str) -> dict[tuple[str, ...], int]:
         """The first line defining each table and key path of a TOML file (parsers/toml_lines.py;
         empty when unreadable)."""
+        from udef_audit.parsers.toml_lines import toml_line_index  # noqa: PLC0415
         return self._once("toml-lines", path, lambda p: toml_line_index(self.text(p) or ""))
 
     def ini(self, path: str) -> IniDocument | None:
@@ -236,6 +244,7 @@ class RepoContext:
         return self._once("ini", path, self._load_ini)
 
     def _load_ini(self, path: str) -> IniDocument | None:
+        from udef_audit.parsers.ini_file import IniError, parse_ini  # noqa: PLC0415
         text = self.text(path)
         if text is None:
             return None
@@ -249,17 +258,21 @@ class RepoContext:
         """The configurations of a tool (pytest, mypy, ruff, coverage, flake8, isort) in a
         folder ("" for the root), in the order the tool reads them: `.read` is the one it
         uses, `.ignored` those it never reads (tool_configs.py)."""
+        from udef_audit.tool_configs import tool_configs  # noqa: PLC0415
         return self._once("tool-configs", f"{folder}\0{tool}", lambda _: tool_configs(self, folder, tool))
 
     def tool_config_at(self, folder: str, tool: str) -> ToolConfig | None:
         """The configuration a tool run in `folder` reads: the folder's own (`tool_configs`),
         else for pytest, mypy, ruff and flake8, which search upward, the nearest one above."""
+        from udef_audit.tool_configs import nearest_config  # noqa: PLC0415
+
         return nearest_config(lambda where: self.tool_configs(where, tool), folder, tool)
 
     def tool_config_file(self, path: str, tool: str) -> ToolConfig | None:
         """The configuration of a tool in a file its command line names (`mypy
         --config-file=PATH`, `coverage run --rcfile=PATH`); None when the file holds none
         (mypy and coverage are supported)."""
+        from udef_audit.tool_configs import config_in_file  # noqa: PLC0415
         return self._once("tool-config-file", f"{path}\0{tool}", lambda _: config_in_file(self, tool, path))
 
     def requirements(self, path: str) -> RequirementsFile | None:
@@ -281,6 +294,7 @@ class RepoContext:
         return self._once("lock", path, self._load_lock)
 
     def _load_lock(self, path: str) -> LockContents | None:
+        from udef_audit.parsers.locks import lock_format  # noqa: PLC0415
         contents = self._parse_lock(path, lock_format(path))
         if contents is not None and contents.problem is not None:
             self.unparseable(path, contents.problem)
@@ -289,6 +303,7 @@ class RepoContext:
 
     def _parse_lock(self, path: str, form: str | None) -> LockContents | None:
         """The lock parsed by its format, from the view the context already holds."""
+        from udef_audit.parsers.locks import pipfile_lock, requirements_lock, table_lock, uv_lock  # noqa: PLC0415
         if form == "requirements":
             parsed = self.requirements(path)
             # A truncated lock would name false absences: it is a UDEF000 note instead.
@@ -312,6 +327,8 @@ class RepoContext:
         return self._once("yaml", path, self._load_yaml)
 
     def _load_yaml(self, path: str) -> YamlDocument | None:
+        from udef_audit.parsers.yaml_file import YamlError, load_yaml_document  # noqa: PLC0415
+
         text = self.text(path)
         if text is None:
             return None
@@ -351,6 +368,7 @@ class RepoContext:
         return self._once("setup", path, self._load_setup)
 
     def _load_setup(self, path: str) -> tuple[Declaration, ...] | None:
+        from udef_audit.parsers.setup_files import declarations_in_ini, declarations_in_module  # noqa: PLC0415
         if path.endswith(".py"):
             module = self.python_module(path)
             return None if module is None else declarations_in_module(module)
@@ -455,7 +473,7 @@ class RepoContext:
         self, keys: dict[str, str], cache: FactsCache
     ) -> tuple[dict[str, Complexity], list[tuple[str, bytes]]]:
         """Complexity the cache knows, and the (path, bytes) still to measure."""
-        from udef_audit.parsers.python_source import Complexity  # noqa: PLC0415
+        from udef_audit.parsers.python_facts import Complexity  # noqa: PLC0415
 
         known: dict[str, Complexity] = {}
         todo: list[tuple[str, bytes]] = []
@@ -472,7 +490,7 @@ class RepoContext:
         self, keys: dict[str, str], cache: FactsCache
     ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
         """Facts the cache knows, and the (path, bytes) still to scan."""
-        from udef_audit.parsers.python_source import PythonFacts  # noqa: PLC0415
+        from udef_audit.parsers.python_facts import PythonFacts  # noqa: PLC0415
 
         known: dict[str, PythonFacts] = {}
         todo: list[tuple[str, bytes]] = []
@@ -488,6 +506,7 @@ class RepoContext:
     def _cache_key(self, path: str) -> str | None:
         """The content key: git's blob id for a clean tracked file (no read needed), else a
         digest of the bytes; None when the file cannot be read."""
+        self.read_log[path] = None
         blob = self.inventory.blob_ids.get(path)
         if blob is not None:
             return f"git:{blob}"
@@ -498,27 +517,30 @@ class RepoContext:
         """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking
         never adds a UDEF000 note: a file too large or unreadable holds no suppression."""
         if path not in self._suppression_hint:
-            data = self._quiet_bytes(path)
-            self._suppression_hint[path] = data is not None and MARKER in data
+            self._suppression_hint[path] = self._hint(path)
         return self._suppression_hint[path]
 
     # -- documents: specifications, test references, Markdown links -------------------
     @cached_property
     def docs_folder(self) -> str | None:
         """`docs` when it holds a file, else `doc`, else None."""
+        from udef_audit.documents import docs_folder  # noqa: PLC0415
         return docs_folder(self.files)
 
     @cached_property
     def spec_index(self) -> SpecIndex:
         """The specification documents of `<docs folder>/design/` (names only)."""
+        from udef_audit.documents import build_spec_index  # noqa: PLC0415
         return build_spec_index(self.files, self.docs_folder)
 
     def requirements_in(self, path: str) -> tuple[Requirement, ...] | None:
         """The requirement definitions of a requirements document; None when unreadable."""
+        from udef_audit.parsers.spec_docs import parse_requirement_definitions  # noqa: PLC0415
         return self._once("requirement-ids", path, lambda p: self._spec_entries(p, parse_requirement_definitions))
 
     def tasks_in(self, path: str) -> tuple[Task, ...] | None:
         """The task entries of a tasks document; None when unreadable."""
+        from udef_audit.parsers.spec_docs import parse_task_entries  # noqa: PLC0415
         return self._once("task-ids", path, lambda p: self._spec_entries(p, parse_task_entries))
 
     def _spec_entries(self, path: str, parse: Callable[[Sequence[str], str], tuple[T, ...]]) -> tuple[T, ...] | None:
@@ -538,6 +560,7 @@ class RepoContext:
         return self._once("requirement-references", "", lambda _: self._scan_references())
 
     def _scan_references(self) -> dict[str, tuple[Reference, ...]]:
+        from udef_audit.parsers.requirement_refs import find_references  # noqa: PLC0415
         cache = FactsCache(self.root, "requirement-refs-v1", str(self.max_file_size), enabled=self.use_cache)
         keys = {path: key for path in self.test_files if (key := self._cache_key(path)) is not None}
         found: dict[str, tuple[Reference, ...]] = {}
@@ -559,23 +582,39 @@ class RepoContext:
         return self._once("markdown", path, self._load_markdown)
 
     def _load_markdown(self, path: str) -> MarkdownDoc | None:
-        from udef_audit.parsers.markdown_links import MarkdownTooLarge, parse_markdown  # noqa: PLC0415
+        from udef_audit.parsers.markdown_links import MarkdownDoc, MarkdownTooLarge, parse_markdown  # noqa: PLC0415
 
-        text = self.text(path)
-        if text is None:
-            return None
+        key = self._cache_key(path)
         try:
-            doc = parse_markdown(text)
-        except MarkdownTooLarge as exc:
-            self.unparseable(path, f"too large for the Markdown parser ({exc})")
-            return None
+            doc = MarkdownDoc.from_dict(self._markdown_cache.get(key)) if key is not None else None
+        except (KeyError, TypeError, ValueError):  # not cached, or malformed
+            doc = None
+        if doc is None:
+            text = self.text(path)
+            if text is None:
+                return None
+            try:
+                doc = parse_markdown(text)
+            except MarkdownTooLarge as exc:
+                self.unparseable(path, f"too large for the Markdown parser ({exc})")
+                return None
+            if key is not None:
+                self._markdown_cache.put(key, doc.to_dict())
+        if key is not None:
+            self._markdown_keys.add(key)
         if doc.truncated:
             self.unparseable(path, "pathological Markdown (link parsing stopped early; the rest is not checked)")
         return doc
 
     @cached_property
+    def _markdown_cache(self) -> FactsCache:
+        """Markdown links and anchors by content (markdown-it costs 20 ms a file)."""
+        return FactsCache(self.root, "markdown-v1", str(self.max_file_size), enabled=self.use_cache)
+
+    @cached_property
     def path_index(self) -> PathIndex:
         """Every path the repository lists, in scope or left out, and their folders."""
+        from udef_audit.documents import PathIndex  # noqa: PLC0415
         return PathIndex(self.files, self.inventory.left_out, self.inventory.skipped_symlinks)
 
     def path_kind(self, path: str) -> PathKind | None:
@@ -594,10 +633,14 @@ class RepoContext:
     def _quiet_bytes(self, path: str) -> bytes | None:
         """The bytes of a file no rule may have needed: read once and kept like any other,
         but a file over the size limit or unreadable is None without a note (the rules that
-        need it report it when they ask)."""
-        if path in self._bytes or path in self._preread:
-            return self.read_bytes(path)
-        size = self.file_size(path)
+        need it report it when they ask). Not a read a rule made: not in `read_log`."""
+        if path in self._bytes:
+            return self._bytes[path]
+        if path in self._preread:
+            data = self._preread.pop(path)
+            self._bytes[path] = data
+            return data
+        size = regular_file_size(self.root, path) if path in self.file_set else None
         if size is None or size > self.max_file_size:
             return None
         try:
@@ -606,6 +649,46 @@ class RepoContext:
             return None
         self._bytes[path] = data
         return data
+
+    def current_content_key(self, path: str) -> str:
+        """What a path holds now, as the rule cache compares it: git's blob id for a clean
+        tracked file, else a digest of its bytes, else why it cannot be read. Quiet: asking
+        adds no UDEF000 note (a rule that reads the file reports it)."""
+        blob = self.inventory.blob_ids.get(path)
+        if blob is not None:
+            return f"git:{blob}"
+        data = self._bytes.get(path)
+        if data is None:
+            try:
+                data = read_regular_file(self.root, path, self.max_file_size)
+            except UnreadableFile as exc:
+                return f"!{exc}"
+        return content_key(data)
+
+    @cached_property
+    def _hint_cache(self) -> FactsCache:
+        return FactsCache(self.root, "suppression-hints-v1", "", enabled=self.use_cache)
+
+    def _hint(self, path: str) -> bool:
+        """Whether the bytes hold `udef:`: from the cache for a clean tracked file (its blob
+        id names the content, so nothing is read), else from the bytes."""
+        blob = self.inventory.blob_ids.get(path)
+        cached = self._hint_cache.get(blob) if blob is not None else None
+        if isinstance(cached, bool):
+            return cached
+        data = self._quiet_bytes(path)
+        found = data is not None and MARKER in data
+        if blob is not None:
+            self._hint_cache.put(blob, found)
+        return found
+
+    def save_caches(self) -> None:
+        """Write what this audit learnt about suppression markers (entries of blobs still
+        in the tree are kept)."""
+        if "_hint_cache" in self.__dict__:
+            self._hint_cache.save(set(self.inventory.blob_ids.values()))
+        if "_markdown_cache" in self.__dict__:
+            self._markdown_cache.save(self._markdown_keys)
 
     def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
         """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for
@@ -640,6 +723,14 @@ class RepoContext:
             )
         )
 
+    def replay_diagnostics(self, notes: Iterable[Finding]) -> None:
+        """UDEF000 notes a cached rule reported last time, added as if it had just run
+        (still once per file)."""
+        for note in notes:
+            if note.path not in self._reported:
+                self._reported.add(note.path)
+                self.diagnostics.append(note)
+
     def _once(self, kind: str, path: str, load: Callable[[str], T]) -> T:
         """Memoise one artefact per (kind, path): the at-most-once guarantee lives here."""
         key = (kind, path)
@@ -651,6 +742,7 @@ class RepoContext:
 
 def _cached_references(cached: Any) -> tuple[Reference, ...] | None:
     """References from a cache entry; None when the entry is missing or malformed."""
+    from udef_audit.parsers.requirement_refs import Reference  # noqa: PLC0415
     if not isinstance(cached, list):
         return None
     try:

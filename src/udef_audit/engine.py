@@ -38,6 +38,7 @@ from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.plugins import load_plugins
 from udef_audit.policy import Policy, RuleMeta, load_policy
 from udef_audit.request import AuditRequest
+from udef_audit.rule_cache import RuleCache
 from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.suppression import UNUSED_SUPPRESSION, SuppressionRun, apply_inline, unused_suppressions
 
@@ -59,6 +60,14 @@ class EngineRun:
     findings: list[Finding]
     notifications: list[Notification] = field(default_factory=list)
     started: float = 0.0
+    rule_cache: RuleCache | None = None
+
+    def save_caches(self) -> None:
+        """Write what this audit learnt for the next one (rule results, suppression
+        markers): called once the service has also rerun the rules the gates need."""
+        if self.rule_cache is not None:
+            self.rule_cache.save()
+        self.ctx.save_caches()
 
 
 def resolve_root(path: Path) -> Path:
@@ -79,7 +88,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
-    policy = load_policy(plugins.policy_dirs)
+    policy = load_policy(plugins.policy_dirs, use_cache=request.use_cache)
     _validate_refs(config, policy)
     org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
     notes = [Notification(message=p) for p in plugins.problems] + _inventory_notes(ctx.inventory)
@@ -95,7 +104,8 @@ def run_engine(request: AuditRequest) -> EngineRun:
         if rid in policy.rules
     }
     _hold_enforced_levels(settings, policy, org, notes)
-    raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes)
+    cache = _rule_cache(ctx, runnable, settings, request)
+    raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
     if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
@@ -103,7 +113,18 @@ def run_engine(request: AuditRequest) -> EngineRun:
         findings = _with_unused_suppressions(
             findings, ctx, policy=policy, settings=settings, config=config, ran=[*runnable, *meta_rules]
         )
-    return EngineRun(ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started)
+    return EngineRun(
+        ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started, cache
+    )
+
+
+def _rule_cache(
+    ctx: RepoContext, runnable: list[str], settings: dict[str, RuleSettings], request: AuditRequest
+) -> RuleCache:
+    """The rule cache of this audit: its scope names the rules it runs with their parameters."""
+    plan = [(rule_id, settings[rule_id].params) for rule_id in runnable]
+    mode = "whole" if request.whole_repository else "files"
+    return RuleCache(ctx, plan, enabled=request.use_cache, mode=mode)
 
 
 def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> list[Finding]:
@@ -113,7 +134,9 @@ def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> li
     settings = {**run.settings}
     current = settings[rule_id]
     settings[rule_id] = RuleSettings(current.level, {**current.params, **overrides})
-    raw = _run_rules(run.ctx, [rule_id], rules=run.rules, settings=settings, policy=run.policy, notes=[])
+    raw = _run_rules(
+        run.ctx, [rule_id], rules=run.rules, settings=settings, policy=run.policy, notes=[], cache=run.rule_cache
+    )
     return _finish(raw, run.ctx, run.policy, settings, run.config)
 
 
@@ -169,7 +192,8 @@ def _tool_table(document: dict[str, Any], source: str) -> dict[str, Any]:
 
 def _build_context(root: Path, request: AuditRequest, config: Config, preread: dict[str, bytes]) -> RepoContext:
     excluded = path_matcher(config.exclude)
-    inventory = build_inventory(root, excluded)
+    named = None if request.whole_repository else _relative_names(root, request.files or ())
+    inventory = build_inventory(root, excluded, named)
     if not request.whole_repository:
         chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
         inventory = Inventory(
@@ -214,16 +238,19 @@ def _inventory_notes(inventory: Inventory) -> list[Notification]:
 def _in_scope_files(root: Path, files: Sequence[str], inventory: Inventory) -> set[str]:
     """The named files that are in the inventory (so excludes and symlink rules apply)."""
     listed = set(inventory.files)
-    chosen = set()
+    return {rel for rel in _relative_names(root, files) if rel in listed}
+
+
+def _relative_names(root: Path, files: Sequence[str]) -> list[str]:
+    """The named files as posix paths relative to the root (those outside it left out)."""
+    names = []
     for name in files:
         candidate = Path(name) if Path(name).is_absolute() else Path.cwd() / name
         try:
-            rel = Path(os.path.normpath(candidate)).relative_to(root).as_posix()
+            names.append(Path(os.path.normpath(candidate)).relative_to(root).as_posix())
         except ValueError:
             continue  # outside the audited root
-        if rel in listed:
-            chosen.add(rel)
-    return chosen
+    return names
 
 
 def _validate_refs(config: Config, policy: Policy) -> None:
@@ -323,22 +350,46 @@ def _run_rules(
     settings: dict[str, RuleSettings],
     policy: Policy,
     notes: list[Notification],
+    cache: RuleCache | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     for rule_id in chosen:
-        try:
-            produced = list(rules[rule_id].check(ctx, settings[rule_id].params))
-        except Exception as exc:
-            notes.append(
-                Notification(
-                    message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
-                    rule_id=rule_id,
-                    exception="".join(traceback.format_exception(exc)[-3:]),
-                )
-            )
-            continue
+        produced = _produce(ctx, rules[rule_id], rule_id, params=settings[rule_id].params, notes=notes, cache=cache)
         findings.extend(f for f in produced if _valid(f, policy.rules[rule_id], notes))
     return findings
+
+
+def _produce(
+    ctx: RepoContext,
+    rule: Rule,
+    rule_id: str,
+    *,
+    params: Mapping[str, Any],
+    notes: list[Notification],
+    cache: RuleCache | None,
+) -> list[Finding]:
+    """One rule's results: from the rule cache when nothing it read changed, else by
+    running it (a rule that raises yields nothing and a notification)."""
+    remembered = cache.lookup(rule, rule_id, params) if cache is not None else None
+    if remembered is not None:
+        produced, unparseable = remembered
+        ctx.replay_diagnostics(unparseable)
+        return produced
+    reported = len(ctx.diagnostics)
+    try:
+        produced = list(rule.check(ctx, params))
+    except Exception as exc:
+        notes.append(
+            Notification(
+                message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
+                rule_id=rule_id,
+                exception="".join(traceback.format_exception(exc)[-3:]),
+            )
+        )
+        return []
+    if cache is not None:
+        cache.record(rule, rule_id, params, produced, ctx.diagnostics[reported:])
+    return produced
 
 
 def _valid(finding: Finding, meta: RuleMeta, notes: list[Notification]) -> bool:

@@ -246,10 +246,17 @@ def _evaluate_item(phase: int, item: GateItem, inputs: GateInputs) -> ItemResult
         return ItemResult(item.item, status, item.rule_ids, (), item.manual)
     applying = [r for r in item.rules if r.rule_id not in inputs.not_applicable]
     pool = inputs.item_findings.get((phase, item.item), inputs.findings)
-    matched = [f for f in pool if any(r.matches(f) for r in applying)]
+    matched = _matching(pool, applying)
     unchecked = tuple(dict.fromkeys(r.rule_id for r in applying if r.rule_id not in inputs.checked))
     status, shown = _decide(item, matched, unchecked)
     return ItemResult(item.item, status, item.rule_ids, shown, item.manual, unchecked)
+
+
+def _matching(pool: Sequence[Finding], applying: Sequence[RuleRef]) -> list[Finding]:
+    """The findings some reference counts, in order. A set lookup first: most findings
+    belong to none of an item's rules (sympy: 2,000 findings against 24 items)."""
+    rule_ids = {r.rule_id for r in applying}
+    return [f for f in pool if f.rule_id in rule_ids and any(r.matches(f) for r in applying)]
 
 
 def _decide(item: GateItem, matched: list[Finding], unchecked: tuple[str, ...]) -> tuple[str, tuple[ResultRef, ...]]:

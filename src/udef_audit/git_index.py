@@ -39,11 +39,14 @@ _NS = 1_000_000_000
 _UINT32 = 1 << 32
 
 
-def index_entries(root: Path, files: frozenset[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+def index_entries(
+    root: Path, files: frozenset[str], pathspecs: tuple[str, ...] = ()
+) -> tuple[dict[str, str], tuple[str, ...]]:
     """The index, read once: path -> blob id for those of `files` (checked paths of regular
     files, no symlink on the way) that are tracked at stage 0 and whose stat data still
-    matches the index; and every tracked path that is a normalised path inside the root."""
-    listing = _git(root, "ls-files", "-s", "--debug", "-z")
+    matches the index; and every tracked path that is a normalised path inside the root
+    (those `pathspecs` name, when given)."""
+    listing = _git(root, "ls-files", "-s", "--debug", "-z", "--", *pathspecs)
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
@@ -55,10 +58,11 @@ def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str]) -> dict[st
     if index_mtime is None:
         return {}
     ids: dict[str, str] = {}
+    base = os.fspath(root)  # string joins: pathlib would cost more than the lstat calls
     for entry in _ENTRY.finditer(listing):
         path = entry["path"].decode("utf-8", "surrogateescape")
         tracked_file = entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES and path in files
-        if tracked_file and _unchanged(root / path, entry, index_mtime):
+        if tracked_file and _unchanged(f"{base}/{path}", entry, index_mtime):
             ids[path] = entry["sha"].decode("ascii")
     return ids
 
@@ -80,7 +84,7 @@ def _index_mtime(root: Path) -> int | None:
         return None
 
 
-def _unchanged(path: Path, entry: re.Match[bytes], index_mtime: int) -> bool:
+def _unchanged(path: str, entry: re.Match[bytes], index_mtime: int) -> bool:
     try:
         info = os.lstat(path)
     except OSError:

@@ -29,7 +29,10 @@ class Rule(Protocol):
     """A check: reads the repository context, yields findings.
 
     `id` names its policy entry (`rules/<id>-<slug>.yaml`); the class docstring is its
-    one-paragraph description for developers.
+    one-paragraph description for developers. A rule may also have a `cache_version`
+    string (changed whenever its logic changes): its results are then remembered by the
+    content of the files the context read for it (rule_cache.py), which is right only for a
+    rule that sees the repository through the context alone, as the contract asks.
     """
 
     id: ClassVar[str]

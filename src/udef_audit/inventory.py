@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,14 +69,23 @@ class Inventory:
     left_out: tuple[str, ...] = ()
 
 
-def build_inventory(root: Path, excluded: Callable[[str], bool]) -> Inventory:
-    """List the files in scope below `root` (already resolved, an existing directory)."""
+# A pre-commit run names a few files: git is asked about those alone (and the places a
+# virtualenv marker would sit above them) rather than listing the whole repository; beyond
+# this many the command line grows long and the whole listing is as cheap.
+MAX_NAMED_PATHS = 100
+
+
+def build_inventory(root: Path, excluded: Callable[[str], bool], named: Sequence[str] | None = None) -> Inventory:
+    """List the files in scope below `root` (already resolved, an existing directory);
+    with `named` (root-relative posix paths), in a git work tree, only those of them that
+    are in scope (the `--files` mode: what else the repository holds is not asked)."""
     git_refused = repository_problem(root)
-    listed = _git_files(root) if git_refused is None else None
+    pathspecs = _pathspecs(named) if named is not None and len(named) <= MAX_NAMED_PATHS else ()
+    listed = _git_files(root, pathspecs) if git_refused is None else None
     is_git = listed is not None
     candidates, refused = _checked(listed) if listed is not None else (list(_walk(root)), [])
     files, links, left_out = _filter(root, candidates, excluded)
-    blob_ids, tracked = index_entries(root, frozenset(files)) if is_git else ({}, ())
+    blob_ids, tracked = index_entries(root, frozenset(files), pathspecs) if is_git else ({}, ())
     return Inventory(
         root,
         tuple(sorted(files)),
@@ -124,11 +133,26 @@ def _git_output(root: Path, *args: str) -> bytes | None:
     return out.stdout if out.returncode == 0 else None
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Tracked + untracked-not-ignored files, or None when root is not in a git work tree."""
+def _git_files(root: Path, pathspecs: Sequence[str] = ()) -> list[str] | None:
+    """Tracked + untracked-not-ignored files (those `pathspecs` name, when given), or None
+    when root is not in a git work tree."""
     if not _lexists(root / ".git") and not _inside_work_tree(root):
         return None
-    return _git_lines(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate")
+    return _git_lines(
+        root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--", *pathspecs
+    )
+
+
+def _pathspecs(named: Sequence[str]) -> tuple[str, ...]:
+    """Literal pathspecs for the named files and for a `pyvenv.cfg` in each folder above
+    them (a file inside a virtualenv is left out, as in a full listing)."""
+    wanted = dict.fromkeys(named)
+    for name in named:
+        for folder in parent_dirs(name):
+            wanted[f"{folder}/pyvenv.cfg" if folder else "pyvenv.cfg"] = None
+    if not wanted:
+        wanted["pyvenv.cfg"] = None  # no file named: a pathspec that lists nothing else
+    return tuple(f":(literal){path}" for path in wanted)
 
 
 def _inside_work_tree(root: Path) -> bool:
@@ -202,7 +226,9 @@ class _Kinds:
     replaced after the checkout). Each folder is looked at once."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        # Plain strings, not Path objects: joining 2,000 pathlib paths costs more than
+        # the lstat calls themselves.
+        self.root = os.fspath(root)
         self.folders: dict[str, str] = {}
 
     def of(self, rel: str) -> str:
@@ -210,13 +236,13 @@ class _Kinds:
         for folder in parent_dirs(rel):
             kind = self.folders.get(folder)
             if kind is None:
-                kind = self.folders[folder] = _mode_kind(self.root / folder)
+                kind = self.folders[folder] = _mode_kind(f"{self.root}/{folder}")
             if kind != "dir":
                 return "link" if kind == "link" else "missing"
-        return _mode_kind(self.root / rel)
+        return _mode_kind(f"{self.root}/{rel}")
 
 
-def _mode_kind(path: Path) -> str:
+def _mode_kind(path: str) -> str:
     try:
         mode = os.lstat(path).st_mode
     except OSError:  # listed by git but deleted from the work tree

@@ -99,7 +99,7 @@ def unquote_path(text: str) -> str:
 
 def undecodable_as_octal(text: str) -> str:
     """`text` with each undecodable byte (a lone surrogate) written as git's octal escape."""
-    if not _SURROGATES.search(text):
+    if text.isascii() or not _SURROGATES.search(text):
         return text
     return _SURROGATES.sub(lambda m: _escape_char(m.group()), text)
 
@@ -110,16 +110,28 @@ def json_safe(value: Any, *, quote_paths: bool = True) -> Any:
     stored findings), so that nothing is quoted twice."""
     if isinstance(value, str):
         return undecodable_as_octal(value)
+    if value is None or isinstance(value, (int, float)):  # most values: nothing to do
+        return value
     if isinstance(value, Mapping):
         return {
-            undecodable_as_octal(str(key)): quote_path(item)
-            if quote_paths and key in PATH_KEYS and isinstance(item, str)
-            else json_safe(item, quote_paths=quote_paths)
+            undecodable_as_octal(str(key)): _safe_item(key, item, quote_paths=quote_paths)
             for key, item in value.items()
         }
     if isinstance(value, (list, tuple)):
         return [json_safe(item, quote_paths=quote_paths) for item in value]
     return value
+
+
+def _safe_item(key: Any, item: Any, *, quote_paths: bool) -> Any:
+    """One value of a mapping: plain strings and numbers are settled here, without a call
+    per value (a report of 2,000 findings has 30,000 of them)."""
+    if type(item) is str:
+        if quote_paths and key in PATH_KEYS:
+            return quote_path(item)
+        return item if item.isascii() else undecodable_as_octal(item)
+    if item is None or type(item) is int:
+        return item
+    return json_safe(item, quote_paths=quote_paths)
 
 
 def inert_json(text: str) -> str:

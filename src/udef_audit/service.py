@@ -42,6 +42,7 @@ def audit(request: AuditRequest) -> AuditResult:
     # a baseline is adoption, not a fix.
     score = _score(run, adopted.before_baseline) if request.score and request.whole_repository else None
     gates = _gates(run, request, adopted.findings) if request.whole_repository else None
+    run.save_caches()
     findings, notes, baseline = adopted.findings, adopted.notes, adopted.baseline
     ctx = run.ctx
     result = AuditResult(

@@ -231,3 +231,17 @@ def test_any_text_parses_and_positions_stay_in_the_text(text: str) -> None:
     for link in doc.links:
         assert 1 <= link.line <= len(lines)
         assert 1 <= link.column <= len(lines[link.line - 1]) + 1
+
+
+def test_a_parsed_document_survives_the_cache_unchanged() -> None:
+    doc = parse_markdown(
+        "# Title\n\n(intro)=\n## Usage\n\n[a](docs/x.md#usage) ![i](img.png)\n\n[ref]: other.md\n"
+        '<a href="page.md">p</a>\n'
+    )
+    assert doc.links and doc.anchors and doc.labels
+    assert markdown_links.MarkdownDoc.from_dict(doc.to_dict()) == doc
+
+
+def test_a_malformed_cache_entry_is_refused() -> None:
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        markdown_links.MarkdownDoc.from_dict({"links": [["x", "one", 1, "inline"]]})

@@ -5,6 +5,8 @@ colour and width decisions, counted nouns, and the progress indicator."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +14,14 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 
-from udef_audit.findings import Suppression
+from udef_audit.findings import Level, Notification, Suppression
 from udef_audit.progress import ERASE, Progress, progress_wanted
 from udef_audit.report import render
+from udef_audit.report.plain_text import render_plain
 from udef_audit.report.terminal import TextOptions, supports_hyperlinks, terminal_width, use_color
+from udef_audit.report.text import render_text
 from udef_audit.report.wrapping import wrap
-from udef_audit.result import AuditResult, AuditStats
+from udef_audit.result import AuditResult, AuditStats, BaselineReport, FixedEntry
 from udef_audit.testing import audit_tree
 from udef_audit.wording import plural
 
@@ -226,3 +230,46 @@ def test_color_option_on_the_command_line(tmp_path: Path, run_inproc) -> None:
     never = run_inproc(root, "--select", "UDEF006", "--color", "never", env={"NO_COLOR": "", "FORCE_COLOR": "1"})
     assert "\x1b[" not in never.stdout
     assert run_inproc(root, "--color", "sometimes").code == 2
+
+
+@pytest.mark.parametrize("show_suppressed", [False, True])
+@pytest.mark.parametrize("baselined", [False, True])
+def test_piped_report_without_rich_has_the_same_characters(
+    result: AuditResult, show_suppressed: bool, baselined: bool
+) -> None:
+    marked = Suppression("external", "in baseline b.json", origin="baseline")
+    findings = tuple(
+        f.with_changes(suppressions=(marked,)) if baselined and f.rule_id == "UDEF007" else f for f in result.findings
+    )
+    shown = replace(result, findings=findings)
+    options = TextOptions(show_suppressed=show_suppressed)
+    plain = render_plain(shown, options)
+    assert plain is not None
+    assert plain == render_text(shown, options)
+
+
+def test_a_pre_commit_run_piped_does_not_import_rich(tmp_path: Path) -> None:
+    for name, content in TREE.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    script = (
+        "import sys\nfrom udef_audit.cli import main\n"
+        "code = main(['--no-cache', '--files', 'src/a/__init__.py'])\n"
+        "print('rich' in sys.modules, code, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert done.stderr.strip().splitlines()[-1] == "False 1"
+    assert "src/a/__init__.py:1:10 UDEF006 [error] TODO in a comment" in done.stdout
+
+
+@pytest.mark.parametrize("pruned", [0, 1])
+def test_piped_notices_and_baseline_lines_without_rich(result: AuditResult, pruned: int) -> None:
+    baseline = BaselineReport(
+        file="b.json", matched=2, pruned=pruned, fixed=(FixedEntry("f" * 16, "UDEF006", "src/a/__init__.py"),)
+    )
+    notes = (Notification(message="rule X failed"), Notification(message="policy says so", level=Level.WARNING))
+    shown = replace(result, notifications=notes, baseline=baseline)
+    plain = render_plain(shown, TextOptions())
+    assert plain is not None
+    assert plain == render_text(shown, TextOptions())
+    assert "tool error: rule X failed" in plain.splitlines()

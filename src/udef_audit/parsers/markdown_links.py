@@ -128,6 +128,32 @@ class MarkdownDoc:
     labels: frozenset[str] = frozenset()  # MyST targets `(label)=`, for site-wide references
     generated_anchors: bool = False  # a site generator directive makes more at build time
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable form (for the per-file cache; sets sorted, so it is stable)."""
+        return {
+            "links": [[link.target, link.line, link.column, link.form] for link in self.links],
+            "anchors": sorted(self.anchors),
+            "headings": list(self.headings),
+            "truncated": self.truncated,
+            "site_anchors": sorted(self.site_anchors),
+            "labels": sorted(self.labels),
+            "generated_anchors": self.generated_anchors,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MarkdownDoc:
+        """Inverse of :meth:`to_dict`; raises KeyError, TypeError or ValueError on malformed data."""
+        links = tuple(Link(str(t), int(line), int(column), str(form)) for t, line, column, form in data["links"])
+        return cls(
+            links=links,
+            anchors=frozenset(map(str, data["anchors"])),
+            headings=tuple(map(str, data["headings"])),
+            truncated=bool(data["truncated"]),
+            site_anchors=frozenset(map(str, data["site_anchors"])),
+            labels=frozenset(map(str, data["labels"])),
+            generated_anchors=bool(data["generated_anchors"]),
+        )
+
     def has_anchor(self, fragment: str, *, site: bool = False) -> bool:
         """Whether `#fragment` lands somewhere: a heading or explicit anchor (any case;
         GitHub's `user-content-` prefix allowed), or the page itself (`#`, `#top`); with

@@ -35,6 +35,11 @@ def render(
         return render_gates_text(result, options)
     if fmt != "text":
         return _machine(result, fmt)
+    from udef_audit.report.plain_text import is_plain, render_plain  # noqa: PLC0415
+
+    plain = render_plain(result, options) if is_plain(options) else None
+    if plain is not None:  # piped or to a file: the same characters without importing rich
+        return plain
     from udef_audit.report.text import render_text  # noqa: PLC0415
 
     return render_text(result, options)

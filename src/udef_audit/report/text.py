@@ -27,6 +27,7 @@ from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.gates import GatesResult
 from udef_audit.policy import RuleMeta
 from udef_audit.report.gates_view import text_lines as gates_text_lines
+from udef_audit.report.plain_text import findings_lines, hidden_counts, hidden_phrase, is_plain
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.score_view import text_lines as score_text_lines
 from udef_audit.report.score_view import verdict_line
@@ -63,6 +64,8 @@ def render_text(result: AuditResult, options: TextOptions) -> str:
     console, buffer = plain_console(color=options.color, width=options.width)
     if options.statistics:
         _print_statistics(console, result, options)
+    elif is_plain(options):
+        buffer.write("".join(line + "\n" for line in findings_lines(result, options)))
     else:
         _print_findings(console, result, options)
     _print_notices(console, result, options)
@@ -159,25 +162,11 @@ def _print_baseline(console: Console, result: AuditResult, options: TextOptions)
             console.print(line)
 
 
-def hidden_counts(result: AuditResult) -> tuple[int, int]:
-    """(suppressed inline or waived, baselined): the results the report does not count."""
-    quiet = [f for f in result.findings if f.suppressed]
-    baselined = sum(1 for f in quiet if any(s.baselined for s in f.suppressions))
-    return len(quiet) - baselined, baselined
-
-
-def _hidden_phrase(result: AuditResult) -> str:
-    suppressed, baselined = hidden_counts(result)
-    parts = [f"{count(suppressed)} suppressed"] if suppressed or not baselined else []
-    parts += [f"{count(baselined)} baselined"] if baselined else []
-    return ", ".join(parts)
-
-
 def _print_hidden(console: Console, result: AuditResult, options: TextOptions) -> None:
     suppressed, baselined = hidden_counts(result)
     if options.show_suppressed or not suppressed + baselined:
         return
-    text = Text(f"{_hidden_phrase(result)} — --show-suppressed to list them", style="dim")
+    text = Text(f"{hidden_phrase(result)} — --show-suppressed to list them", style="dim")
     for line in wrap(text, options.width, 4):
         console.print(line)
 
@@ -229,7 +218,7 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
     inner = (options.width or BOX_WIDTH) - 4
     counts = (
         f"{plural(totals['error'], 'error')}, {plural(totals['warning'], 'warning')}, "
-        f"{plural(totals['note'], 'note')}; {_hidden_phrase(result)} (fail-on {totals['failOn']})"
+        f"{plural(totals['note'], 'note')}; {hidden_phrase(result)} (fail-on {totals['failOn']})"
     )
     stats = result.stats
     lines = [

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from udef_audit import __version__
 from udef_audit.hookspecs import Rule, hookimpl
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class LazyRule:
     def __init__(self, rule_id: str, module: str) -> None:
         self.id = rule_id
         self.module = module
+        # The rule cache (rule_cache.py) remembers results of rules that have a version;
+        # the tool's code itself is part of its key, so this is the tool's version.
+        self.cache_version = __version__
 
     @cached_property
     def rule(self) -> Rule:
