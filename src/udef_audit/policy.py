@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from udef_audit.compat import Traversable
 from udef_audit.findings import Level
-from udef_audit.gates import GatesError, PhaseGate, parse_gates
+from udef_audit.gates import GatesError, PhaseGate, parse_gates, with_deciders
 
 if TYPE_CHECKING:
     from udef_audit.cache import FactsCache
@@ -119,6 +119,12 @@ class RuleMeta:
     foundation: bool = False
     fix_safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     source: str = ""
+    # Custom policies (docs/policies/): where the policy came from ("" for a built-in rule),
+    # its own documentation URL, its check as written, and the checklist item it decides.
+    origin: str = ""
+    docs: str = ""
+    check: str = ""
+    gate: tuple[int, str] | None = None
 
     def kind_tags(self, kind: str) -> tuple[str, ...]:
         """The tags of one of this rule's kinds (none for an undeclared or empty kind)."""
@@ -147,6 +153,21 @@ class Policy:
     rules: Mapping[str, RuleMeta]
     score_model: Mapping[str, Any] = field(default_factory=dict)
     gates: tuple[PhaseGate, ...] = ()
+
+    def extended(self, custom: Sequence[RuleMeta]) -> Policy:
+        """This policy with custom policies' rules added, and each one that names a checklist
+        item (`gate:`) among that item's deciding rules."""
+        rules = dict(self.rules)
+        for meta in custom:
+            if meta.id in rules:
+                raise PolicyError(f"{meta.source}: rule {meta.id} is defined twice")
+            rules[meta.id] = meta
+        deciders = [(meta.gate[0], meta.gate[1], meta.id) for meta in custom if meta.gate is not None]
+        try:
+            gates = with_deciders(self.gates, deciders)
+        except GatesError as exc:
+            raise PolicyError(str(exc)) from exc
+        return replace(self, rules=dict(sorted(rules.items())), gates=gates)
 
     def find(self, id_or_slug: str) -> RuleMeta | None:
         """Look a rule up by ID (any case) or slug."""
@@ -180,6 +201,8 @@ def load_policy(extra_dirs: Iterable[Traversable] = (), *, use_cache: bool = Fal
             if not entry.name.endswith(".yaml"):
                 continue
             data = _read_yaml(entry, cache)
+            if "check" in data:
+                continue  # a custom policy: udef_audit.policies compiles it, rule and metadata
             if data.get("kind") == "score":
                 score_model = data
             elif data.get("kind") == "gates":
