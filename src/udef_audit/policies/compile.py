@@ -213,6 +213,8 @@ def globs_at(at: Cursor) -> tuple[Glob, ...]:
             globs.append(compile_glob(item.text("a glob such as **/*.py")))
         except GlobError as exc:
             item.fail(f"expected a glob such as **/*.py: {exc}")
+    if all(glob.excludes for glob in globs):
+        at.fail("a '!glob' takes files out of what the other globs of the list match: add one without '!'")
     return tuple(globs)
 
 

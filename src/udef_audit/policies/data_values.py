@@ -65,7 +65,7 @@ def _expected(check: DataCheck) -> str:
 
 
 def _evidence(path: str, line: int, key: str, value: Any, expected: str) -> Evidence:
-    shown = "" if value is None else show(value).strip("'\"")
+    shown = "(absent)" if value is None else show(value).strip("'\"")
     captures = {"key": key, "value": shown, "expected": expected}
     return Evidence(path, line, None, f"{key}={shown}" if value is not None else f"{key} missing", captures)
 

@@ -4,7 +4,9 @@ A glob names paths from the root it is read against (the repository's, or a proj
 a per-project policy): `pyproject.toml` is the root's own, `**/pyproject.toml` any of them.
 `*` and `?` stay inside one path segment, `**` is a whole segment that spans any number of
 them (`a/**/b`, `**/x`, `docs/**`), `[abc]`, `[a-z]` and `[!abc]` are character classes and
-`{yml,yaml}` are alternatives. Matching is case-sensitive, as git is.
+`{yml,yaml}` are alternatives. Matching is case-sensitive, as git is. In a list of globs, one
+that starts with `!` excludes what it matches from what the others match (`["src/**/*.py",
+"!src/**/cli.py"]`).
 
 A glob is a regular expression written by someone else: it is translated for RE2 (linear
 time, whatever the pattern) and run once over all the paths at a time (the paths joined by
@@ -42,11 +44,13 @@ class Glob:
     text: str
     literal: str | None
     regex: Any = field(compare=False, repr=False)  # a compiled re2 pattern over the joined listing
+    excludes: bool = False  # written `!glob`: takes its matches out of a list's
 
 
 def compile_glob(text: str) -> Glob:
     """Translate a glob for RE2; GlobError for an empty, oversized or malformed one."""
-    glob = text.strip().removeprefix("./").lstrip("/")
+    excludes = text.strip().startswith("!")
+    glob = text.strip().removeprefix("!").strip().removeprefix("./").lstrip("/")
     if not glob or len(glob) > MAX_GLOB:
         raise GlobError(f"a glob is a path pattern of 1 to {MAX_GLOB} characters")
     if any(part in (".", "..") for part in glob.split("/")):
@@ -54,13 +58,13 @@ def compile_glob(text: str) -> Glob:
     if sum(glob.count(c) for c in "*?[{") > MAX_WILDCARDS:
         raise GlobError(f"at most {MAX_WILDCARDS} wildcards")
     if _SPECIAL.isdisjoint(glob):
-        return Glob(text, glob.rstrip("/"), None)
+        return Glob(text, glob.rstrip("/"), None, excludes)
     body = _translate_path(glob.rstrip("/"))
     try:
         regex = re2.compile(rb"\x00(" + body.encode("utf-8") + rb")\x00", _OPTIONS)
     except re2.error as exc:  # pragma: no cover - the translation only writes valid syntax
         raise GlobError(f"cannot be compiled: {exc}") from None
-    return Glob(text, None, regex)
+    return Glob(text, None, regex, excludes)
 
 
 def _translate_path(glob: str) -> str:
@@ -152,8 +156,9 @@ class PathListing:
         return found
 
     def any_matching(self, globs: Sequence[Glob]) -> tuple[str, ...]:
-        """The paths any of the globs match, in listing order, each once."""
-        if len(globs) == 1:
+        """The paths any of the globs match and no `!glob` does, in listing order, each once."""
+        if len(globs) == 1 and not globs[0].excludes:
             return self.matching(globs[0])
-        chosen = set().union(*(self.matching(glob) for glob in globs))
+        chosen = set().union(*(self.matching(glob) for glob in globs if not glob.excludes))
+        chosen.difference_update(*(self.matching(glob) for glob in globs if glob.excludes))
         return tuple(path for path in self.paths if path in chosen)
