@@ -79,7 +79,8 @@ def test_org_policy_loads_and_enforces_its_own_policies(tmp_path: Path, run_inpr
 def test_org_enforcing_an_unknown_policy_is_a_usage_error(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
     org = write_tree(tmp_path / "org", {"org.toml": "enforce = ['ACME099']\n"})
     run = run_inproc(_repo(tmp_path), "--policy", org / "org.toml")
-    assert (run.code, run.stderr) == (2, f"udef-audit: error: {org / 'org.toml'}: 'enforce' names unknown rule ACME099\n")
+    assert run.code == 2
+    assert run.stderr == f"udef-audit: error: {org / 'org.toml'}: 'enforce' names unknown rule ACME099\n"
 
 
 def test_sarif_carries_the_policy_metadata(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
@@ -126,8 +127,8 @@ def test_a_gate_item_that_does_not_exist_is_a_policy_error(tmp_path: Path, run_i
     run = run_inproc(_repo(tmp_path, policy))
     assert run.code == 2
     assert run.stderr.startswith(
-        "udef-audit: error: policies/acme006.yaml:11: gate.item: phase 0 has no checklist item 'SRC layout' (its items: "
-        "Multi-stage Docker builds successfully (runtime and test); ")
+        "udef-audit: error: policies/acme006.yaml:11: gate.item: phase 0 has no checklist item 'SRC layout' "
+        "(its items: Multi-stage Docker builds successfully (runtime and test); ")
 
 
 @pytest.mark.parametrize(

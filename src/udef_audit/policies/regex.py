@@ -44,6 +44,7 @@ class Pattern:
     text: str
     groups: tuple[str, ...]
     regex: Any = field(compare=False, repr=False)
+    program: int = 0  # RE2's program size: what one byte of text can cost at worst
 
     def search(self, data: bytes) -> Any:
         """The first match in UTF-8 bytes, or None."""
@@ -76,7 +77,7 @@ def compile_pattern(text: str, flags: tuple[str, ...] = ()) -> Pattern:
     if regex.programsize > MAX_PROGRAM:
         raise PatternError(f"too large for a policy: RE2 program of {regex.programsize} instructions (at most "
                            f"{MAX_PROGRAM}); write a shorter pattern")
-    return Pattern(text, tuple(sorted(regex.groupindex, key=regex.groupindex.get)), regex)
+    return Pattern(text, tuple(sorted(regex.groupindex, key=regex.groupindex.get)), regex, regex.programsize)
 
 
 def _reason(exc: Exception, text: str) -> str:

@@ -6,7 +6,11 @@ text (else the context's UDEF000 note says why it was skipped). In a Python file
 code | comments | strings` keeps the matches that start there, as the context's lexer
 splits the file (`ctx.python_regions`); other files are read whole.
 
-Bounds, for hostile files: at most MAX_PER_FILE matches per file and MAX_MATCHES per
+Bounds, for hostile files: RE2 is linear, but the constant is the pattern's program size
+when its DFA gives up (`(.*a){20}` on a megabyte of `a`s takes a second where `print`
+takes a millisecond), so a file whose size times the program size exceeds WORK_LIMIT is
+not searched, with a UDEF000 note naming both (the worst search allowed is about a second).
+At most MAX_PER_FILE matches per file and MAX_MATCHES per
 condition are kept (a note says so), and a condition that has spent TIME_BUDGET seconds
 stops reading further files, with a UDEF000 note on the first file it skipped.
 """
@@ -29,6 +33,7 @@ MAX_PER_FILE = 200
 MAX_MATCHES = 2000
 MAX_QUOTED = 200
 TIME_BUDGET = 20.0
+WORK_LIMIT = 250_000_000  # RE2 program instructions x bytes searched, per file
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -65,6 +70,11 @@ def _file_matches(check: TextCheck, ctx: RepoContext, path: str, room: int) -> I
     if not data:
         return
     data = data.removeprefix(_BOM)
+    if check.pattern.program * len(data) > WORK_LIMIT:
+        ctx.unparseable(path, f"not searched for the policy pattern {check.pattern.text!r}: its RE2 program "
+                        f"({check.pattern.program} instructions) times the file's {len(data)} bytes exceeds "
+                        f"{WORK_LIMIT:,} (a simpler pattern, or a narrower files glob)")
+        return
     hits = _hits(check, ctx, path, data, min(room, MAX_PER_FILE))
     if not hits or ctx.text(path) is None:  # not UTF-8 text: the context has said so
         return
