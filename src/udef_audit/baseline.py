@@ -201,7 +201,7 @@ ORG_KEYS = frozenset({"enforce", "policies"})
 @dataclass(frozen=True)
 class OrgPolicy:
     """Rules every repository is held to, whatever its own config says, and the folders of
-    the org's own policies (docs/policies/), found beside the org policy file."""
+    the org's own policies (docs/design/policies.md), found beside the org policy file."""
 
     enforce: frozenset[str]
     source: str = ""

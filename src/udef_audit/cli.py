@@ -104,6 +104,14 @@ def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -
         "--policy", type=Path, metavar="FILE", help="the org policy (TOML): rules the repository cannot switch off"
     )
     parser.add_argument(
+        "--policies",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load the custom policies (YAML) in this file or folder (repeatable)",
+    )
+    parser.add_argument(
         "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
     )
     parser.add_argument(
@@ -259,7 +267,14 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
         write_baseline=args.write_baseline,
         prune_baseline=args.prune_baseline,
         policy_file=args.policy,
+        policy_paths=tuple(_existing(path) for path in args.policies),
     )
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise ConfigError(f"--policies: no such policy file or folder: {path}")
+    return path.resolve()
 
 
 def _text_options(args: argparse.Namespace) -> TextOptions:

@@ -119,7 +119,7 @@ class RuleMeta:
     foundation: bool = False
     fix_safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     source: str = ""
-    # Custom policies (docs/policies/): where the policy came from ("" for a built-in rule),
+    # Custom policies (docs/design/policies.md): where the policy came from ("" for a built-in rule),
     # its own documentation URL, its check as written, and the checklist item it decides.
     origin: str = ""
     docs: str = ""

@@ -1,4 +1,4 @@
-"""Where custom policy files come from, read as data (docs/policies/README.md, "Loading"):
+"""Where custom policy files come from, read as data (docs/design/policies.md, "Loading"):
 
 - the audited repository's `[tool.udef-audit] policies = ["policies/"]`: folders or files
   inside the root. The repository is hostile input: each path is checked, reached without a

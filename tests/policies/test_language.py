@@ -125,3 +125,12 @@ def test_project_scope_runs_once_per_project(tmp_path: Path) -> None:
     tree = {"pyproject.toml": "[project]\nname = 'root'\n", "tests/test_a.py": "",
             "libs/b/pyproject.toml": "[project]\nname = 'b'\n", "libs/b/src/b/__init__.py": ""}
     assert results(tmp_path, policy, tree) == ["libs/b/pyproject.toml:1 ACME100 libs/b has no tests folder"]
+
+
+def test_a_program_behind_a_path_variable(tmp_path: Path) -> None:
+    policy = "message: 'no {expected}'\ncheck:\n  commands: {runs: mypy}\n"
+    tree = {".github/workflows/ci.yml": "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - run: scripts/check\n", "scripts/check": "#!/bin/sh -e\nexport PREFIX=''\n${PREFIX}mypy src\n"}
+    assert results(tmp_path, policy, tree) == []
+    tree["scripts/check"] = "#!/bin/sh -e\n${PREFIX}ruff check src\n"
+    assert results(tmp_path, policy, tree) == [".github/workflows/ci.yml:1 ACME100 no mypy"]

@@ -175,3 +175,13 @@ def test_a_policy_folder_outside_the_repository_is_refused(tmp_path: Path, run_i
     assert run.code == 2
     assert run.stderr.startswith(
         "udef-audit: error: pyproject.toml [tool.udef-audit]: 'policies': '../elsewhere' is not a path inside")
+
+
+def test_policies_option_loads_a_folder_for_one_run(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
+    folder = write_tree(tmp_path / "house", {"acme006.yaml": SECURITY})
+    root = write_tree(tmp_path / "repo", {"pyproject.toml": "[project]\nname = 'app'\n"})
+    run = run_inproc(root, "--policies", folder, "--select", "ACME006", "--format", "json")
+    assert [(f["ruleId"], f["path"], f["line"]) for f in run.json()["findings"]] == [MISSING[:3]]
+    missing = run_inproc(root, "--policies", tmp_path / "nowhere")
+    assert (missing.code, missing.stderr) == (
+        2, f"udef-audit: error: --policies: no such policy file or folder: {tmp_path / 'nowhere'}\n")

@@ -11,6 +11,7 @@ the chain of files that leads to each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from udef_audit.policies.scope import Scope
 
 MAX_QUOTED = 200
+# `${PREFIX}mypy`, `$BIN/pytest`: a variable naming where the program lives (encode's
+# scripts set PREFIX to "venv/bin/" or ""); the program is what follows it.
+_PATH_VARIABLE = re.compile(r"^\$(?:\{[A-Za-z_]\w*\}|[A-Za-z_]\w*)/?(?=[\w.-])")
 
 
 def evaluate_commands(check: CommandsCheck, scope: Scope) -> Outcome:
@@ -29,6 +33,7 @@ def evaluate_commands(check: CommandsCheck, scope: Scope) -> Outcome:
     found = []
     for invocation in scope.ctx.commands.invocations():
         name, start = program(invocation.argv)
+        name = _PATH_VARIABLE.sub("", name)
         arguments = invocation.argv[start:]
         if name in check.programs and _has_all(arguments, check.with_words) and not _has_any(
             arguments, check.without_words

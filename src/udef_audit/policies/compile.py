@@ -1,5 +1,5 @@
 """A policy's `check:` read into conditions, validated key by key with the place of every
-mistake (see docs/policies/README.md for the language)."""
+mistake (see docs/design/policies.md for the language)."""
 
 from __future__ import annotations
 
