@@ -185,3 +185,24 @@ def test_policies_option_loads_a_folder_for_one_run(tmp_path: Path, run_inproc: 
     missing = run_inproc(root, "--policies", tmp_path / "nowhere")
     assert (missing.code, missing.stderr) == (
         2, f"udef-audit: error: --policies: no such policy file or folder: {tmp_path / 'nowhere'}\n")
+
+
+def test_waived_like_a_builtin(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
+    waiver = ("\n[[tool.udef-audit.waivers]]\nrule = 'ACME006'\npath = 'pyproject.toml'\n"
+              "reason = 'policy in the wiki'\nowner = 'team-a'\nexpires = 2999-01-31\n")
+    run = run_inproc(_repo(tmp_path, pyproject=PYPROJECT + waiver), "--select", "ACME006", "--format", "json")
+    assert run.code == 0
+    assert [f["suppressions"] for f in run.json()["findings"]] == [
+        [{"kind": "external", "justification": "waived until 2999-01-31 by team-a: policy in the wiki"}]]
+
+
+def test_policy_docs_writes_a_page_per_policy(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
+    policy = write_tree(tmp_path / "house", {"acme006.yaml": SECURITY + "docs: https://wiki.acme.example/sec\n"})
+    run = run_inproc("policy", "docs", policy, "-o", tmp_path / "pages")
+    assert run.code == 0
+    page = tmp_path / "pages" / "ACME006-security-policy-present.md"
+    assert str(page) in run.stdout.splitlines()
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# ACME006 security-policy-present: A SECURITY.md says how to report a vulnerability\n")
+    assert f"Custom policy: `{policy / 'acme006.yaml'}` · Docs: https://wiki.acme.example/sec" in text
+    assert "## The check\n\n```yaml\nfiles:\n  exists:\n  - SECURITY.md\n  - .github/SECURITY.md\n```" in text
