@@ -97,10 +97,10 @@ def test_sarif_carries_the_policy_metadata(tmp_path: Path, run_inproc: Callable[
 
 def test_rules_and_explain_know_the_repository_policies(tmp_path: Path, run_inproc: Callable[..., Run]) -> None:
     root = _repo(tmp_path)
-    listing = run_inproc("rules", "--path", root, "--format", "json")
+    listing = run_inproc("rules", root, "--format", "json")
     assert listing.code == 0
     assert "ACME006" in [r["id"] for r in json.loads(listing.stdout)]
-    explained = run_inproc("explain", "security-policy-present", "--path", root)
+    explained = run_inproc("explain", "security-policy-present", root)
     assert explained.code == 0
     assert explained.stdout.startswith("ACME006 security-policy-present: A SECURITY.md says how to report")
     assert "Custom policy: policies/acme006.yaml" in explained.stdout
