@@ -134,3 +134,10 @@ def test_a_program_behind_a_path_variable(tmp_path: Path) -> None:
     assert results(tmp_path, policy, tree) == []
     tree["scripts/check"] = "#!/bin/sh -e\n${PREFIX}ruff check src\n"
     assert results(tmp_path, policy, tree) == [".github/workflows/ci.yml:1 ACME100 no mypy"]
+
+
+def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
+    policy = "message: 'found {match}'\ncheck:\n  not:\n    text: {files: '*.py', pattern: 'print\\(', in: code}\n"
+    tree = {"a.py": "café = print(1); print(2)\n# ünïcödé print(3)\nΩ = 'print(4)'; print(5)\n"}
+    assert results(tmp_path, policy, tree) == [
+        "a.py:1:8 ACME100 found print(", "a.py:1:18 ACME100 found print(", "a.py:3:17 ACME100 found print("]
