@@ -219,17 +219,21 @@ def read_org_policy(path: Path) -> OrgPolicy:
     unknown = set(data) - ORG_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (an org policy has 'enforce' and 'policies')")
-    enforce = data.get("enforce", [])
-    if not isinstance(enforce, list) or not all(isinstance(r, str) for r in enforce):
-        raise ConfigError(f"{path}: 'enforce' must be a list of rule IDs")
-    folders = data.get("policies", [])
-    if not isinstance(folders, list) or not all(isinstance(f, str) and f.strip() for f in folders):
-        raise ConfigError(f"{path}: 'policies' must be a list of folders (relative to {path.name})")
+    enforce = _strings(data, "enforce", f"{path}: 'enforce' must be a list of rule IDs")
+    folders = _strings(data, "policies", f"{path}: 'policies' must be a list of folders (relative to {path.name})")
     paths = tuple(path.parent / folder.strip() for folder in folders)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise ConfigError(f"{path}: 'policies' names {missing[0]}, which does not exist")
     return OrgPolicy(frozenset(enforce), str(path), paths)
+
+
+def _strings(data: Mapping[str, Any], key: str, problem: str) -> list[str]:
+    """A list of non-empty strings under `key` (none when absent); ConfigError otherwise."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ConfigError(problem)
+    return value
 
 
 def check_enforced(org: OrgPolicy, known_rules: Iterable[str]) -> None:

@@ -34,6 +34,7 @@ from udef_audit.service import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, audit
 from udef_audit.testing import write_tree
 
 WIDTH = 80
+_STATUS = {".": "PASSED", "F": "FAILED", "E": "ERROR"}
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,13 @@ class ExampleResult:
     def passed(self) -> bool:
         """Whether the results are exactly the expected ones (in any order)."""
         return not self.errors and sorted(self.actual) == sorted(self.example.expect)
+
+    @property
+    def status(self) -> str:
+        """"." passed, "F" failed, "E" the audit itself failed."""
+        if self.passed:
+            return "."
+        return "E" if self.errors else "F"
 
 
 @dataclass
@@ -138,12 +146,11 @@ def _progress(write: Callable[[str], object], file: Path, policy: CompiledPolicy
               problem: str, *, verbose: bool) -> None:
     if verbose:
         for outcome in outcomes:
-            status = "PASSED" if outcome.passed else "ERROR" if outcome.errors else "FAILED"
-            write(f"{file}::{policy.meta.id}::{outcome.example.name} {status}\n")
+            write(f"{file}::{policy.meta.id}::{outcome.example.name} {_STATUS[outcome.status]}\n")
         if problem:
             write(f"{file}::{policy.meta.id} UNTESTED\n")
         return
-    marks = "".join("." if o.passed else "E" if o.errors else "F" for o in outcomes) + ("U" if problem else "")
+    marks = "".join(outcome.status for outcome in outcomes) + ("U" if problem else "")
     write(f"{file} {marks}\n")
 
 
@@ -155,10 +162,17 @@ def _report(write: Callable[[str], object], session: Session, seconds: float) ->
         write(_failure(outcome))
     for policy, problem in session.untested:
         write(_rule(f" {policy.meta.id} {policy.meta.slug} ", "_") + f"\n{policy.meta.source}: {problem}\n")
-    passed = len(session.results) - len(failed)
-    parts = [f"{len(failed)} failed" if failed else "", f"{passed} passed",
-             f"{len(session.untested)} untested" if session.untested else ""]
-    write(_rule(f" {', '.join(p for p in parts if p)} in {seconds:.2f}s ", "=") + "\n")
+    write(_rule(f" {_counts(len(failed), len(session.results) - len(failed), len(session.untested))} in "
+                f"{seconds:.2f}s ", "=") + "\n")
+
+
+def _counts(failed: int, passed: int, untested: int) -> str:
+    """"1 failed, 3 passed, 1 untested", the zero counts left out (but "0 passed")."""
+    parts = [f"{failed} failed"] if failed else []
+    parts.append(f"{passed} passed")
+    if untested:
+        parts.append(f"{untested} untested")
+    return ", ".join(parts)
 
 
 def _failure(outcome: ExampleResult) -> str:

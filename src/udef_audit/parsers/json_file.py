@@ -66,35 +66,44 @@ class _Frame:
         self.index = 0  # the next item's index (arrays)
 
 
+class _Indexer:
+    """Walks the tokens of valid JSON, recording the line each value starts on."""
+
+    def __init__(self) -> None:
+        self.lines: dict[Path, int] = {}
+        self.stack: list[_Frame] = []
+        self.expecting_key = False
+
+    def token(self, piece: str, line: int) -> None:
+        if piece == ",":
+            self.expecting_key = bool(self.stack) and self.stack[-1].is_object
+        elif piece in "]}":
+            self.stack.pop()
+            self.expecting_key = False
+        elif piece != ":":
+            self._value_or_key(piece, line)
+
+    def _value_or_key(self, piece: str, line: int) -> None:
+        if self.expecting_key:
+            self.stack[-1].key = json.loads(piece) if piece.startswith('"') else piece
+            self.expecting_key = False
+            return
+        path = _value_path(self.stack)
+        if len(self.lines) < MAX_INDEXED:
+            self.lines.setdefault(path, line)
+        if piece in "[{":
+            self.stack.append(_Frame(path, piece == "{"))
+            self.expecting_key = piece == "{"
+
+
 def _index_lines(text: str) -> dict[Path, int]:
-    lines: dict[Path, int] = {}
-    stack: list[_Frame] = []
+    indexer = _Indexer()
     line, position = 1, 0
-    expecting_key = False
     for match in _TOKEN.finditer(text):
         line += text.count("\n", position, match.start())
         position = match.start()
-        piece = match.group()
-        if piece == ",":
-            expecting_key = bool(stack) and stack[-1].is_object
-            continue
-        if piece == ":":
-            continue
-        if piece in "]}":
-            stack.pop()
-            expecting_key = False
-            continue
-        if expecting_key and stack and stack[-1].is_object:
-            stack[-1].key = json.loads(piece) if piece.startswith('"') else piece
-            expecting_key = False
-            continue
-        path = _value_path(stack)
-        if len(lines) < MAX_INDEXED:
-            lines.setdefault(path, line)
-        if piece in "[{":
-            stack.append(_Frame(path, piece == "{"))
-            expecting_key = piece == "{"
-    return lines
+        indexer.token(match.group(), line)
+    return indexer.lines
 
 
 def _value_path(stack: list[_Frame]) -> Path:

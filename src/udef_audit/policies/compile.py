@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from udef_audit.policies.datapath import DataPathError, parse_path
+from udef_audit.policies.datapath import DataPath, DataPathError, parse_path
 from udef_audit.policies.globs import Glob, GlobError, compile_glob
 from udef_audit.policies.language import (
     BOUNDS,
@@ -35,6 +36,10 @@ _EXTENSIONS = {".toml": "toml", ".yaml": "yaml", ".yml": "yaml", ".json": "json"
 _VALUE_KEYS = ("equals", "one-of", "contains", "matches", "flags", "version", *BOUNDS, "not")
 _SIZE = re.compile(r"(?i)\s*(\d{1,12})\s*(b|kb|kib|mb|mib|gb|gib)?\s*")
 _UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2, "gb": 1000**3, "gib": 1024**3}
+_TEST_KEYS = tuple(key for key in _VALUE_KEYS if key != "flags")
+T = TypeVar("T")
+NO_GLOBS: tuple[Glob, ...] = ()
+NO_INSTRUCTIONS: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 CONDITIONS = ("files", "data", "text", "docker", "commands", "all", "any", "not")
 # What a message template may name, by kind of condition (patterns add their named groups).
 CAPTURES = {
@@ -107,43 +112,31 @@ class Compiler:
         fields = at.fields(("files", "tool", "format", "path", "exists", *_VALUE_KEYS), required=("path",))
         if ("files" in fields) == ("tool" in fields):
             at.fail("expected exactly one of files (with an optional format) or tool")
-        try:
-            path = parse_path(fields["path"].text("a data path such as project.requires-python"))
-        except DataPathError as exc:
-            fields["path"].fail(f"expected a data path such as project.requires-python or jobs.*.steps[*].uses: {exc}")
-        files = globs_at(fields["files"]) if "files" in fields else ()
-        fmt = fields["format"].choice(FORMATS) if "format" in fields else None
-        if "format" in fields and "tool" in fields:
-            fields["format"].fail("a tool's configuration has its own format: give files, or tool without format")
-        if fmt is None:
-            for glob, item in zip(files, _items(fields.get("files")), strict=False):
-                if format_of(glob.text) is None:
-                    item.fail(f"cannot tell the format from {glob.text!r}: add format: toml, yaml, json or ini")
+        files = given(fields, "files", globs_at, NO_GLOBS)
+        fmt = _data_format(fields, files)
         test = self.value_test(at, fields, required=False)
-        exists = fields["exists"].boolean() if "exists" in fields else None
+        exists = optional(fields, "exists", Cursor.boolean)
         if exists is None and test is None:
-            at.fail("expected exists or a value test (" + ", ".join(k for k in _VALUE_KEYS if k != "flags") + ")")
+            at.fail("expected exists or a value test (" + ", ".join(_TEST_KEYS) + ")")
         if exists is False and test is not None:
             at.fail("exists: false says the value is absent; a value test cannot apply to it")
-        tool = fields["tool"].choice(TOOLS) if "tool" in fields else None
-        return DataCheck(path, files, fmt, tool, exists, test)
+        tool = optional(fields, "tool", lambda c: c.choice(TOOLS))
+        return DataCheck(_data_path(fields["path"]), files, fmt, tool, exists, test)
 
     def value_test(self, at: Cursor, fields: dict[str, Cursor], *, required: bool = True) -> ValueTest | None:
         """The value tests among `fields` (None when there are none and none is required)."""
-        present = [key for key in _VALUE_KEYS if key in fields and key != "flags"]
-        if not present:
+        if not any(key in fields for key in _TEST_KEYS):
             if required:
-                at.fail("expected a value test: " + ", ".join(k for k in _VALUE_KEYS if k != "flags"))
+                at.fail("expected a value test: " + ", ".join(_TEST_KEYS))
             return None
-        if "flags" in fields and "matches" not in fields:
-            fields["flags"].fail("flags apply to matches")
+        _flags_need_matches(fields)
         return ValueTest(
             one_of=_one_of(fields),
-            contains=tuple(c.scalar() for c in _items(fields.get("contains"))) if "contains" in fields else (),
-            pattern=self.pattern(fields["matches"], fields.get("flags")) if "matches" in fields else None,
-            version=_specifier(fields["version"]) if "version" in fields else None,
+            contains=given(fields, "contains", lambda c: tuple(item.scalar() for item in _items(c)), ()),
+            pattern=optional(fields, "matches", lambda c: self.pattern(c, fields.get("flags"))),
+            version=optional(fields, "version", _specifier),
             bounds=tuple((key, float(fields[key].number())) for key in BOUNDS if key in fields),
-            negated=self.standalone_test(fields["not"]) if "not" in fields else None,
+            negated=optional(fields, "not", self.standalone_test),
         )
 
     def standalone_test(self, at: Cursor) -> ValueTest:
@@ -182,14 +175,14 @@ class Compiler:
         fields = at.fields(("files", "stages", *tests))
         if not any(key in fields for key in tests):
             at.fail("expected a stage test: " + ", ".join(tests))
-        present, absent = _instructions(fields["instructions"]) if "instructions" in fields else ((), ())
+        present, absent = given(fields, "instructions", _instructions, NO_INSTRUCTIONS)
         return DockerCheck(
-            stages=fields["stages"].choice(("runtime", "test", "all")) if "stages" in fields else "all",
-            files=globs_at(fields["files"]) if "files" in fields else (),
-            image=self.standalone_test(fields["image"]) if "image" in fields else None,
-            tag=self.standalone_test(fields["tag"]) if "tag" in fields else None,
-            digest=fields["digest"].boolean() if "digest" in fields else None,
-            user=fields["user"].choice(("root", "non-root")) if "user" in fields else None,
+            stages=given(fields, "stages", lambda c: c.choice(("runtime", "test", "all")), "all"),
+            files=given(fields, "files", globs_at, NO_GLOBS),
+            image=optional(fields, "image", self.standalone_test),
+            tag=optional(fields, "tag", self.standalone_test),
+            digest=optional(fields, "digest", Cursor.boolean),
+            user=optional(fields, "user", lambda c: c.choice(("root", "non-root"))),
             present=present,
             absent=absent,
         )
@@ -202,6 +195,42 @@ class Compiler:
             with_words=fields["with"].texts("a word or a list of words") if "with" in fields else (),
             without_words=fields["without"].texts("a word or a list of words") if "without" in fields else (),
         )
+
+
+def optional(fields: dict[str, Cursor], key: str, read: Callable[[Cursor], T]) -> T | None:
+    """`read` of the key's cursor, or None when the key is absent."""
+    cursor = fields.get(key)
+    return None if cursor is None else read(cursor)
+
+
+def given(fields: dict[str, Cursor], key: str, read: Callable[[Cursor], T], default: T) -> T:
+    """`read` of the key's cursor, or `default` when the key is absent."""
+    cursor = fields.get(key)
+    return default if cursor is None else read(cursor)
+
+
+def _flags_need_matches(fields: dict[str, Cursor]) -> None:
+    if "flags" in fields and "matches" not in fields:
+        fields["flags"].fail("flags apply to matches")
+
+
+def _data_path(at: Cursor) -> DataPath:
+    try:
+        return parse_path(at.text("a data path such as project.requires-python"))
+    except DataPathError as exc:
+        at.fail(f"expected a data path such as project.requires-python or jobs.*.steps[*].uses: {exc}")
+
+
+def _data_format(fields: dict[str, Cursor], files: tuple[Glob, ...]) -> str | None:
+    """The format given, or None when each file's name says it (a glob that does not fails)."""
+    if "format" in fields:
+        if "tool" in fields:
+            fields["format"].fail("a tool's configuration has its own format: give files, or tool without format")
+        return fields["format"].choice(FORMATS)
+    for glob, item in zip(files, _items(fields.get("files")), strict=False):
+        if format_of(glob.text) is None:
+            item.fail(f"cannot tell the format from {glob.text!r}: add format: toml, yaml, json or ini")
+    return None
 
 
 def globs_at(at: Cursor) -> tuple[Glob, ...]:

@@ -42,20 +42,24 @@ def evaluate_data(check: DataCheck, scope: Scope) -> Outcome:
     """Each source's values at the path: present or absent as asked, each passing the test."""
     failures: list[Evidence] = []
     witnesses: list[Evidence] = []
-    expected = _expected(check)
     for source in _sources(check, scope):
-        values, truncated = source.values(check.path)
-        if truncated:
-            scope.ctx.unparseable(source.path, f"the data path {check.path.text!r} names too many values; "
-                                  "only the first ones were checked")
-        if check.exists and not values:
-            line = _nearest_line(source, check.path)
-            failures.append(_evidence(source.path, line, check.path.text, None, expected))
-        for where, value, line in values:
-            evidence = _evidence(source.path, line, render(where), value, expected)
-            passes = check.exists is not False and (check.test is None or check.test.passes(value))
+        for passes, evidence in _judged(check, scope, source):
             (witnesses if passes else failures).append(evidence)
     return Outcome(not failures, tuple(failures or witnesses))
+
+
+def _judged(check: DataCheck, scope: Scope, source: Source) -> Iterator[tuple[bool, Evidence]]:
+    """Each value of one source, passing or not; a missing one that must exist fails."""
+    expected = _expected(check)
+    values, truncated = source.values(check.path)
+    if truncated:
+        scope.ctx.unparseable(source.path, f"the data path {check.path.text!r} names too many values; "
+                              "only the first ones were checked")
+    if check.exists and not values:
+        yield False, _evidence(source.path, _nearest_line(source, check.path), check.path.text, None, expected)
+    for where, value, line in values:
+        passes = check.exists is not False and (check.test is None or check.test.passes(value))
+        yield passes, _evidence(source.path, line, render(where), value, expected)
 
 
 def _expected(check: DataCheck) -> str:
@@ -95,28 +99,44 @@ def _sources(check: DataCheck, scope: Scope) -> Iterator[Source]:
 
 
 def _source(ctx: RepoContext, path: str, fmt: str | None) -> Source | None:
-    if fmt == "toml":
-        data = ctx.toml(path)
-        lines = ctx.toml_lines(path) if data is not None else {}
-        return None if data is None else Source(path, _plain(data, lambda w: toml_line(lines, _keys(w))))
-    if fmt == "yaml":
-        document = ctx.yaml_document(path)
-        return None if document is None else Source(path, _located(located(document)))
-    if fmt == "json":
-        json_document = ctx.json_document(path)
-        return None if json_document is None else Source(path, _plain(json_document.data, json_document.line_of))
-    if fmt == "ini":
-        ini = ctx.ini(path)
-        if ini is None:
-            return None
+    readers: dict[str | None, Callable[[RepoContext, str], Source | None]] = {
+        "toml": _toml_source, "yaml": _yaml_source, "json": _json_source, "ini": _ini_source,
+    }
+    reader = readers.get(fmt)
+    return None if reader is None else reader(ctx, path)
 
-        def ini_line(where: Concrete) -> int:
-            section = ini.sections.get(str(where[0])) if where else None
-            entry = section.entries.get(str(where[1])) if section is not None and len(where) > 1 else None
-            return entry.line if entry is not None else section.line if section is not None else 1
 
-        return Source(path, _plain(ini.as_dict(), ini_line))
-    return None
+def _toml_source(ctx: RepoContext, path: str) -> Source | None:
+    data = ctx.toml(path)
+    if data is None:
+        return None
+    lines = ctx.toml_lines(path)
+    return Source(path, _plain(data, lambda where: toml_line(lines, _keys(where))))
+
+
+def _yaml_source(ctx: RepoContext, path: str) -> Source | None:
+    document = ctx.yaml_document(path)
+    return None if document is None else Source(path, _located(located(document)))
+
+
+def _json_source(ctx: RepoContext, path: str) -> Source | None:
+    document = ctx.json_document(path)
+    return None if document is None else Source(path, _plain(document.data, document.line_of))
+
+
+def _ini_source(ctx: RepoContext, path: str) -> Source | None:
+    ini = ctx.ini(path)
+    if ini is None:
+        return None
+
+    def ini_line(where: Concrete) -> int:
+        section = ini.sections.get(str(where[0])) if where else None
+        if section is None:
+            return 1
+        entry = section.entries.get(str(where[1])) if len(where) > 1 else None
+        return entry.line if entry is not None else section.line
+
+    return Source(path, _plain(ini.as_dict(), ini_line))
 
 
 def _keys(where: Concrete) -> tuple[str, ...]:

@@ -152,12 +152,17 @@ def plain_children(value: Any, step: Step) -> Iterator[tuple[str | int, Any]]:
         if isinstance(value, dict) and step.key in value:
             yield step.key, value[step.key]
     elif step.kind == "index":
-        if isinstance(value, list) and -len(value) <= step.index < len(value):
-            yield step.index % len(value), value[step.index]
+        yield from _item(value, step.index)
     elif isinstance(value, list):
         yield from enumerate(value)
     elif step.kind == "any" and isinstance(value, dict):
         yield from ((str(key), child) for key, child in value.items())
+
+
+def _item(value: Any, index: int) -> Iterator[tuple[int, Any]]:
+    """Item `index` of a list (negative from the end), when there is one."""
+    if isinstance(value, list) and -len(value) <= index < len(value):
+        yield index % len(value), value[index]
 
 
 def render(path: Concrete) -> str:

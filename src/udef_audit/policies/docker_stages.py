@@ -18,7 +18,7 @@ the classification UDEF004, UDEF008 and UDEF009 use).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from udef_audit.docker_images import (
@@ -53,16 +53,22 @@ def evaluate_docker(check: DockerCheck, scope: Scope) -> Outcome:
 
 def _stages(check: DockerCheck, scope: Scope) -> Iterator[tuple[ImageFile, Stage]]:
     images = scope.ctx.docker_images
-    wanted = set(scope.files(check.files)) if check.files else None
-    prefix = f"{scope.folder}/" if scope.folder else ""
-    for path in images.paths:
-        if not path.startswith(prefix) or (wanted is not None and path not in wanted):
-            continue
-        if scope.project is not None and path not in scope.project.files:
-            continue
+    for path in _dockerfiles(check, scope, images.paths):
         image = images.get(path)
         if image is not None:
             yield from ((image, stage) for stage in _selected(image, check.stages))
+
+
+def _dockerfiles(check: DockerCheck, scope: Scope, paths: Iterable[str]) -> list[str]:
+    """The Dockerfiles in the scope (the project's own), narrowed by the check's globs."""
+    owned = scope.project.files if scope.project is not None else None
+    wanted = set(scope.files(check.files)) if check.files else None
+    return [path for path in paths if _chosen(path, scope.folder, owned, wanted)]
+
+
+def _chosen(path: str, folder: str, owned: Collection[str] | None, wanted: set[str] | None) -> bool:
+    inside = not folder or path.startswith(f"{folder}/")
+    return inside and (owned is None or path in owned) and (wanted is None or path in wanted)
 
 
 def _selected(image: ImageFile, stages: str) -> list[Stage]:
@@ -144,15 +150,30 @@ def _instruction_tests(check: DockerCheck, image: ImageFile, stage: Stage, base:
         return
     held = _chain_instructions(image, stage)
     for keyword in check.present:
-        found = [i for i in held if i.keyword == keyword]
-        line = found[0].start_line if found else stage.from_line
-        captures = {**base, "instruction": keyword, "expected": f"{keyword} present"}
-        yield bool(found), Evidence(image.path, line, None, f"{stage_key(stage)}|has|{keyword}", captures)
+        yield _required(image, stage, [i for i in held if i.keyword == keyword], {**base, "instruction": keyword})
     for keyword in check.absent:
-        captures = {**base, "instruction": keyword, "expected": f"no {keyword}"}
-        for instruction in (i for i in held if i.keyword == keyword):
-            subject = f"{stage_key(stage)}|no|{keyword}|{instruction.value[:100]}"
-            yield False, Evidence(image.path, instruction.start_line, None, subject, captures)
+        yield from _forbidden(image, stage, [i for i in held if i.keyword == keyword], {**base, "instruction": keyword})
+
+
+def _required(image: ImageFile, stage: Stage, found: list[Instruction], captures: dict[str, str]) -> tuple[
+    bool, Evidence
+]:
+    """The instruction the stage must have: at its first occurrence, or failing at the FROM."""
+    keyword = captures["instruction"]
+    line = found[0].start_line if found else stage.from_line
+    wanted = {**captures, "expected": f"{keyword} present"}
+    return bool(found), Evidence(image.path, line, None, f"{stage_key(stage)}|has|{keyword}", wanted)
+
+
+def _forbidden(image: ImageFile, stage: Stage, found: list[Instruction], captures: dict[str, str]) -> Iterator[
+    tuple[bool, Evidence]
+]:
+    """A failure at each instruction the stage must not have."""
+    keyword = captures["instruction"]
+    for instruction in found:
+        subject = f"{stage_key(stage)}|no|{keyword}|{instruction.value[:100]}"
+        wanted = {**captures, "expected": f"no {keyword}"}
+        yield False, Evidence(image.path, instruction.start_line, None, subject, wanted)
 
 
 def _chain_instructions(image: ImageFile, stage: Stage) -> list[Instruction]:

@@ -78,19 +78,26 @@ def _exists(condition: FilesExist, scope: Scope) -> Outcome:
 def _size(condition: FilesSize, scope: Scope) -> Outcome:
     failures: list[Evidence] = []
     witnesses: list[Evidence] = []
-    low, high = condition.at_least, condition.at_most
-    expected = " and ".join(
-        part for part in (f"at least {low} bytes" if low is not None else "",
-                          f"at most {high} bytes" if high is not None else "") if part
-    )
+    expected = _size_bounds(condition.at_least, condition.at_most)
     for path in scope.files(condition.globs):
         size = scope.ctx.file_size(path)
         if size is None:
             continue
         evidence = Evidence(path, 1, None, path, {"size": str(size), "expected": expected})
-        fits = (low is None or size >= low) and (high is None or size <= high)
-        (witnesses if fits else failures).append(evidence)
+        (witnesses if _fits(size, condition.at_least, condition.at_most) else failures).append(evidence)
     return Outcome(not failures, tuple(failures or witnesses))
+
+
+def _size_bounds(low: int | None, high: int | None) -> str:
+    """"at least 10 bytes and at most 1000000 bytes": the sizes a files condition wants."""
+    parts = [f"at least {low} bytes"] if low is not None else []
+    if high is not None:
+        parts.append(f"at most {high} bytes")
+    return " and ".join(parts)
+
+
+def _fits(size: int, low: int | None, high: int | None) -> bool:
+    return (low is None or size >= low) and (high is None or size <= high)
 
 
 _ATOMS: dict[type, Callable[[Any, Scope], Outcome]] = {

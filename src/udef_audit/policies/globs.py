@@ -117,8 +117,13 @@ def _translate_class(content: str) -> str:
         raise GlobError("a character class is [abc], [a-z] or [!abc]")
     if "/" in body:
         raise GlobError("a character class never matches '/': a path's folders are written out")
-    parts = "".join(c if c == "-" and 0 < i < len(body) - 1 else re2.escape(c) for i, c in enumerate(body))
-    return f"[^/\\x00{parts}]" if negated else f"[{parts}]"
+    return f"[^/\\x00{_class_body(body)}]" if negated else f"[{_class_body(body)}]"
+
+
+def _class_body(body: str) -> str:
+    """A class's characters escaped for RE2, an inner `-` kept as a range."""
+    last = len(body) - 1
+    return "".join(c if c == "-" and 0 < i < last else re2.escape(c) for i, c in enumerate(body))
 
 
 def _translate_alternatives(content: str) -> str:

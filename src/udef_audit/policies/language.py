@@ -38,23 +38,31 @@ class ValueTest:
 
     def passes(self, value: Any) -> bool:
         """Whether `value` passes every test."""
-        checks = (
-            self.one_of is None or any(same(value, expected) for expected in self.one_of),
-            all(_contains(value, item) for item in self.contains),
-            self.pattern is None or (_as_text(value) is not None and self.pattern.matches_text(_as_text(value) or "")),
-            self.version is None or version_satisfies(value, self.version),
-            all(_within(value, name, limit) for name, limit in self.bounds),
-            self.negated is None or not self.negated.passes(value),
-        )
-        return all(checks)
+        tests = (self._is_one_of, self._contains_all, self._matches, self._satisfies, self._within, self._not)
+        return all(test(value) for test in tests)
+
+    def _is_one_of(self, value: Any) -> bool:
+        return self.one_of is None or any(same(value, expected) for expected in self.one_of)
+
+    def _contains_all(self, value: Any) -> bool:
+        return all(_contains(value, item) for item in self.contains)
+
+    def _matches(self, value: Any) -> bool:
+        text = _as_text(value)
+        return self.pattern is None or (text is not None and self.pattern.matches_text(text))
+
+    def _satisfies(self, value: Any) -> bool:
+        return self.version is None or version_satisfies(value, self.version)
+
+    def _within(self, value: Any) -> bool:
+        return all(_within(value, name, limit) for name, limit in self.bounds)
+
+    def _not(self, value: Any) -> bool:
+        return self.negated is None or not self.negated.passes(value)
 
     def describe(self) -> str:
         """What is expected, in words: "one of 'a', 'b'", "satisfying >=3.11"."""
-        parts = []
-        if self.one_of is not None:
-            shown = ", ".join(show(v) for v in self.one_of)
-            parts.append(f"equal to {shown}" if len(self.one_of) == 1 else f"one of {shown}")
-        parts += [f"containing {show(item)}" for item in self.contains]
+        parts = [*self._equality(), *(f"containing {show(item)}" for item in self.contains)]
         if self.pattern is not None:
             parts.append(f"matching {self.pattern.text!r}")
         if self.version is not None:
@@ -63,6 +71,12 @@ class ValueTest:
         if self.negated is not None:
             parts.append(f"not {self.negated.describe()}")
         return " and ".join(parts) or "anything"
+
+    def _equality(self) -> list[str]:
+        if self.one_of is None:
+            return []
+        shown = ", ".join(show(v) for v in self.one_of)
+        return [f"equal to {shown}" if len(self.one_of) == 1 else f"one of {shown}"]
 
 
 def show(value: Any) -> str:

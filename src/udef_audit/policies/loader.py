@@ -18,7 +18,7 @@ from udef_audit.findings import Level
 from udef_audit.gates import PhaseGate, find_item
 from udef_audit.parsers.yaml_file import YamlError
 from udef_audit.parsers.yaml_located import load_located
-from udef_audit.policies.compile import Compiler, globs_at
+from udef_audit.policies.compile import Compiler, given, globs_at, optional
 from udef_audit.policies.errors import PolicyFileError
 from udef_audit.policies.rule import Anchor, PolicyRule, When, policy_rule
 from udef_audit.policies.schema import Cursor
@@ -117,7 +117,7 @@ def _meta(fields: dict[str, Cursor], source: str, gates: Sequence[PhaseGate]) ->
     if not SLUG.match(slug):
         fields["slug"].expected("a kebab-case slug such as codeowners-present")
     title = fields["title"].text()
-    phase = fields["phase"].integer(0, max(PHASES), "a methodology phase, 0 to 5") if "phase" in fields else 0
+    phase = given(fields, "phase", lambda c: c.integer(0, max(PHASES), "a methodology phase, 0 to 5"), 0)
     texts = {key: fields[key].text() for key in TEXT_KEYS if key in fields}
     summary = texts.get("summary", title)
     return RuleMeta(
@@ -128,7 +128,7 @@ def _meta(fields: dict[str, Cursor], source: str, gates: Sequence[PhaseGate]) ->
         chapter=texts.get("chapter", ""),
         section=texts.get("section", ""),
         category=texts.get("category", "policy"),
-        scope=fields["scope"].choice(("repository", "project", "file")) if "scope" in fields else "repository",
+        scope=given(fields, "scope", lambda c: c.choice(("repository", "project", "file")), "repository"),
         summary=summary,
         methodology=texts.get("methodology", ""),
         what=texts.get("what", summary),
@@ -136,16 +136,16 @@ def _meta(fields: dict[str, Cursor], source: str, gates: Sequence[PhaseGate]) ->
         example=texts.get("example", ""),
         fix=fields["fix"].text(),
         phase=phase,
-        profile=fields["profile"].choice(PROFILES) if "profile" in fields else "any",
+        profile=given(fields, "profile", lambda c: c.choice(PROFILES), "any"),
         kinds=_kinds(fields.get("kinds"), slug, title),
-        tags=fields["tags"].texts() if "tags" in fields else (),
+        tags=given(fields, "tags", Cursor.texts, ()),
         precision=texts.get("precision", "high"),
-        foundation=fields["foundation"].boolean() if "foundation" in fields else False,
+        foundation=given(fields, "foundation", Cursor.boolean, False),
         source=source,
         origin=source,
-        docs=_docs(fields["docs"]) if "docs" in fields else "",
+        docs=given(fields, "docs", _docs, ""),
         check=yaml.safe_dump(fields["check"].value, sort_keys=False, allow_unicode=True).strip(),
-        gate=_gate(fields["gate"], gates) if "gate" in fields else None,
+        gate=optional(fields, "gate", lambda c: _gate(c, gates)),
     )
 
 

@@ -63,33 +63,47 @@ def compile_pattern(text: str, flags: tuple[str, ...] = ()) -> Pattern:
     """Compile for RE2, refusing what it cannot run, with the reason."""
     if not text or len(text) > MAX_PATTERN:
         raise PatternError(f"a pattern has 1 to {MAX_PATTERN} characters")
-    unknown = [flag for flag in flags if flag not in FLAGS]
-    if unknown:
-        raise PatternError(f"unknown flag {unknown[0]!r} (flags: {', '.join(FLAGS)})")
-    prefix = "".join(FLAGS[flag] for flag in flags)
-    source = f"(?{prefix}){text}" if prefix else text
-    options = re2.Options()
-    options.log_errors = False
-    try:
-        regex = re2.compile(source, options)
-    except re2.error as exc:
-        raise PatternError(_reason(exc, text)) from None
+    regex = _compiled(_with_flags(text, flags), text)
     if regex.programsize > MAX_PROGRAM:
         raise PatternError(f"too large for a policy: RE2 program of {regex.programsize} instructions (at most "
                            f"{MAX_PROGRAM}); write a shorter pattern")
     return Pattern(text, tuple(sorted(regex.groupindex, key=regex.groupindex.get)), regex, regex.programsize)
 
 
+def _with_flags(text: str, flags: tuple[str, ...]) -> str:
+    unknown = [flag for flag in flags if flag not in FLAGS]
+    if unknown:
+        raise PatternError(f"unknown flag {unknown[0]!r} (flags: {', '.join(FLAGS)})")
+    prefix = "".join(FLAGS[flag] for flag in flags)
+    return f"(?{prefix}){text}" if prefix else text
+
+
+def _compiled(source: str, text: str) -> Any:
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(source, options)
+    except re2.error as exc:
+        raise PatternError(_reason(exc, text)) from None
+
+
 def _reason(exc: Exception, text: str) -> str:
     detail = exc.args[0] if exc.args else exc
     message = detail.decode("utf-8", "replace") if isinstance(detail, bytes) else str(detail)
-    construct = next((name for marker, name in _UNSUPPORTED.items() if message.startswith(marker)), None)
-    numbered = message.startswith("invalid escape sequence: \\") and message[-1:].isdigit()
-    if construct is None and (numbered or (message.endswith("(?P") and "(?P=" in text)):
-        construct = "a backreference"
+    construct = _construct(message, text)
     if construct is None:
         return f"not a valid RE2 pattern: {message}"
     return (
         f"RE2 cannot run {construct} ({message}); policies run on RE2 so that matching time stays linear "
         "in the file: rewrite the pattern without backreferences or lookaround"
     )
+
+
+def _construct(message: str, text: str) -> str | None:
+    """The backtracking construct RE2's error message is about, if it is about one."""
+    construct = next((name for marker, name in _UNSUPPORTED.items() if message.startswith(marker)), None)
+    if construct is not None:
+        return construct
+    numbered = message.startswith("invalid escape sequence: \\") and message[-1:].isdigit()
+    named = message.endswith("(?P") and "(?P=" in text
+    return "a backreference" if numbered or named else None
