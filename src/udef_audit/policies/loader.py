@@ -212,7 +212,7 @@ def _anchor(at: Cursor, scope: str) -> Anchor:
     default = "project" if scope == "project" else "repository"
     if at.value in ("repository", "project"):
         if at.value == "project" and scope != "project":
-            at.fail("anchor: project needs scope: project")
+            at.fail("'project' needs scope: project")
         return Anchor(str(at.value))
     return Anchor(default, globs_at(at))
 
