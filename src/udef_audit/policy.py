@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -196,25 +196,33 @@ def load_policy(extra_dirs: Iterable[Traversable] = (), *, use_cache: bool = Fal
     score_model: dict[str, Any] = {}
     gates: tuple[PhaseGate, ...] = ()
     cache = _yaml_cache() if use_cache else None
-    for directory in (packaged_policy_dir(), *extra_dirs):
-        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
-            if not entry.name.endswith(".yaml"):
-                continue
-            data = _read_yaml(entry, cache)
-            if "check" in data:
-                continue  # a custom policy: udef_audit.policies compiles it, rule and metadata
-            if data.get("kind") == "score":
-                score_model = data
-            elif data.get("kind") == "gates":
-                gates = _gates(data, entry.name)
-            else:
-                meta = parse_rule_meta(data, source=entry.name)
-                if meta.id in rules:
-                    raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
-                rules[meta.id] = meta
+    for entry, data in _policy_files(extra_dirs, cache):
+        if data.get("kind") == "score":
+            score_model = data
+        elif data.get("kind") == "gates":
+            gates = _gates(data, entry.name)
+        else:
+            meta = parse_rule_meta(data, source=entry.name)
+            if meta.id in rules:
+                raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
+            rules[meta.id] = meta
     if cache is not None:
         cache.save(set(cache.entries))
     return Policy(rules=dict(sorted(rules.items())), score_model=score_model, gates=gates)
+
+
+def _policy_files(extra_dirs: Iterable[Traversable], cache: FactsCache | None) -> Iterator[
+    tuple[Traversable, dict[str, Any]]
+]:
+    """Each rule, score or gates YAML of the built-in and plugin folders, with its data; a
+    custom policy (a YAML with a `check:`) is left to udef_audit.policies, which compiles
+    its rule and metadata."""
+    for directory in (packaged_policy_dir(), *extra_dirs):
+        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".yaml"):
+                data = _read_yaml(entry, cache)
+                if "check" not in data:
+                    yield entry, data
 
 
 def _yaml_cache() -> FactsCache:

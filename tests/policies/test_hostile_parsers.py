@@ -97,3 +97,13 @@ def test_any_text_is_a_template_or_its_error(text: str) -> None:
         return
     if not template.names:
         assert template.render({}) == text.replace("{{", "{").replace("}}", "}")
+
+
+def test_nan_and_infinity_are_not_json() -> None:
+    for text in ("NaN", '{"a": Infinity}', "[-Infinity]"):
+        try:
+            load_json(text)
+        except JsonError as exc:
+            assert "is not JSON" in str(exc)
+        else:
+            raise AssertionError(f"{text} was read as JSON")

@@ -46,7 +46,7 @@ def load_json(data: bytes | str) -> JsonDocument:
     """Decode a JSON document (UTF-8, a BOM allowed) and index its lines."""
     try:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except UnicodeDecodeError as exc:
         raise JsonError(f"not UTF-8 (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
@@ -54,6 +54,11 @@ def load_json(data: bytes | str) -> JsonDocument:
     except (ValueError, RecursionError) as exc:
         raise JsonError(str(exc) or type(exc).__name__) from None
     return JsonDocument(value, _index_lines(text))
+
+
+def _not_json(constant: str) -> Any:
+    """Python's decoder reads NaN and Infinity; JSON has neither (RFC 8259)."""
+    raise ValueError(f"{constant} is not JSON")
 
 
 class _Frame:
