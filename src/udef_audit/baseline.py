@@ -195,30 +195,59 @@ def _refused_note(waiver: Waiver) -> Notification:
 
 
 # -- org policy --------------------------------------------------------------------------
+ORG_KEYS = frozenset({"enforce", "policies"})
+
+
 @dataclass(frozen=True)
 class OrgPolicy:
-    """Rules every repository is held to, whatever its own config says."""
+    """Rules every repository is held to, whatever its own config says, and the folders of
+    the org's own policies (docs/design/policies.md), found beside the org policy file."""
 
     enforce: frozenset[str]
     source: str = ""
+    policy_paths: tuple[Path, ...] = ()
 
 
-def load_org_policy(path: Path, known_rules: Iterable[str]) -> OrgPolicy:
-    """Read `--policy FILE` (TOML: `enforce = ["UDEF001", ...]`)."""
+def read_org_policy(path: Path) -> OrgPolicy:
+    """Read `--policy FILE` (TOML: `enforce = ["UDEF001", "ACME001"]`, `policies =
+    ["policies/"]`, relative to the file's folder); the enforced IDs are checked once every
+    policy is loaded (`check_enforced`)."""
     try:
         data = load_toml(path.read_bytes())
     except (OSError, TomlError) as exc:
         raise ConfigError(f"cannot read policy {path}: {exc}") from None
-    unknown = set(data) - {"enforce"}
+    unknown = set(data) - ORG_KEYS
     if unknown:
-        raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (an org policy has 'enforce')")
-    enforce = data.get("enforce", [])
-    if not isinstance(enforce, list) or not all(isinstance(r, str) for r in enforce):
-        raise ConfigError(f"{path}: 'enforce' must be a list of rule IDs")
-    missing = sorted(set(enforce) - set(known_rules))
+        raise ConfigError(f"{path}: unknown key '{sorted(unknown)[0]}' (an org policy has 'enforce' and 'policies')")
+    enforce = _strings(data, "enforce", f"{path}: 'enforce' must be a list of rule IDs")
+    folders = _strings(data, "policies", f"{path}: 'policies' must be a list of folders (relative to {path.name})")
+    paths = tuple(path.parent / folder.strip() for folder in folders)
+    missing = [p for p in paths if not p.exists()]
     if missing:
-        raise ConfigError(f"{path}: 'enforce' names unknown rule {missing[0]}")
-    return OrgPolicy(frozenset(enforce), str(path))
+        raise ConfigError(f"{path}: 'policies' names {missing[0]}, which does not exist")
+    return OrgPolicy(frozenset(enforce), str(path), paths)
+
+
+def _strings(data: Mapping[str, Any], key: str, problem: str) -> list[str]:
+    """A list of non-empty strings under `key` (none when absent); ConfigError otherwise."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise ConfigError(problem)
+    return value
+
+
+def check_enforced(org: OrgPolicy, known_rules: Iterable[str]) -> None:
+    """Every enforced ID names a rule (built-in, plugin or custom policy)."""
+    missing = sorted(org.enforce - set(known_rules))
+    if missing:
+        raise ConfigError(f"{org.source}: 'enforce' names unknown rule {missing[0]}")
+
+
+def load_org_policy(path: Path, known_rules: Iterable[str]) -> OrgPolicy:
+    """`read_org_policy`, its enforced IDs checked against `known_rules`."""
+    org = read_org_policy(path)
+    check_enforced(org, known_rules)
+    return org
 
 
 def refuse_inline(findings: Sequence[Finding], enforced: frozenset[str]) -> tuple[list[Finding], list[Notification]]:

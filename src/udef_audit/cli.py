@@ -19,7 +19,7 @@ from udef_audit import __version__
 from udef_audit.config import FAIL_LEVELS, ConfigError
 from udef_audit.interrupts import exit_now, stoppable
 from udef_audit.plugins import harden_import_path
-from udef_audit.policy import load_policy
+from udef_audit.policy import Policy
 from udef_audit.progress import Progress
 from udef_audit.report import FORMATS, check_output, render, write_output
 from udef_audit.report.terminal import COLOR_CHOICES, TextOptions, text_options
@@ -32,18 +32,20 @@ from udef_audit.service import (
     EXIT_USAGE,
     audit,
     exit_code,
+    known_rules,
     score_model,
 )
 
-SUBCOMMANDS = ("rules", "explain", "batch", "gates", "fix")
+SUBCOMMANDS = ("rules", "explain", "batch", "gates", "fix", "policy")
 GATES_FORMATS = ("text", "json", "markdown")
 EPILOG = """\
 commands:
   udef-audit gates [PATH]          the methodology's phase gates: the phase reached, what blocks the next
-  udef-audit rules                 every rule, one line each
-  udef-audit explain ID            what a rule checks, why, an example, the fix
+  udef-audit rules [PATH]          every rule, one line each (with PATH's custom policies)
+  udef-audit explain ID [PATH]     what a rule checks, why, an example, the fix
   udef-audit explain score [PATH]  the reset-vs-repair model; with PATH, that repository's arithmetic
   udef-audit batch REPOS           audit many repositories (udef-audit batch --help)
+  udef-audit policy test DIR       run custom policies' examples (udef-audit policy --help)
 
 exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 a usage,
 configuration or path error; 3 a rule or plugin failed (the report lists the rest).
@@ -100,6 +102,14 @@ def audit_parser(prog: str = "udef-audit", formats: tuple[str, ...] = FORMATS) -
     )
     parser.add_argument(
         "--policy", type=Path, metavar="FILE", help="the org policy (TOML): rules the repository cannot switch off"
+    )
+    parser.add_argument(
+        "--policies",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also load the custom policies (YAML) in this file or folder (repeatable)",
     )
     parser.add_argument(
         "--fail-on-reset", action="store_true", help="exit 1 when the reset-vs-repair verdict is reset (for gates)"
@@ -257,7 +267,14 @@ def request_from_args(args: argparse.Namespace) -> AuditRequest:
         write_baseline=args.write_baseline,
         prune_baseline=args.prune_baseline,
         policy_file=args.policy,
+        policy_paths=tuple(_existing(path) for path in args.policies),
     )
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise ConfigError(f"--policies: no such policy file or folder: {path}")
+    return path.resolve()
 
 
 def _text_options(args: argparse.Namespace) -> TextOptions:
@@ -342,13 +359,28 @@ def _subcommand(name: str, args: list[str]) -> int:
         return _gates(args)
     if name == "explain":
         return _explain(args)
+    if name == "policy":
+        return _policy(args)
     from udef_audit.report import rules_listing  # noqa: PLC0415 - only this command needs it
 
     parser = _Parser(prog="udef-audit rules")
+    parser.add_argument("path", nargs="?", default=".", help="the repository whose custom policies count (default: .)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _rule_source_options(parser)
     opts = parser.parse_args(args)
-    print(rules_listing.listing(load_policy(), opts.format))
+    print(rules_listing.listing(_known_rules(opts), opts.format))
     return EXIT_OK
+
+
+def _rule_source_options(parser: argparse.ArgumentParser) -> None:
+    """Where custom policies come from besides the built-in and plugin rules."""
+    parser.add_argument("--config", type=Path, help="read settings from FILE instead of PATH's pyproject.toml")
+    parser.add_argument("--policy", type=Path, metavar="FILE", help="the org policy (its policy folders count)")
+
+
+def _known_rules(opts: argparse.Namespace) -> Policy:
+    """Every rule an audit of `opts.path` knows: built-in, plugins', custom policies'."""
+    return known_rules(AuditRequest(path=Path(opts.path or "."), config_file=opts.config, policy_file=opts.policy))
 
 
 def _explain(args: list[str]) -> int:
@@ -357,15 +389,17 @@ def _explain(args: list[str]) -> int:
 
     parser = _Parser(prog="udef-audit explain")
     parser.add_argument("rule", help="rule ID or slug (UDEF004, docker-stages-share-base), or `score`")
-    parser.add_argument("path", nargs="?", help="with `score`: the repository whose score to explain")
-    parser.add_argument("--config", type=Path, help="with `score`: read settings from FILE")
+    parser.add_argument(
+        "path", nargs="?", help="the repository whose score to explain, or whose custom policies count (default: .)"
+    )
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    _rule_source_options(parser)
     opts = parser.parse_args(args)
     if opts.rule.lower() == "score":
+        if opts.policy is not None:
+            raise ConfigError("--policy goes with `udef-audit explain ID` only")
         return _explain_score(opts)
-    if opts.path is not None or opts.config is not None:
-        raise ConfigError("a path and --config go with `udef-audit explain score` only")
-    meta = load_policy().find(opts.rule)
+    meta = _known_rules(opts).find(opts.rule)
     if meta is None:
         raise ConfigError(f"no rule {opts.rule!r} (see `udef-audit rules`)")
     print(rules_listing.explain(meta, opts.format))
@@ -386,4 +420,24 @@ def _explain_score(opts: argparse.Namespace) -> int:
             return EXIT_INTERNAL
         score = result.score
     print(explain_score(model, source, score, opts.format))
+    return EXIT_OK
+
+
+def _policy(args: list[str]) -> int:
+    """`udef-audit policy test PATH...` (run the examples) and `policy docs PATH... -o DIR`."""
+    parser = _Parser(prog="udef-audit policy", description="Test custom policies, or write their docs pages.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    test = actions.add_parser("test", help="run the examples of every policy (exit 0 pass, 1 fail, 2 bad policy)")
+    test.add_argument("paths", nargs="+", type=Path, help="policy files or folders")
+    test.add_argument("-v", "--verbose", action="store_true", help="one line per example")
+    docs = actions.add_parser("docs", help="write a Markdown page per policy and an index")
+    docs.add_argument("paths", nargs="+", type=Path, help="policy files or folders")
+    docs.add_argument("-o", "--output", type=Path, required=True, help="the folder to write the pages in")
+    opts = parser.parse_args(args)
+    from udef_audit import policy_examples  # noqa: PLC0415 - only this command needs it
+
+    if opts.action == "test":
+        return policy_examples.run(opts.paths, sys.stdout.write, verbose=opts.verbose)
+    for written in policy_examples.write_docs(opts.paths, opts.output):
+        print(written)
     return EXIT_OK

@@ -11,6 +11,7 @@ from typing import Any
 
 from udef_audit.findings import Level
 from udef_audit.policy import Policy, RuleMeta, type_matches
+from udef_audit.repo_paths import path_problem
 
 FAIL_LEVELS = ("error", "warning", "note", "never")
 TOP_LEVEL_KEYS = frozenset(
@@ -27,6 +28,7 @@ TOP_LEVEL_KEYS = frozenset(
         "reset-vs-repair",
         "profile",
         "phase",
+        "policies",
     }
 )
 PROFILE_CHOICES = ("service", "library")
@@ -61,6 +63,7 @@ class Config:
     waivers: tuple[Any, ...] = ()  # validated by baseline.parse_waivers
     profile: str | None = None  # "service" | "library"; None: inferred from the repository
     phase: int | None = None  # the methodology phase the team declares it is in
+    policies: tuple[str, ...] = ()  # custom policy folders or files, relative to the audited root
     source: str = "defaults"
 
     def merged(self, **changes: Any) -> Config:
@@ -93,8 +96,20 @@ def parse_config(table: Mapping[str, Any], source: str) -> Config:
         waivers=_waiver_tables(table, source),
         profile=_profile(table, source),
         phase=_phase(table, source),
+        policies=_policy_paths(table, source),
         source=source,
     )
+
+
+def _policy_paths(table: Mapping[str, Any], source: str) -> tuple[str, ...]:
+    """`policies = ["policies/"]`: folders or files inside the audited repository."""
+    paths = _str_list(table, "policies", source)
+    cleaned = tuple(path.strip().removeprefix("./").rstrip("/") for path in paths)
+    for given, path in zip(paths, cleaned, strict=True):
+        problem = path_problem(path)
+        if problem is not None:
+            raise ConfigError(f"{source}: 'policies': {given!r} is not a path inside the repository ({problem})")
+    return cleaned
 
 
 def _profile(table: Mapping[str, Any], source: str) -> str | None:

@@ -30,9 +30,11 @@ if TYPE_CHECKING:
     from udef_audit.locks import Lock, LockIndex
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.ini_file import IniDocument
+    from udef_audit.parsers.json_file import JsonDocument
     from udef_audit.parsers.locks import LockContents
     from udef_audit.parsers.markdown_links import MarkdownDoc
     from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.python_lexer import Regions
     from udef_audit.parsers.requirement_refs import Reference
     from udef_audit.parsers.setup_files import Declaration
     from udef_audit.parsers.spec_docs import Requirement, Task
@@ -337,6 +339,37 @@ class RepoContext:
         except YamlError as exc:
             self.unparseable(path, f"invalid YAML: {exc}")
             return None
+
+    def json_document(self, path: str) -> JsonDocument | None:
+        """Parsed JSON with the line of each value; None and a UDEF000 note when malformed."""
+        return self._once("json", path, self._load_json)
+
+    def _load_json(self, path: str) -> JsonDocument | None:
+        from udef_audit.parsers.json_file import JsonError, load_json  # noqa: PLC0415
+
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        try:
+            return load_json(data)
+        except JsonError as exc:
+            self.unparseable(path, f"invalid JSON: {exc}")
+            return None
+
+    def python_regions(self, path: str) -> Regions | None:
+        """Where a Python file's comments and strings are (character offsets into
+        `text(path)`), from the scanner's lexer, or from `tokenize` where the lexer cannot
+        follow the file; None when the file cannot be decoded."""
+        return self._once("regions", path, self._lex)
+
+    def _lex(self, path: str) -> Regions | None:
+        from udef_audit.parsers.python_lexer import LineIndex, lex_regions, tokenize_regions  # noqa: PLC0415
+
+        text = self.text(path)
+        if text is None:
+            return None
+        regions = lex_regions(text)
+        return (tokenize_regions(text, LineIndex(text)) or regions) if regions.anomalous else regions
 
     def dockerfile(self, path: str) -> Dockerfile | None:
         """The Dockerfile model with its stage graph (parsing never fails)."""

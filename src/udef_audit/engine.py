@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from udef_audit.baseline import OrgPolicy, load_org_policy
+from udef_audit.baseline import OrgPolicy, check_enforced, read_org_policy
 from udef_audit.config import (
     Config,
     ConfigError,
@@ -35,8 +35,10 @@ from udef_audit.globs import path_matcher
 from udef_audit.hookspecs import Rule
 from udef_audit.inventory import Inventory, build_inventory
 from udef_audit.parsers.toml_file import TomlError, load_toml
-from udef_audit.plugins import load_plugins
+from udef_audit.plugins import LoadedPlugins, load_plugins
+from udef_audit.policies.loader import load_policies
 from udef_audit.policy import Policy, RuleMeta, load_policy
+from udef_audit.policy_sources import gather
 from udef_audit.request import AuditRequest
 from udef_audit.rule_cache import RuleCache
 from udef_audit.safe_read import UnreadableFile, read_regular_file
@@ -88,11 +90,11 @@ def run_engine(request: AuditRequest) -> EngineRun:
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
     plugins = load_plugins(root, config.disable_plugins)
-    policy = load_policy(plugins.policy_dirs, use_cache=request.use_cache)
+    org = read_org_policy(request.policy_file) if request.policy_file else OrgPolicy(frozenset())
+    policy, custom_rules = load_rule_set(root, config, org, request.policy_paths, plugins, use_cache=request.use_cache)
     _validate_refs(config, policy)
-    org = load_org_policy(request.policy_file, policy.rules) if request.policy_file else OrgPolicy(frozenset())
     notes = [Notification(message=p) for p in plugins.problems] + _inventory_notes(ctx.inventory)
-    rules = _index_rules(plugins.rules, policy, notes)
+    rules = _index_rules([*plugins.rules, *custom_rules], policy, notes)
     chosen = _choose(config, policy, rules, file_mode=not request.whole_repository, org=org, notes=notes)
     meta_rules = [r for r in (UNPARSEABLE, UNUSED_SUPPRESSION) if r in selected_rules(config, policy)]
     _refuse_empty_selection(chosen, meta_rules, config, file_mode=not request.whole_repository)
@@ -125,6 +127,36 @@ def _rule_cache(
     plan = [(rule_id, settings[rule_id].params) for rule_id in runnable]
     mode = "whole" if request.whole_repository else "files"
     return RuleCache(ctx, plan, enabled=request.use_cache, mode=mode)
+
+
+def load_rule_set(
+    root: Path,
+    config: Config,
+    org: OrgPolicy,
+    extra_paths: Sequence[Path],
+    plugins: LoadedPlugins,
+    *,
+    use_cache: bool = True,
+) -> tuple[Policy, list[Rule]]:
+    """The policy (built-in and plugin metadata, custom policies' too) and the rules custom
+    policies compile to; the org policy's enforced IDs are checked against all of them."""
+    base = load_policy(plugins.policy_dirs, use_cache=use_cache)
+    texts = gather(root, config, org.policy_paths, extra_paths, plugins.policy_dirs)
+    custom = load_policies(texts, known=base.rules, gates=base.gates)
+    policy = base.extended([c.meta for c in custom]) if custom else base
+    check_enforced(org, policy.rules)
+    return policy, [c.rule for c in custom]
+
+
+def rules_for(path: Path, *, config_file: Path | None = None, policy_file: Path | None = None) -> Policy:
+    """The rules an audit of `path` would know (built-in, plugin and custom policies), for
+    `udef-audit rules` and `explain`; the same ConfigError as an audit for a bad policy."""
+    root = resolve_root(path)
+    config, _ = _file_config(root, config_file)
+    plugins = load_plugins(root, config.disable_plugins)
+    org = read_org_policy(policy_file) if policy_file else OrgPolicy(frozenset())
+    policy, _ = load_rule_set(root, config, org, (), plugins)
+    return policy
 
 
 def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> list[Finding]:

@@ -19,7 +19,7 @@ highest phase whose gate, and every gate before it, passes (-1 when phase 0 fail
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from udef_audit.findings import CATEGORIES, Finding
@@ -132,6 +132,37 @@ def _rule_ref(ref: Any, item: str, where: str) -> RuleRef:
         if isinstance(categories, list) and all(isinstance(c, str) for c in categories):
             return RuleRef(str(rule_id), tuple(categories))
     raise GatesError(f"{where}: item {item!r}: a rule is an ID or {{ID: {{categories: [...]}}}}")
+
+
+def find_item(gates: Iterable[PhaseGate], phase: int, item: str) -> GateItem | None:
+    """The checklist item of a phase with exactly this text, if any."""
+    for gate in gates:
+        if gate.phase == phase:
+            return next((candidate for candidate in gate.items if candidate.item == item), None)
+    return None
+
+
+def with_deciders(gates: Sequence[PhaseGate], additions: Iterable[tuple[int, str, str]]) -> tuple[PhaseGate, ...]:
+    """The gates with more rules deciding some items: each addition is (phase, item text,
+    rule ID), from a custom policy's `gate:`. A manual-only item decided by a rule becomes
+    "manual beside rules": it fails when the rule fails, else stays for the Human Gate."""
+    wanted: dict[tuple[int, str], list[str]] = {}
+    for phase, item, rule_id in additions:
+        if find_item(gates, phase, item) is None:
+            raise GatesError(f"rule {rule_id}: phase {phase} has no checklist item {item!r}")
+        wanted.setdefault((phase, item), []).append(rule_id)
+    if not wanted:
+        return tuple(gates)
+    return tuple(
+        replace(gate, items=tuple(_decided_also(gate.phase, item, wanted) for item in gate.items)) for gate in gates
+    )
+
+
+def _decided_also(phase: int, item: GateItem, wanted: Mapping[tuple[int, str], list[str]]) -> GateItem:
+    extra = wanted.get((phase, item.item), [])
+    if not extra:
+        return item
+    return replace(item, rules=(*item.rules, *(RuleRef(rule_id) for rule_id in extra)))
 
 
 # -- evaluation -----------------------------------------------------------------------------

@@ -10,15 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from udef_audit.compat import Traversable
 from udef_audit.findings import Level
-from udef_audit.gates import GatesError, PhaseGate, parse_gates
+from udef_audit.gates import GatesError, PhaseGate, parse_gates, with_deciders
 
 if TYPE_CHECKING:
     from udef_audit.cache import FactsCache
@@ -119,6 +119,12 @@ class RuleMeta:
     foundation: bool = False
     fix_safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     source: str = ""
+    # Custom policies (docs/design/policies.md): where the policy came from ("" for a built-in rule),
+    # its own documentation URL, its check as written, and the checklist item it decides.
+    origin: str = ""
+    docs: str = ""
+    check: str = ""
+    gate: tuple[int, str] | None = None
 
     def kind_tags(self, kind: str) -> tuple[str, ...]:
         """The tags of one of this rule's kinds (none for an undeclared or empty kind)."""
@@ -148,6 +154,21 @@ class Policy:
     score_model: Mapping[str, Any] = field(default_factory=dict)
     gates: tuple[PhaseGate, ...] = ()
 
+    def extended(self, custom: Sequence[RuleMeta]) -> Policy:
+        """This policy with custom policies' rules added, and each one that names a checklist
+        item (`gate:`) among that item's deciding rules."""
+        rules = dict(self.rules)
+        for meta in custom:
+            if meta.id in rules:
+                raise PolicyError(f"{meta.source}: rule {meta.id} is defined twice")
+            rules[meta.id] = meta
+        deciders = [(meta.gate[0], meta.gate[1], meta.id) for meta in custom if meta.gate is not None]
+        try:
+            gates = with_deciders(self.gates, deciders)
+        except GatesError as exc:
+            raise PolicyError(str(exc)) from exc
+        return replace(self, rules=dict(sorted(rules.items())), gates=gates)
+
     def find(self, id_or_slug: str) -> RuleMeta | None:
         """Look a rule up by ID (any case) or slug."""
         wanted = id_or_slug.strip()
@@ -175,23 +196,33 @@ def load_policy(extra_dirs: Iterable[Traversable] = (), *, use_cache: bool = Fal
     score_model: dict[str, Any] = {}
     gates: tuple[PhaseGate, ...] = ()
     cache = _yaml_cache() if use_cache else None
-    for directory in (packaged_policy_dir(), *extra_dirs):
-        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
-            if not entry.name.endswith(".yaml"):
-                continue
-            data = _read_yaml(entry, cache)
-            if data.get("kind") == "score":
-                score_model = data
-            elif data.get("kind") == "gates":
-                gates = _gates(data, entry.name)
-            else:
-                meta = parse_rule_meta(data, source=entry.name)
-                if meta.id in rules:
-                    raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
-                rules[meta.id] = meta
+    for entry, data in _policy_files(extra_dirs, cache):
+        if data.get("kind") == "score":
+            score_model = data
+        elif data.get("kind") == "gates":
+            gates = _gates(data, entry.name)
+        else:
+            meta = parse_rule_meta(data, source=entry.name)
+            if meta.id in rules:
+                raise PolicyError(f"{entry.name}: rule {meta.id} is defined twice")
+            rules[meta.id] = meta
     if cache is not None:
         cache.save(set(cache.entries))
     return Policy(rules=dict(sorted(rules.items())), score_model=score_model, gates=gates)
+
+
+def _policy_files(extra_dirs: Iterable[Traversable], cache: FactsCache | None) -> Iterator[
+    tuple[Traversable, dict[str, Any]]
+]:
+    """Each rule, score or gates YAML of the built-in and plugin folders, with its data; a
+    custom policy (a YAML with a `check:`) is left to udef_audit.policies, which compiles
+    its rule and metadata."""
+    for directory in (packaged_policy_dir(), *extra_dirs):
+        for entry in sorted(directory.iterdir(), key=lambda e: e.name):
+            if entry.name.endswith(".yaml"):
+                data = _read_yaml(entry, cache)
+                if "check" not in data:
+                    yield entry, data
 
 
 def _yaml_cache() -> FactsCache:

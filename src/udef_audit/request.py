@@ -25,6 +25,7 @@ class AuditRequest:
     write_baseline: Path | None = None
     prune_baseline: bool = False
     policy_file: Path | None = None
+    policy_paths: tuple[Path, ...] = ()  # custom policy files or folders to load too (policy test)
     today: dt.date | None = None  # waiver expiry is real time; tests may pin it
     score: bool = True  # the reset-vs-repair score (never in --files mode: it is about a whole repository)
     fixes: bool = False  # compute each result's fix (what the reports say is fixable; SARIF's fixes[])

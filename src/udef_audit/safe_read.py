@@ -57,6 +57,28 @@ def regular_file_size(root: Path, rel: str) -> int | None:
     return info.st_size if stat.S_ISREG(info.st_mode) else None
 
 
+def regular_files_in(root: Path, rel: str, limit: int) -> list[str]:
+    """The names of the regular files directly inside the folder `root/rel` (sorted), the
+    folder reached without a symlink in any component; a symlink inside is no regular file.
+    UnreadableFile when `rel` is no such folder or holds more than `limit` files."""
+    with _opened(root, rel) as fd:
+        if not stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise UnreadableFile("not a folder")
+        names: list[str] = []
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                if entry.is_file(follow_symlinks=False):
+                    names.append(entry.name)
+                if len(names) > limit:
+                    raise UnreadableFile(f"more than {limit} files")
+    return sorted(names)
+
+
+def is_regular_file(root: Path, rel: str) -> bool:
+    """Whether `root/rel` is a regular file reached without a symlink."""
+    return regular_file_size(root, rel) is not None
+
+
 @contextlib.contextmanager
 def _opened(root: Path, rel: str) -> Iterator[int]:
     problem = path_problem(rel)

@@ -24,9 +24,10 @@ from udef_audit.baseline import (
     refuse_inline,
     write_baseline,
 )
-from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, run_engine
+from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, rules_for, run_engine
 from udef_audit.findings import Finding, Notification
 from udef_audit.gates import GateInputs, GatesResult, evaluate
+from udef_audit.policy import Policy
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
 from udef_audit.scoring.score import RESET, ScoreResult
@@ -71,6 +72,11 @@ def audit(request: AuditRequest) -> AuditResult:
 
         result = replace(result, fixes=available_fixes(result))
     return result
+
+
+def known_rules(request: AuditRequest) -> Policy:
+    """Every rule an audit of `request.path` knows: built-in, plugins', custom policies'."""
+    return rules_for(request.path, config_file=request.config_file, policy_file=request.policy_file)
 
 
 def exit_code(result: AuditResult, *, fail_on_reset: bool = False, fail_below_phase: int | None = None) -> int:

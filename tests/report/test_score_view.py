@@ -67,10 +67,11 @@ def test_explain_score_of_a_repository(tmp_path: Path, run_inproc) -> None:
 
 def test_explain_usage_mistakes(tmp_path: Path, run_inproc) -> None:
     assert run_inproc("explain", "score", tmp_path / "missing").code == 2
-    mistaken = run_inproc("explain", "UDEF006", tmp_path)
-    assert (mistaken.code, mistaken.stderr) == (
-        2, "udef-audit: error: a path and --config go with `udef-audit explain score` only\n"
-    )
+    # A rule's PATH is the repository whose custom policies count (issue 15); --policy is a rule's only.
+    assert run_inproc("explain", "UDEF006", tmp_path).code == 0
+    mistaken = run_inproc("explain", "score", tmp_path, "--policy", tmp_path / "org.toml")
+    assert mistaken.code == 2
+    assert mistaken.stderr == "udef-audit: error: --policy goes with `udef-audit explain ID` only\n"
 
 
 def test_every_format_carries_the_arithmetic(tmp_path: Path) -> None:

@@ -15,21 +15,28 @@ DOCS_URL = "https://github.com/udef-audit/udef-audit/blob/main/docs/rules/{name}
 
 
 def help_uri(meta: RuleMeta) -> str:
-    """Where the rule's page lives."""
+    """Where the rule's page lives: a built-in rule's here, a custom policy's own `docs`
+    URL ("" when it names none)."""
+    if meta.origin:
+        return meta.docs
     return DOCS_URL.format(name=meta.docs_name)
 
 
 def rule_markdown(meta: RuleMeta) -> str:
-    """The rule's page: what it does, why (the methodology's own words), example, fix."""
+    """The rule's page: what it does, why (the methodology's own words), example, fix; for
+    a custom policy also where it comes from and its check as written."""
     parts = [
         f"# {meta.id} {meta.slug}: {meta.title}",
         f"Level: **{meta.level.value}** · Scope: {meta.scope} · Phase {meta.phase}{_services_only(meta)}"
-        f" · Methodology: {meta.chapter} — {meta.section}",
+        + _where_from(meta),
         f"## What it does\n\n{meta.what}",
-        f"## Why is this bad?\n\n{meta.why}\n\nThe methodology says:\n\n{_quote(meta.methodology)}",
-        f"## Example\n\n{meta.example}",
+        f"## Why is this bad?\n\n{meta.why}" + (f"\n\nThe methodology says:\n\n{_quote(meta.methodology)}"
+                                                if meta.methodology else ""),
+        *([f"## Example\n\n{meta.example}"] if meta.example else []),
         f"## How to fix\n\n{meta.fix}{_fix_command(meta)}",
     ]
+    if meta.check:
+        parts.append(f"## The check\n\n```yaml\n{meta.check}\n```")
     if meta.kinds:
         rows = "\n".join(f"| `{k.name}` | {k.summary} |" for k in meta.kinds.values())
         parts.append(
@@ -64,16 +71,26 @@ def _fix_command(meta: RuleMeta) -> str:
     return ""
 
 
+def _where_from(meta: RuleMeta) -> str:
+    """The methodology section a built-in rule quotes; a custom policy's file and docs."""
+    if not meta.origin:
+        return f" · Methodology: {meta.chapter} — {meta.section}"
+    docs = f" · Docs: {meta.docs}" if meta.docs else ""
+    return f" · Custom policy: `{meta.origin}`{docs}"
+
+
 def _services_only(meta: RuleMeta) -> str:
     return " · Services only (not applicable to a library)" if meta.profile == "service" else ""
 
 
 def rule_text(meta: RuleMeta) -> str:
     """Plain-text help (SARIF help.text, explain without markup)."""
+    methodology = f"Methodology ({meta.chapter} — {meta.section}): {meta.methodology}\n\n" if meta.methodology else ""
+    origin = f"Custom policy: {meta.origin}\n\n" if meta.origin else ""
+    docs = f"\n\nDocs: {help_uri(meta)}" if help_uri(meta) else ""
     return (
         f"{meta.id} {meta.slug}: {meta.title}\n\nWhat it does: {meta.what}\n\nWhy: {meta.why}\n\n"
-        f"Methodology ({meta.chapter} — {meta.section}): {meta.methodology}\n\nFix: {meta.fix}{_fix_command(meta)}\n\n"
-        f"Docs: {help_uri(meta)}"
+        f"{methodology}{origin}Fix: {meta.fix}{_fix_command(meta)}{docs}"
     )
 
 
@@ -105,6 +122,7 @@ def rule_dict(meta: RuleMeta) -> dict[str, object]:
         "summary": meta.summary,
         "helpUri": help_uri(meta),
         "parameters": {p.name: p.default for p in meta.parameters},
+        **({"origin": meta.origin} if meta.origin else {}),
     }
 
 

@@ -68,16 +68,18 @@ def _driver(rules: list[RuleMeta], result: AuditResult) -> dict[str, Any]:
 def _rule(meta: RuleMeta, result: AuditResult) -> dict[str, Any]:
     settings = result.rule_settings.get(meta.id)
     level = settings.level if settings else meta.level
+    uri = help_uri(meta)
     return {
         "id": meta.id,
         "name": "".join(part.capitalize() for part in meta.slug.split("-")),
         "shortDescription": {"text": meta.title},
         "fullDescription": {"text": meta.summary[:1024]},
         "help": {"text": rule_text(meta), "markdown": rule_markdown(meta)},
-        "helpUri": help_uri(meta),
+        **({"helpUri": uri} if uri else {}),
         "defaultConfiguration": {"level": level.value},
         "properties": {
-            "tags": list(dict.fromkeys(["udef", meta.category, *meta.tags]))[:20],
+            "tags": list(dict.fromkeys(["udef", *(["custom-policy"] if meta.origin else []), meta.category,
+                                        *meta.tags]))[:20],
             "precision": meta.precision,
             "problem.severity": SEVERITY[level],
             "udef/slug": meta.slug,
