@@ -121,3 +121,12 @@ def test_every_character_is_placed_where_pyyaml_read_it(value: str, style: str |
 def test_never_raises_on_any_source(source: str) -> None:
     for style in (None, "'", '"', "|", ">"):
         scalar_segments(source, 0, len(source), style, source.strip())
+
+
+def test_produced_line_breaks_stay_at_the_line_they_were_read_from() -> None:
+    # Hypothesis found it: empty lines before the last line of a block scalar at the very end
+    # of the text were placed one per character after it, past the end of the text.
+    text = '"k":\n- "x": |2-\n\n\n\n    :\n'
+    [node] = scalars(text)
+    offsets = source_of(text, node)
+    assert offsets == [text.rindex(":")] * 4

@@ -73,7 +73,9 @@ class _Reader:
         if self.value[self.offset : self.offset + len(chars)] != chars:
             self.ok = False
             return
-        self.segments.append((self.offset, at))
+        # Each produced character is read from `at` (a segment per character): they were
+        # never written side by side, so the text after `at` is not theirs.
+        self.segments.extend((self.offset + i, at) for i in range(len(chars)))
         self.offset += len(chars)
 
     def result(self, start: int, *, complete: bool = True) -> tuple[Segment, ...] | None:
