@@ -156,3 +156,26 @@ def test_a_file_installing_the_project_with_extras_says_how_to_install_it_now(tm
         "install it with the group (`uv sync --group dev --extra socks`)\n"
     ) in out
     assert 'dev = [\n  "pytest",\n]' in (tmp_path / "pyproject.toml").read_text()
+
+
+def test_constraints_and_direct_urls_are_refused_and_the_file_kept(tmp_path: Path, run_inproc) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": PYPROJECT,
+            "app/__init__.py": "",
+            "constraints.txt": "requests<3\n",
+            "requirements-dev.txt": "-c constraints.txt\nrequests\n",
+            "docs/requirements.txt": "git+https://example.org/theme.git\n",
+        },
+    )
+    out = _fix(run_inproc, tmp_path)
+    assert (
+        "not fixed requirements-dev.txt:2 UDEF002: requirements-dev.txt:1: a constraint file has no place in "
+        "pyproject.toml\n"
+    ) in out
+    assert (
+        "not fixed docs/requirements.txt:1 UDEF002: docs/requirements.txt:1: `git+https://example.org/theme.git` "
+        "has no place in pyproject.toml\n"
+    ) in out
+    assert (tmp_path / "requirements-dev.txt").exists() and (tmp_path / "pyproject.toml").read_text() == PYPROJECT

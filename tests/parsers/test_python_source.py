@@ -1376,3 +1376,12 @@ def test_pytest_asyncio_fixtures_are_fixtures() -> None:
         "@afx\nasync def three():\n    return 3\n"
     )
     assert [name for _, _, name in fixtures(scan(source))] == ["one", "two", "three"]
+
+
+def test_a_lowered_threshold_really_starts_worker_processes() -> None:
+    # The two tests above lower the threshold; it must be read when called, or they would
+    # pass without a pool ever starting.
+    items = [(name, data) for name, data in MANY.items()]
+    with mock.patch.object(python_pool, "_PARALLEL_MIN_CHARS", 0):
+        assert python_pool.worker_count(2, items) == 2
+    assert python_pool.worker_count(2, items) == 1

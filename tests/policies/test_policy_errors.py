@@ -54,6 +54,33 @@ CASES = [
     (_check("  text: {files: a, pattern: '(?P<Name>x)'}\n"),
      "p.yaml:10: check.text.pattern: a named group is a lower-case name a message can use ({Name} is not)"),
     (SECURITY + "anchor: project\n", "p.yaml:11: anchor: 'project' needs scope: project"),
+    (SECURITY.replace("title: A SECURITY.md says how to report a vulnerability\n", ""),
+     "p.yaml:1: missing key 'title'"),
+    (SECURITY.replace("phase: 0", "phase: 9"),
+     "p.yaml:5: phase: expected a methodology phase, 0 to 5, found a number (9)"),
+    (SECURITY.replace("phase: 0", "phase: true"),
+     "p.yaml:5: phase: expected a methodology phase, 0 to 5, found a boolean (True)"),
+    (_check("  files: {exists: []}\n"), "p.yaml:10: check.files.exists: expected a glob or a list of globs with at "
+     "least one item, found a list"),
+    (_check("  files: {exists: {a: b}}\n"), "p.yaml:10: check.files.exists: expected a glob or a list of globs with "
+     "at least one item, found a mapping"),
+    (SECURITY.replace("title: A SECURITY.md says how to report a vulnerability", "title: [a, b]"),
+     "p.yaml:3: title: expected a non-empty string, found a list"),
+    (_check("  - files: {exists: a}\n"), "p.yaml:10: check: expected a condition: one of files, data, text, docker, "
+     "commands, all, any, not, found a list"),
+    (_check("  any: []\n"), "p.yaml:10: check.any: expected a list of conditions with at least one item, found a list"),
+    (SECURITY + "examples: {a: b}\n",
+     "p.yaml:11: examples: expected a list of examples with at least one item, found a mapping"),
+    (SECURITY + "examples:\n  - {name: a, files: [x]}\n",
+     "p.yaml:12: examples[0].files: expected a mapping of file path to its text, found a list"),
+    (_check("  files: {glob: '*', max-size: true}\n"), "p.yaml:10: check.files.max-size: expected a size in bytes, "
+     "or with a unit: 500 kB, 1 MiB, found a boolean (True)"),
+    (_check("  data: {files: a.toml, path: a, greater-than: 'x'}\n"),
+     "p.yaml:10: check.data.greater-than: expected a number, found a string ('x')"),
+    (SECURITY + "kinds: {a: x, b: y}\n", "p.yaml:11: kinds: expected a mapping of one kind name to {summary, tags} "
+     "(exactly one key), found a mapping"),
+    (SECURITY + "when: {profile: cloud}\n",
+     "p.yaml:11: when.profile: expected one of service, library, found a string ('cloud')"),
 ]
 
 

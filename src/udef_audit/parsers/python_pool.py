@@ -38,11 +38,13 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def worker_count(workers: int | None, pending: Items, min_chars: int = _PARALLEL_MIN_CHARS) -> int:
-    """How many processes the work deserves (1: do it here)."""
+def worker_count(workers: int | None, pending: Items, min_chars: int | None = None) -> int:
+    """How many processes the work deserves (1: do it here). The threshold is read when
+    called (not bound as a default), so a test can lower it."""
     if workers is not None and workers <= 1:
         return 1
-    if sum(len(data) for _, data in pending) < min_chars or len(pending) < 2:
+    threshold = _PARALLEL_MIN_CHARS if min_chars is None else min_chars
+    if sum(len(data) for _, data in pending) < threshold or len(pending) < 2:
         return 1
     return min(workers or cpu_count(), len(pending), 61)  # 61: Windows' limit for a pool
 
