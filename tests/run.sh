@@ -27,6 +27,6 @@ echo "== pytest (branch coverage, one worker per core)"
 rm -f .coverage .coverage.*
 .venv/bin/python -m coverage run -m pytest -n auto "$@"
 .venv/bin/python -m coverage combine --quiet
-.venv/bin/python -m coverage report --fail-under=90
+.venv/bin/python -m coverage report --fail-under=95
 echo "== udef-audit . (the project follows the methodology it audits)"
 .venv/bin/udef-audit . --fail-on warning
