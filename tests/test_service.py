@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from udef_audit import context as context_module
+from udef_audit import context_files as context_module  # where files are read
 from udef_audit.config import ConfigError
 from udef_audit.findings import AHEAD_OF_PHASE, Level
 from udef_audit.request import AuditRequest

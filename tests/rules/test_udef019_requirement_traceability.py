@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from conftest import Run, fixture
 
-from udef_audit import context as context_module
+from udef_audit import context_files as context_module  # where files are read
 from udef_audit.testing import check, rows
 
 RULE = "UDEF019"

@@ -1,0 +1,206 @@
+"""The repository context's Python files: lexed regions, `ast` modules, the scanner's facts,
+complexity, and inline suppressions, each cached by content where it is costly.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from udef_audit.cache import FactsCache
+from udef_audit.context_files import FileReader
+from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
+
+if TYPE_CHECKING:
+    from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
+    from udef_audit.parsers.python_lexer import Regions
+
+
+class PythonFiles(FileReader):
+    """What the context knows about Python files (the scanner's work, cached by content)."""
+
+    def python_regions(self, path: str) -> Regions | None:
+        """Where a Python file's comments and strings are (character offsets into
+        `text(path)`), from the scanner's lexer, or from `tokenize` where the lexer cannot
+        follow the file; None when the file cannot be decoded."""
+        return self._once("regions", path, self._lex)
+
+    def _lex(self, path: str) -> Regions | None:
+        from udef_audit.parsers.python_lexer import LineIndex, lex_regions, tokenize_regions  # noqa: PLC0415
+
+        text = self.text(path)
+        if text is None:
+            return None
+        regions = lex_regions(text)
+        return (tokenize_regions(text, LineIndex(text)) or regions) if regions.anomalous else regions
+
+    def python_module(self, path: str) -> ast.Module | None:
+        """The `ast` of a Python file, for rules that read declarations (setup.py)."""
+        return self._once("ast", path, self._load_module)
+
+    def _load_module(self, path: str) -> ast.Module | None:
+        from udef_audit.parsers.python_source import check_syntax, parse_module  # noqa: PLC0415
+
+        data = self.read_bytes(path)
+        if data is None:
+            return None
+        module = parse_module(data)
+        if module is None:
+            # Newer syntax that libcst accepts is no error; check_syntax says which it is.
+            reason = check_syntax(data)
+            if reason is not None:
+                self.unparseable(path, reason)
+        return module
+
+    def python_facts(
+        self, paths: Iterable[str] | None = None, words: Sequence[str] = ("TODO", "FIXME", "XXX")
+    ) -> dict[str, PythonFacts]:
+        """Placeholder, NotImplementedError and pip-call facts for Python files.
+
+        All Python files in scope by default. Facts are cached on disk by file content and
+        tool version, computed in parallel for the files the cache does not know, and
+        reported once as UDEF000 when a file is unparseable.
+        """
+        wanted = [p for p in (self.python_files if paths is None else paths)]
+        key = ("facts", "|".join(words))
+        known: dict[str, PythonFacts] = self._parsed.setdefault(key, {})
+        missing = [p for p in wanted if p not in known]
+        if missing:
+            known.update(self._compute_facts(missing, tuple(words)))
+        return {p: known[p] for p in wanted if p in known}
+
+    @cached_property
+    def python_files(self) -> list[str]:
+        """In-scope `*.py` (and `*.pyi`) files."""
+        return [f for f in self.files if f.endswith((".py", ".pyi"))]
+
+    def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
+        from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
+
+        settings = f"{'|'.join(words)}|{self.max_file_size}"
+        cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
+        keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
+        result, todo = self._from_cache(keys, cache)
+        for path, facts in scan_many(todo, words=words, workers=self.workers).items():
+            result[path] = facts
+            cache.put(keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
+        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
+        for path, facts in result.items():
+            if facts.error:
+                self.unparseable(path, facts.error)
+        return result
+
+    def complexity(self, paths: Iterable[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
+        """The McCabe complexity of every function (methods and nested functions included,
+        in source order) of the given Python files, counted from their `ast` as radon does.
+
+        Cached on disk by file content like the facts, computed in worker processes for the
+        files the cache does not know; a file that cannot be read or parsed gets a UDEF000
+        note and no entry.
+        """
+        wanted = list(paths)
+        known: dict[str, tuple[FunctionComplexity, ...]] = self._parsed.setdefault(("complexity", ""), {})
+        missing = [p for p in dict.fromkeys(wanted) if p not in known]
+        if missing:
+            known.update(self._compute_complexity(missing))
+        return {p: known[p] for p in wanted if p in known}
+
+    def _compute_complexity(self, paths: list[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
+        cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
+        keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
+        measured, todo = self._complexity_from_cache(keys, cache)
+        if todo:
+            measured.update(self._measure_complexity(todo, keys, cache))
+        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
+        for path, found in measured.items():
+            if found.error is not None:
+                self.unparseable(path, found.error)
+        return {path: found.functions for path, found in measured.items() if found.error is None}
+
+    def _measure_complexity(
+        self, todo: list[tuple[str, bytes]], keys: dict[str, str], cache: FactsCache
+    ) -> dict[str, Complexity]:
+        """Measure the files the cache does not know (in worker processes), and remember them."""
+        from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
+
+        fresh = complexity_many(todo, workers=self.workers)
+        for path, found in fresh.items():
+            cache.put(keys[path], found.to_dict())
+        return fresh
+
+    def _complexity_from_cache(
+        self, keys: dict[str, str], cache: FactsCache
+    ) -> tuple[dict[str, Complexity], list[tuple[str, bytes]]]:
+        """Complexity the cache knows, and the (path, bytes) still to measure."""
+        from udef_audit.parsers.python_facts import Complexity  # noqa: PLC0415
+
+        known: dict[str, Complexity] = {}
+        todo: list[tuple[str, bytes]] = []
+        for path, key in keys.items():
+            try:
+                known[path] = Complexity.from_dict(cache.get(key))
+            except (KeyError, TypeError, ValueError):  # not cached, or malformed
+                data = self.read_bytes(path)
+                if data is not None:
+                    todo.append((path, data))
+        return known, todo
+
+    def _from_cache(
+        self, keys: dict[str, str], cache: FactsCache
+    ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
+        """Facts the cache knows, and the (path, bytes) still to scan."""
+        from udef_audit.parsers.python_facts import PythonFacts  # noqa: PLC0415
+
+        known: dict[str, PythonFacts] = {}
+        todo: list[tuple[str, bytes]] = []
+        for path, key in keys.items():
+            cached = cache.get(key)
+            if isinstance(cached, dict) and "f" in cached:
+                known[path] = PythonFacts.from_dict(cached["f"])
+                self._suppression_hint[path] = bool(cached.get("u", True))
+            elif (data := self.read_bytes(path)) is not None:
+                todo.append((path, data))
+        return known, todo
+
+    def mentions_suppression(self, path: str) -> bool:
+        """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking
+        never adds a UDEF000 note: a file too large or unreadable holds no suppression."""
+        if path not in self._suppression_hint:
+            self._suppression_hint[path] = self._hint(path)
+        return self._suppression_hint[path]
+
+    @cached_property
+    def _hint_cache(self) -> FactsCache:
+        return FactsCache(self.root, "suppression-hints-v1", "", enabled=self.use_cache)
+
+    def _hint(self, path: str) -> bool:
+        """Whether the bytes hold `udef:`: from the cache for a clean tracked file (its blob
+        id names the content, so nothing is read), else from the bytes."""
+        blob = self.inventory.blob_ids.get(path)
+        cached = self._hint_cache.get(blob) if blob is not None else None
+        if isinstance(cached, bool):
+            return cached
+        data = self._quiet_bytes(path)
+        found = data is not None and MARKER in data
+        if blob is not None:
+            self._hint_cache.put(blob, found)
+        return found
+
+    def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
+        """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for
+        every file without `udef:` in its bytes, which is almost every file."""
+        return self._once("suppressions", path, self._load_suppressions)
+
+    def _load_suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
+        if not self.exists(path) or not self.mentions_suppression(path):
+            return {}
+        data = self._quiet_bytes(path)
+        if data is None or b"\0" in data:
+            return {}
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return {}
+        return find_suppressions(path, text)
