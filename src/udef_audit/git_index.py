@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
-from udef_audit.gitsafe import git_argv, safe_env
+from udef_audit.gitsafe import git_output
 from udef_audit.repo_paths import path_problem
 
 _ENTRY = re.compile(
@@ -46,7 +45,7 @@ def index_entries(
     files, no symlink on the way) that are tracked at stage 0 and whose stat data still
     matches the index; and every tracked path that is a normalised path inside the root
     (those `pathspecs` name, when given)."""
-    listing = _git(root, "ls-files", "-s", "--debug", "-z", "--", *pathspecs)
+    listing = git_output(root, "ls-files", "-s", "--debug", "-z", "--", *pathspecs)
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
@@ -74,7 +73,7 @@ def _paths(listing: bytes) -> list[str]:
 
 def _index_mtime(root: Path) -> int | None:
     """The index file's mtime (ns): an entry at or after it may be racily clean."""
-    answer = _git(root, "rev-parse", "--git-path", "index")
+    answer = git_output(root, "rev-parse", "--git-path", "index")
     if not answer:
         return None
     index = Path(os.fsdecode(answer.rstrip(b"\n")))
@@ -99,18 +98,3 @@ def _unchanged(path: str, entry: re.Match[bytes], index_mtime: int) -> bool:
         and int(entry["ino"]) == info.st_ino % _UINT32
         and mtime < index_mtime
     )
-
-
-def _git(root: Path, *args: str) -> bytes | None:
-    try:
-        done = subprocess.run(
-            git_argv("-C", str(root), *args),
-            capture_output=True,
-            env=safe_env(repository=root),
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None

@@ -89,6 +89,23 @@ def git_argv(*args: str) -> list[str]:
     return ["git", *SAFE_OPTIONS, *args]
 
 
+def git_output(root: Path, *args: str) -> bytes | None:
+    """The stdout of a hardened `git -C root args...` (the repository's config drivers
+    neutralised, no stdin, two minutes at most); None when git fails or cannot run."""
+    try:
+        done = subprocess.run(
+            git_argv("-C", str(root), *args),
+            capture_output=True,
+            env=safe_env(repository=root),
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
 def _config_stamp(root: Path) -> tuple[int, int]:
     """Changes when the repository's config file does (the overrides are cached on it)."""
     try:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from udef_audit.git_index import index_entries
-from udef_audit.gitsafe import git_argv, repository_problem, safe_env
+from udef_audit.gitsafe import git_output, repository_problem
 from udef_audit.repo_paths import parent_dirs, path_problem
 
 SKIP_DIRS = frozenset(
@@ -114,23 +113,8 @@ def _checked(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
 
 def _git_lines(root: Path, *args: str) -> list[str] | None:
     """NUL-separated output of a git command; None when git is missing or fails."""
-    out = _git_output(root, *args)
+    out = git_output(root, *args)
     return None if out is None else [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
-
-
-def _git_output(root: Path, *args: str) -> bytes | None:
-    try:
-        out = subprocess.run(
-            git_argv("-C", str(root), *args),
-            capture_output=True,
-            env=safe_env(repository=root),
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout if out.returncode == 0 else None
 
 
 def _git_files(root: Path, pathspecs: Sequence[str] = ()) -> list[str] | None:

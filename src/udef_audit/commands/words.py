@@ -11,20 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from udef_audit.parsers.pip_commands import PREFIX_COMMANDS
+
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
-# Prefix commands and their options that take a separate value.
-_PREFIXES: dict[str, frozenset[str]] = {
-    "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"}),
-    "doas": frozenset({"-u", "-C"}),
-    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
-    "time": frozenset({"-f", "-o", "--format", "--output"}),
-    "nice": frozenset({"-n", "--adjustment"}),
-    "exec": frozenset({"-a"}),
-    "command": frozenset(),
-    "builtin": frozenset(),
-    "nohup": frozenset(),
-    "stdbuf": frozenset({"-i", "-o", "-e"}),
-    "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+# Prefix commands and their options that take a separate value; a test command often runs
+# under a virtual display in CI (`xvfb-run pytest`).
+_PREFIXES = {
+    **PREFIX_COMMANDS,
     "xvfb-run": frozenset({"-n", "-s", "-e", "-f", "-p", "--server-num", "--server-args", "--error-file"}),
 }
 _OPERANDS = {"timeout": 1}

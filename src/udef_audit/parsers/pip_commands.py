@@ -120,8 +120,8 @@ _UV_VALUE_OPTIONS = frozenset(
 
 _EXPORT_BUILTINS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 # Commands that run the rest of their arguments as a command, with their options that take
-# a separate value (e.g. `sudo -u user`).
-_PREFIX_COMMANDS: dict[str, frozenset[str]] = {
+# a separate value (e.g. `sudo -u user`). The commands model (commands/words.py) shares it.
+PREFIX_COMMANDS: dict[str, frozenset[str]] = {
     "sudo": frozenset({"-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "-R"}),
     "doas": frozenset({"-u", "-C"}),
     "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir", "--split-string"}),
@@ -133,6 +133,10 @@ _PREFIX_COMMANDS: dict[str, frozenset[str]] = {
     "nohup": frozenset(),
     "stdbuf": frozenset({"-i", "-o", "-e"}),
     "timeout": frozenset({"-s", "-k", "--signal", "--kill-after"}),
+}
+# A pip call can come through xargs (`xargs pip install < list`).
+_PREFIX_COMMANDS = {
+    **PREFIX_COMMANDS,
     "xargs": frozenset({"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file"}),
 }
 # Prefix commands with positional operands before the command (`timeout 60 pip ...`).
