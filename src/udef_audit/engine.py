@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from udef_audit.baseline import OrgPolicy, check_enforced, read_org_policy
 from udef_audit.config import (
@@ -36,13 +36,15 @@ from udef_audit.hookspecs import Rule
 from udef_audit.inventory import Inventory, build_inventory
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.plugins import LoadedPlugins, load_plugins
-from udef_audit.policies.loader import load_policies
 from udef_audit.policy import Policy, RuleMeta, load_policy
-from udef_audit.policy_sources import gather
+from udef_audit.policy_sources import PolicyText, gather
 from udef_audit.request import AuditRequest
 from udef_audit.rule_cache import RuleCache
 from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.suppression import UNUSED_SUPPRESSION, SuppressionRun, apply_inline, unused_suppressions
+
+if TYPE_CHECKING:
+    from udef_audit.policies.loader import CompiledPolicy
 
 CONFIG_FILE = "pyproject.toml"
 
@@ -89,7 +91,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     root = resolve_root(request.path)
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
-    plugins = load_plugins(root, config.disable_plugins)
+    plugins = load_plugins(root, config.disable_plugins, use_cache=request.use_cache)
     org = read_org_policy(request.policy_file) if request.policy_file else OrgPolicy(frozenset())
     policy, custom_rules = load_rule_set(root, config, org, request.policy_paths, plugins, use_cache=request.use_cache)
     _validate_refs(config, policy)
@@ -142,10 +144,18 @@ def load_rule_set(
     policies compile to; the org policy's enforced IDs are checked against all of them."""
     base = load_policy(plugins.policy_dirs, use_cache=use_cache)
     texts = gather(root, config, org.policy_paths, extra_paths, plugins.policy_dirs)
-    custom = load_policies(texts, known=base.rules, gates=base.gates)
+    custom = _compile_policies(texts, base) if texts else []
     policy = base.extended([c.meta for c in custom]) if custom else base
     check_enforced(org, policy.rules)
     return policy, [c.rule for c in custom]
+
+
+def _compile_policies(texts: Sequence[PolicyText], base: Policy) -> list[CompiledPolicy]:
+    # Imported here: the policy language (YAML, RE2, the commands model) costs a tenth of a
+    # second of start-up, and most audits have no custom policy.
+    from udef_audit.policies.loader import load_policies  # noqa: PLC0415
+
+    return load_policies(texts, known=base.rules, gates=base.gates)
 
 
 def rules_for(path: Path, *, config_file: Path | None = None, policy_file: Path | None = None) -> Policy:

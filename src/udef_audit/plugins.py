@@ -15,7 +15,6 @@ engine never names a rule. Two hazards are handled here:
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata as md
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -27,6 +26,7 @@ import pluggy
 
 from udef_audit import hookspecs
 from udef_audit.compat import Traversable
+from udef_audit.entry_points import PluginEntry, entry_points
 from udef_audit.hookspecs import Rule
 
 
@@ -100,18 +100,13 @@ def _search_path(path: list[str]) -> Iterator[None]:
         sys.path[:] = saved
 
 
-def discover_entry_points(scanned_root: Path) -> list[md.EntryPoint]:
-    """Entry points of the `udef_audit.rules` group, seen only from the safe search path."""
-    found = md.distributions(path=safe_search_path(scanned_root))
-    seen: dict[str, md.EntryPoint] = {}
-    for dist in found:
-        for ep in dist.entry_points:
-            if ep.group == hookspecs.ENTRY_POINT_GROUP and ep.name not in seen:
-                seen[ep.name] = ep
-    return [seen[name] for name in sorted(seen)]
+def discover_entry_points(scanned_root: Path, *, use_cache: bool = True) -> list[PluginEntry]:
+    """Entry points of the `udef_audit.rules` group, seen only from the safe search path
+    (remembered by the listing of installed distributions: entry_points.py)."""
+    return entry_points(hookspecs.ENTRY_POINT_GROUP, safe_search_path(scanned_root), use_cache=use_cache)
 
 
-def load_plugins(scanned_root: Path, disabled: Iterable[str] = ()) -> LoadedPlugins:
+def load_plugins(scanned_root: Path, disabled: Iterable[str] = (), *, use_cache: bool = True) -> LoadedPlugins:
     """Register every allowed entry point with a fresh plugin manager; isolate failures."""
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
@@ -120,8 +115,8 @@ def load_plugins(scanned_root: Path, disabled: Iterable[str] = ()) -> LoadedPlug
     # Loading imports with the safe path in place, so a legitimate entry point cannot import
     # a same-named module from the repository.
     with _search_path(safe_search_path(scanned_root)):
-        for ep in discover_entry_points(scanned_root):
-            if ep.name in deny or (ep.dist is not None and ep.dist.name in deny):
+        for ep in discover_entry_points(scanned_root, use_cache=use_cache):
+            if ep.name in deny or ep.dist in deny:
                 continue
             try:
                 manager.register(ep.load(), name=ep.name)

@@ -16,16 +16,24 @@ In a folder, every `*.yaml` and `*.yml` file directly inside it is a policy, in 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from udef_audit.compat import Traversable
 from udef_audit.config import Config, ConfigError
-from udef_audit.parsers.yaml_file import YamlError, load_yaml
-from udef_audit.policies.loader import MAX_POLICY_BYTES, PolicyText
 from udef_audit.safe_read import UnreadableFile, read_regular_file, regular_files_in
 
+MAX_POLICY_BYTES = 1_000_000
 MAX_FILES_PER_FOLDER = 500
 SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class PolicyText:
+    """A policy file's bytes and how messages name it (`policies/acme.yaml`)."""
+
+    source: str
+    data: bytes
 
 
 def gather(
@@ -104,6 +112,9 @@ def _is_policy(data: bytes) -> bool:
     a file that does not parse is compiled as a policy, so its error is reported."""
     if b"check" not in data:
         return False
+    # Imported here: only a plugin that ships YAML pays for the YAML parser.
+    from udef_audit.parsers.yaml_file import YamlError, load_yaml  # noqa: PLC0415
+
     try:
         parsed = load_yaml(data)
     except YamlError:

@@ -70,7 +70,9 @@ def audit(request: AuditRequest) -> AuditResult:
         # Imported here: only a run that reports fixes pays for the fixers.
         from udef_audit.fix.planner import available_fixes  # noqa: PLC0415
 
-        result = replace(result, fixes=available_fixes(result))
+        # Fixers see every file; the audit's listing serves when no `exclude` narrowed it.
+        scope = None if run.config.exclude else ctx.files
+        result = replace(result, fixes=available_fixes(result, scope))
     return result
 
 

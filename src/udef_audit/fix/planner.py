@@ -96,10 +96,11 @@ def _attempt(result: AuditResult, finding: Finding, safety: str, fixer: Fixer, t
     return Attempt(finding, safety, FIXED, done.description, done.notes)
 
 
-def available_fixes(result: AuditResult) -> dict[str, FindingFix]:
+def available_fixes(result: AuditResult, scope: tuple[str, ...] | None = None) -> dict[str, FindingFix]:
     """Each fixable result's fix computed alone against the repository as it is, by
-    fingerprint (the reports' "N fixable" and SARIF's `fixes[]`)."""
-    reads = Reads(result.root)
+    fingerprint (the reports' "N fixable" and SARIF's `fixes[]`). `scope`: the audit's
+    listing of the repository, when it excluded nothing."""
+    reads = Reads(result.root, scope)
     fixes: dict[str, FindingFix] = {}
     for finding, safety, fixer in fixable(result):
         tree = FixTree(result.root, reads)

@@ -37,13 +37,17 @@ class _Staged:
 class Reads:
     """Bytes read from disk and the files in scope, shared by the trees of one run."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, scope: tuple[str, ...] | None = None) -> None:
+        """`scope`: the audit's own listing when it excluded nothing (sorted), so that
+        listing the repository is not paid twice."""
         self.root = root
         self.disk: dict[str, bytes | None] = {}
+        if scope is not None:
+            self.scope = scope
 
     @cached_property
     def scope(self) -> tuple[str, ...]:
-        """The files in scope as the audit lists them (git's, else the folder's)."""
+        """The files in scope as the audit lists them (git's, else the folder's), sorted."""
         from udef_audit.inventory import build_inventory  # noqa: PLC0415 - only fixers that list need it
 
         return build_inventory(self.root, lambda _: False).files
@@ -77,6 +81,8 @@ class FixTree:
     @property
     def files(self) -> list[str]:
         """The files in scope, as they are after the staged changes, sorted."""
+        if not (self._staged.files or self._staged.folder_moves):
+            return list(self._scope)
         current = {self._moved(path) for path in self._scope}
         for path, data in self._staged.files.items():
             if data is None:

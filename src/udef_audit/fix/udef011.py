@@ -30,7 +30,8 @@ COMMENT = "# Caches and build output (udef-audit fix, UDEF011)"
 def add_patterns(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> Fixed:
     """Append a pattern for each sample path no .gitignore ignores."""
     samples = _samples(params)
-    missing = [s for s in samples if not is_ignored(s, _specs(tree, samples))]
+    specs = _specs(tree, samples)
+    missing = [s for s in samples if not is_ignored(s, specs)]
     if not missing:
         raise FixRefused("every sample path is already ignored")
     patterns = list(dict.fromkeys(suggested_pattern(s) for s in missing))
@@ -46,7 +47,8 @@ def add_patterns(finding: Finding, tree: FixTree, params: Mapping[str, Any]) -> 
 
 def _refuse_reincluded(tree: FixTree, samples: list[str], missing: list[str]) -> None:
     """A nested .gitignore that re-includes a sample: that is its owner's call."""
-    still = [s for s in missing if not is_ignored(s, _specs(tree, samples))]
+    specs = _specs(tree, samples)
+    still = [s for s in missing if not is_ignored(s, specs)]
     if still:
         raise FixRefused(f"a nested .gitignore re-includes {', '.join(still)}; the root patterns would not help")
 

@@ -24,9 +24,9 @@ from udef_audit.policies.rule import Anchor, PolicyRule, When, policy_rule
 from udef_audit.policies.schema import Cursor
 from udef_audit.policies.templates import Template, TemplateError, parse_template
 from udef_audit.policy import PHASES, PROFILES, RULE_ID, SLUG, Kind, RuleMeta
+from udef_audit.policy_sources import MAX_POLICY_BYTES, PolicyText
 from udef_audit.repo_paths import path_problem
 
-MAX_POLICY_BYTES = 1_000_000
 MAX_EXAMPLE_FILES = 50
 REQUIRED = ("id", "slug", "title", "level", "why", "fix", "message", "check")
 TEXT_KEYS = ("summary", "what", "example", "chapter", "section", "methodology", "category", "precision")
@@ -34,14 +34,6 @@ OPTIONAL = (*TEXT_KEYS, "phase", "profile", "scope", "docs", "tags", "kinds", "f
             "examples")
 COMMON_CAPTURES = frozenset({"path", "line", "project"})
 RESERVED_PREFIX = "UDEF"
-
-
-@dataclass(frozen=True)
-class PolicyText:
-    """A policy file's bytes and how messages name it (`policies/acme.yaml`)."""
-
-    source: str
-    data: bytes
 
 
 @dataclass(frozen=True)
