@@ -87,7 +87,9 @@ def test_a_cached_entry_loads_like_importlib_metadata() -> None:
         PluginEntry("x", "not valid!", None).load()
 
 
-def test_a_file_on_the_path_and_an_unwritable_cache_are_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_file_on_the_path_and_an_unwritable_cache_are_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocked = tmp_path / "cache-is-a-file"
     blocked.write_text("")
     monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(blocked))
