@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from udef_audit import __version__
 from udef_audit.config import FAIL_LEVELS, ConfigError
@@ -34,7 +34,11 @@ from udef_audit.service import (
     exit_code,
     known_rules,
     score_model,
+    stored_reports,
 )
+
+if TYPE_CHECKING:
+    from udef_audit.replay import Invocation
 
 SUBCOMMANDS = ("rules", "explain", "batch", "gates", "fix", "policy")
 GATES_FORMATS = ("text", "json", "markdown")
@@ -194,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args and args[0] in SUBCOMMANDS:
                 return _subcommand(args[0], args[1:])
             # Intermixed: pre-commit appends file names after the hook's own `args:`.
-            return _audit(audit_parser().parse_intermixed_args(args))
+            return _audit(audit_parser().parse_intermixed_args(args), args)
     except ConfigError as exc:
         print(f"udef-audit: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -297,16 +301,34 @@ def _run_audit(request: AuditRequest) -> AuditResult:
         return audit(request)
 
 
-def _audit(args: argparse.Namespace) -> int:
+def _audit(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.fix or args.diff:
         if args.files is not None:
             raise ConfigError("--fix and --diff judge a whole repository: --files does not apply")
         return _run_fix(request_from_args(args), unsafe=args.unsafe_fixes, diff_only=args.diff)
     check_output(args.output)
     options = _text_options(args)
-    result = _run_audit(replace(request_from_args(args), fixes=args.files is None))
-    write_output(render(result, args.format, text=options), args.output, args.format)
-    return exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
+    request = replace(request_from_args(args), fixes=args.files is None)
+    reports = stored_reports(request, _invocation(argv, options))
+    stored = reports.lookup() if reports is not None else None
+    if stored is not None:  # the same command on the same tree: the report it printed last time
+        write_output(stored.output, args.output, args.format)
+        return stored.code
+    result = _run_audit(request)
+    output = render(result, args.format, text=options)
+    write_output(output, args.output, args.format)
+    code = exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)
+    if reports is not None and result.replayable:
+        reports.store(output, code)
+    return code
+
+
+def _invocation(argv: Sequence[str], options: TextOptions) -> Invocation:
+    """How this command was run, as far as it can change what it prints (replay.py): the
+    drawing options hold what the terminal decided (colour, width)."""
+    from udef_audit.replay import Invocation  # noqa: PLC0415 - only an audit that may be replayed
+
+    return Invocation(tuple(argv), str(Path.cwd()), dict(os.environ), repr(options))
 
 
 def _gates(args: list[str]) -> int:

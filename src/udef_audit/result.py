@@ -11,15 +11,17 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from udef_audit.config import RuleSettings
 from udef_audit.findings import Finding, Level, Notification
-from udef_audit.fix.model import SAFE, FindingFix
-from udef_audit.gates import GatesResult
 from udef_audit.policy import Policy
 from udef_audit.profiles import Profile
-from udef_audit.scoring.score import ScoreResult
+
+if TYPE_CHECKING:  # only annotations here: a pre-commit run imports none of these
+    from udef_audit.fix.model import FindingFix
+    from udef_audit.gates import GatesResult
+    from udef_audit.scoring.score import ScoreResult
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,17 @@ class AuditResult:
     gates: GatesResult | None = None
     baseline: BaselineReport | None = None
     fixes: Mapping[str, FindingFix] = field(default_factory=dict)  # by fingerprint (request.fixes)
+    # Whether the same command on the same tree would give the same report: every rule that
+    # ran is a cacheable one and none failed (replay.py keeps such a report).
+    replayable: bool = False
 
-    def fixable(self, safety: str = SAFE) -> int:
-        """How many unsuppressed results `udef-audit fix` repairs with fixes of this safety."""
+    def fixable(self, safety: str | None = None) -> int:
+        """How many unsuppressed results `udef-audit fix` repairs with fixes of this safety
+        (default: the safe ones)."""
+        if safety is None:
+            from udef_audit.fix.model import SAFE  # noqa: PLC0415 - the fixers' model, only when asked
+
+            safety = SAFE
         return sum(1 for f in self.active if (fix := self.fixes.get(f.fingerprint)) and fix.safety == safety)
 
     @property

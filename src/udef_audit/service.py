@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from udef_audit.baseline import (
     apply_baseline,
@@ -25,12 +25,15 @@ from udef_audit.baseline import (
     write_baseline,
 )
 from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, rules_for, run_engine
-from udef_audit.findings import Finding, Notification
+from udef_audit.findings import Finding, Level, Notification
 from udef_audit.gates import GateInputs, GatesResult, evaluate
 from udef_audit.policy import Policy
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
-from udef_audit.scoring.score import RESET, ScoreResult
+
+if TYPE_CHECKING:
+    from udef_audit.replay import Invocation, Replays
+    from udef_audit.scoring.score import ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -65,6 +68,7 @@ def audit(request: AuditRequest) -> AuditResult:
         score=score,
         gates=gates,
         baseline=baseline,
+        replayable=_replayable(run),
     )
     if request.fixes and request.whole_repository:
         # Imported here: only a run that reports fixes pays for the fixers.
@@ -74,6 +78,28 @@ def audit(request: AuditRequest) -> AuditResult:
         scope = None if run.config.exclude else ctx.files
         result = replace(result, fixes=available_fixes(result, scope))
     return result
+
+
+def stored_reports(request: AuditRequest, invocation: Invocation) -> Replays | None:
+    """Where the report of this audit is kept and found again (replay.py), or None when it
+    may not be replayed: a run that writes or prunes a baseline, reads an org policy or
+    extra policies, checks named files only, or has the cache off."""
+    if not (request.use_cache and request.whole_repository):
+        return None
+    if request.write_baseline or request.prune_baseline or request.policy_file or request.policy_paths:
+        return None
+    from udef_audit.replay import replays_for  # noqa: PLC0415 - only a whole-repository audit
+
+    named = [path for path in (request.config_file, request.baseline) if path is not None]
+    return replays_for(resolve_root(request.path), invocation, named)
+
+
+def _replayable(run: EngineRun) -> bool:
+    """Every rule that ran has a cache version (built-in rules, versioned plugins; never a
+    custom policy) and no rule or plugin failed."""
+    failed = any(note.level is Level.ERROR for note in run.notifications)
+    ran = [run.rules[rule_id] for rule_id in run.rules_run if rule_id in run.rules]
+    return not failed and all(getattr(rule, "cache_version", None) for rule in ran)
 
 
 def known_rules(request: AuditRequest) -> Policy:
@@ -87,11 +113,17 @@ def exit_code(result: AuditResult, *, fail_on_reset: bool = False, fail_below_ph
     else 0."""
     if result.tool_failed:
         return EXIT_INTERNAL
-    if fail_on_reset and result.score is not None and result.score.verdict == RESET:
+    if fail_on_reset and result.score is not None and _is_reset(result.score):
         return EXIT_FINDINGS
     if fail_below_phase is not None and result.gates is not None and result.gates.reached < fail_below_phase:
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.fails() else EXIT_OK
+
+
+def _is_reset(score: ScoreResult) -> bool:
+    from udef_audit.scoring.score import RESET  # noqa: PLC0415 - a pre-commit run never scores
+
+    return score.verdict == RESET
 
 
 def score_model(request: AuditRequest) -> tuple[dict[str, Any], str]:

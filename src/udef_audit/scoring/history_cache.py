@@ -41,7 +41,14 @@ def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> His
 
 
 def _history_key(root: Path, window_days: int) -> str | None:
-    """HEAD's sha plus a digest of the shallow file; None when git cannot say."""
+    """HEAD's sha, the window and a digest of the shallow file; None when git cannot say."""
+    head = head_state(root)
+    return None if head is None else f"{head}|{window_days}"
+
+
+def head_state(root: Path) -> str | None:
+    """What the history of `root` is a function of: HEAD's sha and a digest of the shallow
+    file (deepening a shallow clone changes the history, not HEAD); None when git cannot say."""
     # Two calls: rev-parse prints --git-path answers before revisions, whatever the order.
     head_out = _git(root, "rev-parse", "--verify", "-q", "HEAD")
     path_out = _git(root, "rev-parse", "--git-path", "shallow")
@@ -54,7 +61,7 @@ def _history_key(root: Path, window_days: int) -> str | None:
         shallow = hashlib.sha256(read_git_file(shallow_path, _MAX_SHALLOW_BYTES)).hexdigest()[:16]
     except OSError:
         shallow = "complete"
-    return f"{head}|{window_days}|{shallow}"
+    return f"{head}|{shallow}"
 
 
 def _git(root: Path, *args: str) -> list[str] | None:
