@@ -58,3 +58,40 @@ def test_complexity_is_cached_by_content(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.undo()
     assert rows(context(root, use_cache=False).complexity(["src/pkg/core.py"])) == {
         "src/pkg/core.py": [("g", 1, 1, 1)]}
+
+
+def test_an_expected_sample_is_measured_with_the_facts_scan_and_noted_when_asked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = write_tree(tmp_path / "repo", {**TREE, "src/pkg/todo.py": "x = 1  # TODO: later\n"})
+    expected = rows(context(root, use_cache=False).complexity(["src/pkg/core.py", "src/pkg/broken.py"]))
+    ctx = context(root)
+    ctx.expect_complexity(["src/pkg/core.py", "src/pkg/broken.py", "not/in/scope.py"])
+    ctx.python_facts(["src/pkg/todo.py"])
+    # Measured by the scan, read quietly: no rule's cached results come to depend on it,
+    # and the note for the broken file waits until the score asks.
+    assert set(ctx.read_log) == {"src/pkg/todo.py"}
+    assert [d.path for d in ctx.diagnostics] == []
+    monkeypatch.setattr(python_source, "complexity_many", lambda *a, **k: pytest.fail("measured again"))
+    assert rows(ctx.complexity(["src/pkg/core.py", "src/pkg/broken.py"])) == expected
+    assert [(d.rule_id, d.path) for d in ctx.diagnostics] == [("UDEF000", "src/pkg/broken.py")]
+    # remembered like any measurement
+    assert rows(context(root).complexity(["src/pkg/core.py"])) == {"src/pkg/core.py": expected["src/pkg/core.py"]}
+
+
+def test_an_expected_file_the_cache_knows_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    root = write_tree(tmp_path / "repo", TREE)
+    context(root).complexity(["src/pkg/core.py"])
+    ctx = context(root)
+    ctx.expect_complexity(["src/pkg/core.py"])
+    assert ctx._complexity_ahead() == []
+
+
+def test_one_pool_for_facts_and_complexity_gives_what_each_gives_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(python_source, "worker_count", lambda workers, items, min_chars=None: 2)
+    files = [(name, text.encode()) for name, text in TREE.items()]
+    files.append(("src/pkg/todo.py", b"def f():\n    raise NotImplementedError  # TODO: later\n"))
+    facts, measured = python_source.scan_and_measure(files, files[:3], workers=2)
+    assert facts == python_source.scan_many(files, workers=1)
+    assert measured == python_source.complexity_many(files[:3], workers=1)

@@ -114,6 +114,13 @@ class FileReader:
             return len(self._bytes[path] or b"")
         return regular_file_size(self.root, path) if path in self.file_set else None
 
+    def quiet_size(self, path: str) -> int | None:
+        """`file_size` for work that runs ahead of the rules (a prefetch): not in
+        `read_log`, so no rule's cached results come to depend on it."""
+        if self._bytes.get(path) is not None:
+            return len(self._bytes[path] or b"")
+        return regular_file_size(self.root, path) if path in self.file_set else None
+
     def text(self, path: str) -> str | None:
         """The file decoded as UTF-8 (BOM allowed); None and a UDEF000 note otherwise."""
         return self._once("text", path, self._decode)

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from udef_audit.cache import FactsCache
+from udef_audit.cache import FactsCache, content_key
 from udef_audit.context_files import FileReader
 from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
 
@@ -77,13 +77,15 @@ class PythonFiles(FileReader):
         return [f for f in self.files if f.endswith((".py", ".pyi"))]
 
     def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
-        from udef_audit.parsers.python_source import scan_many  # noqa: PLC0415
+        from udef_audit.parsers.python_source import scan_and_measure  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
         cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
         result, todo = self._from_cache(keys, cache)
-        for path, facts in scan_many(todo, words=words, workers=self.workers).items():
+        scanned, measured = scan_and_measure(todo, self._complexity_ahead(), words=words, workers=self.workers)
+        self._measured_ahead.update(measured)
+        for path, facts in scanned.items():
             result[path] = facts
             cache.put(keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
         cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
@@ -125,10 +127,45 @@ class PythonFiles(FileReader):
         """Measure the files the cache does not know (in worker processes), and remember them."""
         from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
 
-        fresh = complexity_many(todo, workers=self.workers)
+        ahead = {path: self._measured_ahead.pop(path) for path, _ in todo if path in self._measured_ahead}
+        rest = [(path, data) for path, data in todo if path not in ahead]
+        fresh = {**complexity_many(rest, workers=self.workers), **ahead} if rest else ahead
         for path, found in fresh.items():
             cache.put(keys[path], found.to_dict())
         return fresh
+
+    def expect_complexity(self, paths: Sequence[str]) -> None:
+        """Say which files `complexity` will be asked about (the score's sample). When a
+        facts scan runs first (a cold audit), they are measured in its worker processes
+        too, which would otherwise idle at its end while the rules go on; what is read for
+        this is no read a rule made (`read_log`)."""
+        self._expected_complexity[:] = [path for path in dict.fromkeys(paths) if path in self.file_set]
+
+    @cached_property
+    def _expected_complexity(self) -> list[str]:
+        return []
+
+    @cached_property
+    def _measured_ahead(self) -> dict[str, Complexity]:
+        return {}
+
+    def _complexity_ahead(self) -> list[tuple[str, bytes]]:
+        """The expected files the complexity cache does not know, with their bytes (read
+        quietly); asked once."""
+        wanted = list(self._expected_complexity)
+        self._expected_complexity.clear()
+        if not wanted:
+            return []
+        cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
+        todo: list[tuple[str, bytes]] = []
+        for path in wanted:
+            blob = self.inventory.blob_ids.get(path)
+            if blob is not None and cache.get(f"git:{blob}") is not None:
+                continue  # known, and nothing read to know it
+            data = self._quiet_bytes(path)
+            if data is not None and (blob is not None or cache.get(content_key(data)) is None):
+                todo.append((path, data))
+        return todo
 
     def _complexity_from_cache(
         self, keys: dict[str, str], cache: FactsCache

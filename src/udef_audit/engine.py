@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,8 +85,18 @@ def resolve_root(path: Path) -> Path:
     return root
 
 
-def run_engine(request: AuditRequest) -> EngineRun:
-    """Run every selected rule on one repository. Raises ConfigError for usage mistakes."""
+BeforeRules = Callable[[RepoContext, Config, Policy], None]
+
+
+def _nothing_before(ctx: RepoContext, config: Config, policy: Policy) -> None:
+    """The default `before_rules`: nothing runs beside the rules."""
+
+
+def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_before) -> EngineRun:
+    """Run every selected rule on one repository. Raises ConfigError for usage mistakes.
+
+    `before_rules` is called once the repository is listed and the policy is known, just
+    before the first rule runs: the service starts there what can run beside the rules."""
     started = time.perf_counter()
     root = resolve_root(request.path)
     config, preread = effective_config(root, request)
@@ -109,6 +119,7 @@ def run_engine(request: AuditRequest) -> EngineRun:
     }
     _hold_enforced_levels(settings, policy, org, notes)
     cache = _rule_cache(ctx, runnable, settings, request)
+    before_rules(ctx, config, policy)
     raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
     if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)

@@ -32,7 +32,11 @@ from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
 
 if TYPE_CHECKING:
+    from udef_audit.config import Config
+    from udef_audit.context import RepoContext
+    from udef_audit.parsers.gitlog import History
     from udef_audit.replay import Invocation, Replays
+    from udef_audit.scoring.history_cache import HistoryRead
     from udef_audit.scoring.score import ScoreResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -40,11 +44,49 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 def audit(request: AuditRequest) -> AuditResult:
     """Audit one repository. Raises ConfigError for usage and configuration mistakes."""
-    run = run_engine(request)
+    history = _History() if request.score and request.whole_repository else None
+    try:
+        run = run_engine(request, history.start) if history is not None else run_engine(request)
+        return _audited(request, run, history)
+    finally:
+        if history is not None:
+            history.cancel()
+
+
+class _History:
+    """The score's history, read while the rules run: `git log` over the window is a
+    separate process (a third of a second on sympy) that needs nothing the rules produce."""
+
+    def __init__(self) -> None:
+        self.reading: HistoryRead | None = None
+
+    def start(self, ctx: RepoContext, config: Config, policy: Policy) -> None:
+        """Start `git log`; name the complexity sample to the context from the window's
+        changed paths (a cheap `git log --name-only`), so that a cold facts scan measures it
+        in the same worker processes."""
+        from udef_audit.scoring.facts import complexity_sample  # noqa: PLC0415
+        from udef_audit.scoring.history_cache import start_cached_history  # noqa: PLC0415
+        from udef_audit.scoring.model import effective_model  # noqa: PLC0415
+
+        model = effective_model(policy.score_model, config.score, config.source)
+        self.reading = start_cached_history(ctx.root, int(model["window-days"]), enabled=ctx.use_cache)
+        ctx.expect_complexity(complexity_sample(ctx, self.reading.changed_paths(), model))
+
+    def result(self) -> History:
+        if self.reading is None:  # pragma: no cover - the engine calls start() before any rule
+            raise RuntimeError("the history was not started")
+        return self.reading.result()
+
+    def cancel(self) -> None:
+        if self.reading is not None:
+            self.reading.cancel()
+
+
+def _audited(request: AuditRequest, run: EngineRun, history: _History | None) -> AuditResult:
     adopted = _adoption(run, request)
     # The score sees waived and inline-suppressed results as gone, but not baselined ones:
     # a baseline is adoption, not a fix.
-    score = _score(run, adopted.before_baseline) if request.score and request.whole_repository else None
+    score = _score(run, adopted.before_baseline, history.result()) if history is not None else None
     gates = _gates(run, request, adopted.findings) if request.whole_repository else None
     run.save_caches()
     findings, notes, baseline = adopted.findings, adopted.notes, adopted.baseline
@@ -212,15 +254,13 @@ def _baselined(findings: list[Finding], request: AuditRequest) -> list[Finding]:
     return apply_baseline(findings, read_baseline(baseline_file), baseline_file.name).findings
 
 
-def _score(run: EngineRun, findings: list[Finding]) -> ScoreResult:
+def _score(run: EngineRun, findings: list[Finding], history: History) -> ScoreResult:
     """The reset-vs-repair score from the findings, the repository's facts and its history."""
     # Imported here: the --files mode (pre-commit) never scores and need not pay for these.
     from udef_audit.scoring.facts import gather_facts  # noqa: PLC0415
-    from udef_audit.scoring.history_cache import cached_history  # noqa: PLC0415
     from udef_audit.scoring.model import effective_model  # noqa: PLC0415
     from udef_audit.scoring.reset_repair import compute_score  # noqa: PLC0415
 
     model = effective_model(run.policy.score_model, run.config.score, run.config.source)
-    history = cached_history(run.ctx.root, int(model["window-days"]), enabled=run.ctx.use_cache)
     facts = gather_facts(run.ctx, history, model)
     return compute_score(findings, run.policy, facts, history, model)

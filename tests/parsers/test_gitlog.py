@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from udef_audit import git_history
-from udef_audit.git_history import REASON_EMPTY, REASON_NO_GIT, REASON_NOT_A_REPOSITORY, read_history
+from udef_audit.git_history import REASON_EMPTY, REASON_NO_GIT, REASON_NOT_A_REPOSITORY, read_history, start_history
 from udef_audit.parsers import gitlog
 from udef_audit.parsers.gitlog import Commit, History, window_start
 from udef_audit.scoring.history import classify
@@ -581,3 +581,26 @@ def test_non_utf8_paths_round_trip_like_os_fsdecode() -> None:
     (commit,) = _parse(stream)
 
     assert commit.files == (os.fsdecode(b"latin-\xe9.txt"),)
+
+
+def test_the_changed_paths_come_before_the_history_and_agree_with_it(repo: Repo) -> None:
+    repo.commit("one", at("2026-05-01"), {"a.py": "1", "b.py": "1"})
+    repo.commit("two", at("2026-05-02"), {"b.py": "2", "c.txt": "x"})
+    pending = start_history(repo.path)
+    quick = pending.changed_paths()
+    history = pending.result()
+    assert quick == ["b.py", "c.txt", "a.py"]
+    assert quick == list(dict.fromkeys(path for commit in history.commits for path in commit.files))
+    assert pending.changed_paths() == quick  # from the history, once read
+
+
+def test_no_changed_paths_hint_for_a_shallow_clone_or_outside_git(make_repo: MakeRepo, tmp_path: Path) -> None:
+    source = make_repo("source")
+    for day in ("2026-05-01", "2026-05-02", "2026-05-03"):
+        source.commit(day, at(day), {"a.py": day})
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{source.path}", str(clone)], check=True)
+    pending = start_history(clone)
+    assert pending.changed_paths() == []
+    pending.cancel()
+    assert start_history(tmp_path / "nothing").changed_paths() == []

@@ -31,7 +31,7 @@ Positions are 1-based lines and 1-based columns counted in characters.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -282,6 +282,20 @@ def scan_python(
 # --- many files -------------------------------------------------------------------------------
 
 
+def _prefiltered(items: Mapping[str, bytes], words: tuple[str, ...],
+                 max_bytes: int) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
+    """Files settled without a worker (no candidate substring, or unreadable), and the rest."""
+    settled: dict[str, Any] = {}
+    pending: list[tuple[str, bytes]] = []
+    for name, data in items.items():
+        text, error = read_source(data, max_bytes)
+        if text is None or not has_candidates(text, words):
+            settled[name] = PythonFacts(error=error)
+        else:
+            pending.append((name, data))
+    return settled, pending
+
+
 def _scan_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
                 max_bytes: int) -> list[tuple[str, PythonFacts | _DeferredFacts]]:
     return [(name, _scan(data, words, max_bytes)) for name, data in batch]
@@ -302,14 +316,7 @@ def scan_many(
     """
     clean = clean_words(words)
     unique = dict(items)  # a name given twice: the last data counts
-    settled: dict[str, PythonFacts] = {}
-    pending: list[tuple[str, bytes]] = []
-    for name, data in unique.items():
-        text, error = read_source(data, max_bytes)
-        if text is None or not has_candidates(text, clean):
-            settled[name] = PythonFacts(error=error)
-        else:
-            pending.append((name, data))
+    settled, pending = _prefiltered(unique, clean, max_bytes)
     count = worker_count(workers, pending)
     outcomes = run_batches(partial(_scan_batch, words=clean, max_bytes=max_bytes), pending, count)
     settled.update(_finish_all(outcomes, count))
@@ -357,6 +364,35 @@ def complexity_many(
     outcomes = run_batches(partial(_measure_batch, max_bytes=max_bytes), pending, count)
     finished = _finish_all(outcomes, count)
     return {name: finished[name] for name in unique}
+
+
+def _mixed_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
+                 max_bytes: int) -> list[tuple[str, Any]]:
+    """Facts for names tagged `f:`, complexity for names tagged `c:`."""
+    return [(name, _scan(data, words, max_bytes) if name.startswith("f:") else _measure(data, max_bytes))
+            for name, data in batch]
+
+
+def scan_and_measure(
+    scan: Sequence[tuple[str, bytes]],
+    measure: Sequence[tuple[str, bytes]],
+    *,
+    words: Sequence[str] = DEFAULT_WORDS,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
+    """:func:`scan_many` of ``scan`` and :func:`complexity_many` of ``measure`` in one pool:
+    the same results, with one start of the worker processes and no core idle between
+    the two. Never raises."""
+    clean = clean_words(words)
+    facts, pending = _prefiltered(dict(scan), clean, max_bytes)
+    tagged = [(f"f:{name}", data) for name, data in pending]
+    tagged.extend((f"c:{name}", data) for name, data in dict(measure).items())
+    count = worker_count(workers, tagged, min_chars=300_000)
+    finished = _finish_all(run_batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count), count)
+    facts.update((name[2:], value) for name, value in finished.items() if name.startswith("f:"))
+    measured = {name[2:]: value for name, value in finished.items() if name.startswith("c:")}
+    return {name: facts[name] for name in dict(scan)}, measured
 
 
 # --- other users ------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from udef_audit.context import RepoContext
-from udef_audit.parsers.gitlog import Commit, History
+from udef_audit.parsers.gitlog import History
 from udef_audit.projects import Project
 
 CI_FILES = re.compile(
@@ -61,8 +61,9 @@ class ScoreFacts:
 def gather_facts(ctx: RepoContext, history: History, model: Mapping[str, object]) -> ScoreFacts:
     """Read what the score needs: projects, tests, CI, churn facts and recent complexity."""
     debt = model["criteria"]["debt-vs-velocity"]  # type: ignore[index]
-    changed = _changed_python(history.commits, ctx.file_set) if history.available else []
-    measured = _within_budget(ctx, changed, int(debt["complexity-budget-bytes"]))
+    paths = (path for commit in history.commits for path in commit.files) if history.available else ()
+    changed = changed_python(paths, ctx.file_set)
+    measured = within_budget(changed, int(debt["complexity-budget-bytes"]), ctx.file_size)
     return ScoreFacts(
         projects=tuple(_project_facts(p) for p in ctx.projects),
         python_files=frozenset(ctx.python_files),
@@ -114,13 +115,13 @@ def _called_name(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def _changed_python(commits: Sequence[Commit], in_scope: frozenset[str]) -> list[str]:
-    """Python files changed in the window, most recently changed first (commits are newest first)."""
-    ordered = dict.fromkeys(f for c in commits for f in c.files if f.endswith(".py") and f in in_scope)
-    return list(ordered)
+def changed_python(paths: Iterable[str], in_scope: frozenset[str]) -> list[str]:
+    """The Python files in scope among the window's changed paths, in their order (most
+    recently changed first: commits are newest first)."""
+    return list(dict.fromkeys(path for path in paths if path.endswith(".py") and path in in_scope))
 
 
-def _within_budget(ctx: RepoContext, paths: Sequence[str], budget: int) -> list[str]:
+def within_budget(paths: Sequence[str], budget: int, size: Callable[[str], int | None]) -> list[str]:
     """The leading paths whose sizes fit the byte budget (0: all). Parsing every changed file
     of a large repository costs seconds on a cold cache; recent changes matter most."""
     if budget <= 0:
@@ -128,16 +129,19 @@ def _within_budget(ctx: RepoContext, paths: Sequence[str], budget: int) -> list[
     chosen: list[str] = []
     used = 0
     for path in paths:
-        size = _size(ctx, path)
-        if used + size > budget and chosen:
+        bytes_ = size(path) or 0
+        if used + bytes_ > budget and chosen:
             break
         chosen.append(path)
-        used += size
+        used += bytes_
     return chosen
 
 
-def _size(ctx: RepoContext, path: str) -> int:
-    return ctx.file_size(path) or 0
+def complexity_sample(ctx: RepoContext, changed: Iterable[str], model: Mapping[str, object]) -> list[str]:
+    """The files whose complexity the score will measure, from the window's changed paths
+    (most recent first), sized without a read a rule could be said to make."""
+    debt = model["criteria"]["debt-vs-velocity"]  # type: ignore[index]
+    return within_budget(changed_python(changed, ctx.file_set), int(debt["complexity-budget-bytes"]), ctx.quiet_size)
 
 
 def complex_functions(ctx: RepoContext, paths: Sequence[str], limit: int) -> list[ComplexFunction]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from udef_audit.cache import FactsCache
-from udef_audit.git_history import read_history
+from udef_audit.git_history import PendingHistory, start_history
 from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
 from udef_audit.parsers.gitlog import Commit, History
 
@@ -23,21 +23,51 @@ _MAX_SHALLOW_BYTES = 1 << 20
 
 def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
     """`read_history`, memoised on disk by HEAD commit, window and shallow boundary."""
+    return start_cached_history(root, window_days, enabled=enabled).result()
+
+
+class HistoryRead:
+    """A history on its way: from the cache at once, or from a `git log` running in the
+    background (remembered once read)."""
+
+    def __init__(self, pending: PendingHistory, cache: FactsCache | None = None, key: str = "") -> None:
+        self.pending = pending
+        self.cache = cache
+        self.key = key
+
+    def result(self) -> History:
+        """The history, waiting for git if it still runs."""
+        history = self.pending.result()
+        if self.cache is not None and history.available:
+            self.cache.put(self.key, _to_dict(history))
+            self.cache.save({self.key})
+            self.cache = None
+        return history
+
+    def changed_paths(self) -> list[str]:
+        """The window's changed paths, newest first, before the history is read (a hint:
+        git_history.PendingHistory.changed_paths)."""
+        return self.pending.changed_paths()
+
+    def cancel(self) -> None:
+        """Stop git if it still runs."""
+        self.pending.cancel()
+
+
+def start_cached_history(root: Path, window_days: int, *, enabled: bool = True) -> HistoryRead:
+    """`cached_history` started: a cached history at once, else git started in the
+    background (git_history.start_history) so that the audit goes on meanwhile."""
     key = _history_key(root, window_days) if enabled and repository_problem(root) is None else None
     if key is None:
-        return read_history(root, window_days=window_days)
+        return HistoryRead(start_history(root, window_days=window_days))
     cache = FactsCache(root, "history", str(window_days))
     stored = cache.get(key)
     if stored is not None:
         try:
-            return _from_dict(stored)
+            return HistoryRead(PendingHistory(_from_dict(stored)))
         except (KeyError, TypeError, ValueError):  # an older or damaged entry: read again
             pass
-    history = read_history(root, window_days=window_days)
-    if history.available:
-        cache.put(key, _to_dict(history))
-        cache.save({key})
-    return history
+    return HistoryRead(start_history(root, window_days=window_days), cache, key)
 
 
 def _history_key(root: Path, window_days: int) -> str | None:
