@@ -153,9 +153,17 @@ class Bench:
         return best(self.audit(path), self.repeat, self.env, before=self.clear)
 
     def warm(self, path: Path) -> tuple[float, float]:
-        """Best warm run (the cache filled by one run first)."""
+        """Best warm run (the cache filled by one run first): the stored report, replayed."""
         timed(self.audit(path), self.env)
         return best(self.audit(path), self.repeat, self.env)
+
+    def rebuilt(self, path: Path) -> tuple[float, float]:
+        """Best warm run whose report is built again: a variable set anew for each run is
+        part of the replay key (ADR 0015) but not of the rule cache's, so every rule is
+        replayed and the score, gates, fixes and report are computed as before ADR 0015."""
+        timed(self.audit(path), self.env)
+        runs = [timed(self.audit(path), {**self.env, "UDEF_BENCH_RUN": str(n)}) for n in range(self.repeat)]
+        return min(r[0] for r in runs), max(r[1] for r in runs)
 
 
 def verdict(ok: bool) -> str:
@@ -175,6 +183,7 @@ def side_by_side(bench: Bench, path: Path, skip_radon: bool) -> list[Row]:
         rows.append((f"radon cc -s (load {load()})", *best([str(BIN / "radon"), "cc", "-s", str(path)], 1)))
     rows.append((f"udef-audit, cold (empty cache) (load {load()})", *bench.cold(path)))
     rows.append((f"udef-audit, warm (unchanged tree) (load {load()})", *bench.warm(path)))
+    rows.append((f"udef-audit, warm, report rebuilt (rules from the cache) (load {load()})", *bench.rebuilt(path)))
     return rows
 
 
@@ -212,10 +221,10 @@ def print_main(rows: list[Row]) -> None:
 def print_targets(rows: list[Row], files: tuple[float, float, float], name: str) -> None:
     """Each figure of issue 18 against its target."""
     ruff = rows[0][1]
-    cold, warm = rows[-2], rows[-1]
+    cold, warm = rows[-3], rows[-2]
     one, python, ruff_one = files
     baseline = python + ruff_one
-    peak = max(r[2] for r in rows[-2:])
+    peak = max(r[2] for r in rows[-3:])
     print("\n| target (issue 18) | measured | |\n|---|---|---|")
     print(f"| cold ≤ {COLD_X_RUFF:g}x ruff | {cold[1]:.2f} s = {cold[1] / ruff:.1f}x | "
           f"{verdict(cold[1] <= COLD_X_RUFF * ruff)} |")

@@ -202,3 +202,26 @@ def test_a_clean_repository_replays_through_the_console_script(tmp_path: Path, r
     first = run_cli(root, "--format", "sarif")
     second = run_cli(root, "--format", "sarif")
     assert (second.code, second.stdout, second.stderr) == (first.code, first.stdout, first.stderr)
+
+
+def test_large_untracked_files_are_known_by_their_stat_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_inproc: Callable[..., Run], audits: list[int]
+) -> None:
+    root = _repository(tmp_path / "repo")
+    big = root / "data.bin"
+    big.write_bytes(b"\0" * 64)
+    monkeypatch.setattr(replay, "MAX_HASHED_BYTES", 16)
+    reads: list[str] = []
+    real = replay.read_regular_file
+
+    def reading(base: Path, rel: str, limit: int) -> bytes:
+        reads.append(rel)
+        return real(base, rel, limit)
+
+    monkeypatch.setattr(replay, "read_regular_file", reading)
+    run_inproc(root, "--format", "json")
+    assert "data.bin" not in reads
+    run_inproc(root, "--format", "json")
+    big.write_bytes(b"\1" * 65)  # a new size (and time): audited again
+    run_inproc(root, "--format", "json")
+    assert audits == [1, 1]

@@ -50,8 +50,11 @@ KIND = "replay-v1"
 MAX_ENTRIES = 8  # reports kept per repository (a text and a JSON run do not evict each other)
 # Set by the shell for each command, never read by the audit.
 VOLATILE_ENVIRONMENT = frozenset({"_", "OLDPWD", "SHLVL", "PWD"})
-# A file this large is identified by its size and time rather than read and hashed.
-MAX_HASHED_BYTES = 64_000_000
+# A file over this size (the default max-file-size: the audit reads no more of it), or past
+# this many bytes hashed in one run, is identified by its size, time and inode instead of
+# its bytes: a hostile tree of large untracked files costs stat calls, not gigabytes read.
+MAX_HASHED_BYTES = 5_000_000
+MAX_HASHED_TOTAL = 256_000_000
 
 
 @dataclass(frozen=True)
@@ -137,25 +140,32 @@ def _repository(root: Path, inventory: Inventory) -> list[Any]:
     """The listing, each file's content identity, and HEAD (with the shallow boundary)."""
     from udef_audit.scoring.history_cache import head_state  # noqa: PLC0415
 
-    contents = [[path, _content(root, path, inventory)] for path in inventory.files]
+    budget = [MAX_HASHED_TOTAL]
+    contents = [[path, _content(root, path, inventory, budget)] for path in inventory.files]
     listing = [inventory.tracked, inventory.skipped_symlinks, inventory.left_out, inventory.refused]
     head = head_state(root) if inventory.is_git else None
     return [contents, listing, inventory.is_git, inventory.git_refused, head]
 
 
-def _content(root: Path, path: str, inventory: Inventory) -> str:
+def _content(root: Path, path: str, inventory: Inventory, budget: list[int]) -> str:
     """Git's blob id for a clean tracked file, else a digest of the bytes as read safely
-    (a very large file: its size, time and inode, as git's own stat check would)."""
+    (a large file, or once `budget` bytes are spent: its size, time and inode, as git's own
+    stat check would)."""
     blob = inventory.blob_ids.get(path)
     if blob is not None:
         return blob
-    try:
-        return content_key(read_regular_file(root, path, MAX_HASHED_BYTES))
-    except UnreadableFile as exc:
-        if regular_file_size(root, path) is None:
+    size = regular_file_size(root, path)
+    if size is None:
+        return "not a regular file"
+    if size <= min(MAX_HASHED_BYTES, budget[0]):
+        try:
+            data = read_regular_file(root, path, MAX_HASHED_BYTES)
+        except UnreadableFile as exc:  # replaced meanwhile
             return f"unreadable: {exc}"
+        budget[0] -= len(data)
+        return content_key(data)
     info = (root / path).lstat()  # reached without a symlink: regular_file_size said so
-    return f"large: {info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+    return f"stat: {info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
 
 
 def _outside_content(path: Path) -> str | None:
