@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,8 @@ class _History:
 
         model = effective_model(policy.score_model, config.score, config.source)
         self.reading = start_cached_history(ctx.root, int(model["window-days"]), enabled=ctx.use_cache)
-        ctx.expect_complexity(complexity_sample(ctx, self.reading.changed_paths(), model))
+        with closing(self.reading.changed_paths()) as changed:  # closed: git stops once the sample is full
+            ctx.expect_complexity(complexity_sample(ctx, changed, model))
 
     def result(self) -> History:
         if self.reading is None:  # pragma: no cover - the engine calls start() before any rule

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from udef_audit.context import RepoContext
@@ -62,7 +62,7 @@ def gather_facts(ctx: RepoContext, history: History, model: Mapping[str, object]
     """Read what the score needs: projects, tests, CI, churn facts and recent complexity."""
     debt = model["criteria"]["debt-vs-velocity"]  # type: ignore[index]
     paths = (path for commit in history.commits for path in commit.files) if history.available else ()
-    changed = changed_python(paths, ctx.file_set)
+    changed = list(changed_python(paths, ctx.file_set))
     measured = within_budget(changed, int(debt["complexity-budget-bytes"]), ctx.file_size)
     return ScoreFacts(
         projects=tuple(_project_facts(p) for p in ctx.projects),
@@ -115,13 +115,18 @@ def _called_name(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def changed_python(paths: Iterable[str], in_scope: frozenset[str]) -> list[str]:
-    """The Python files in scope among the window's changed paths, in their order (most
-    recently changed first: commits are newest first)."""
-    return list(dict.fromkeys(path for path in paths if path.endswith(".py") and path in in_scope))
+def changed_python(paths: Iterable[str], in_scope: frozenset[str]) -> Iterator[str]:
+    """The Python files in scope among the window's changed paths, once each, in their
+    order (most recently changed first: commits are newest first); lazily, so that a
+    reader of a stream can stop early."""
+    seen: set[str] = set()
+    for path in paths:
+        if path.endswith(".py") and path in in_scope and path not in seen:
+            seen.add(path)
+            yield path
 
 
-def within_budget(paths: Sequence[str], budget: int, size: Callable[[str], int | None]) -> list[str]:
+def within_budget(paths: Iterable[str], budget: int, size: Callable[[str], int | None]) -> list[str]:
     """The leading paths whose sizes fit the byte budget (0: all). Parsing every changed file
     of a large repository costs seconds on a cold cache; recent changes matter most."""
     if budget <= 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ class HistoryRead:
             self.cache = None
         return history
 
-    def changed_paths(self) -> list[str]:
+    def changed_paths(self) -> Generator[str, None, None]:
         """The window's changed paths, newest first, before the history is read (a hint:
         git_history.PendingHistory.changed_paths)."""
         return self.pending.changed_paths()
