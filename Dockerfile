@@ -15,13 +15,13 @@ COPY rules ./rules
 COPY src ./src
 RUN pip install .
 
-# Test stage: dev tools from the dev lock, the tests and their fixture repositories.
+# Test stage: dev tools from the dev lock, then the whole checkout (.dockerignore leaves out
+# environments and caches): the tests read the docs, the Action, the changelog and the
+# fixture repositories, and the pre-commit test lists this work tree with git.
 FROM base AS test
 COPY requirements-dev.lock ./
 RUN pip install -r requirements-dev.lock
-COPY tests ./tests
-COPY fixtures ./fixtures
-COPY benchmarks ./benchmarks
+COPY . .
 CMD ["python", "-m", "pytest", "-q"]
 
 # Runtime stage: the installed command, run as a non-root user on a mounted repository.
