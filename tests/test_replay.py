@@ -225,3 +225,30 @@ def test_large_untracked_files_are_known_by_their_stat_not_read(
     big.write_bytes(b"\1" * 65)  # a new size (and time): audited again
     run_inproc(root, "--format", "json")
     assert audits == [1, 1]
+
+
+@pytest.mark.parametrize(("exclude", "listings"), [((), 1), (("src/**",), 2)])
+def test_the_audit_lists_the_repository_once_unless_something_is_excluded(
+    tmp_path: Path, run_inproc: Callable[..., Run], monkeypatch: pytest.MonkeyPatch,
+    exclude: tuple[str, ...], listings: int,
+) -> None:
+    from udef_audit import engine
+
+    root = _repository(tmp_path / "repo")
+    made: list[int] = []
+    real_replay, real_engine = replay.build_inventory, engine.build_inventory
+
+    def counted(real: Callable[..., Any]) -> Callable[..., Any]:
+        def build(*args: Any, **kwargs: Any) -> Any:
+            made.append(1)
+            return real(*args, **kwargs)
+
+        return build
+
+    monkeypatch.setattr(replay, "build_inventory", counted(real_replay))
+    monkeypatch.setattr(engine, "build_inventory", counted(real_engine))
+    excludes = [arg for pattern in exclude for arg in ("--exclude", pattern)]
+    report = run_inproc(root, "--format", "json", *excludes).json()
+    assert len(made) == listings
+    paths = {f["path"] for f in report["findings"]}
+    assert ("src/demo/__init__.py" in paths) is not bool(exclude)

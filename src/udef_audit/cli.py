@@ -314,7 +314,7 @@ def _audit(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if stored is not None:  # the same command on the same tree: the report it printed last time
         write_output(stored.output, args.output, args.format)
         return stored.code
-    result = _run_audit(request)
+    result = _run_audit(replace(request, listing=reports.listing) if reports is not None else request)
     output = render(result, args.format, text=options)
     write_output(output, args.output, args.format)
     code = exit_code(result, fail_on_reset=args.fail_on_reset, fail_below_phase=args.fail_below_phase)

@@ -244,9 +244,7 @@ def _tool_table(document: dict[str, Any], source: str) -> dict[str, Any]:
 
 
 def _build_context(root: Path, request: AuditRequest, config: Config, preread: dict[str, bytes]) -> RepoContext:
-    excluded = path_matcher(config.exclude)
-    named = None if request.whole_repository else _relative_names(root, request.files or ())
-    inventory = build_inventory(root, excluded, named)
+    inventory = _listing(root, request, config)
     if not request.whole_repository:
         chosen = tuple(sorted(_in_scope_files(root, request.files or (), inventory)))
         inventory = Inventory(
@@ -269,6 +267,16 @@ def _build_context(root: Path, request: AuditRequest, config: Config, preread: d
         preread=preread,
         config_source=config.source,
     )
+
+
+def _listing(root: Path, request: AuditRequest, config: Config) -> Inventory:
+    """The files in scope: the request's listing when it is of this root and nothing is
+    excluded (the same listing, made moments ago), else a new one."""
+    reusable = request.listing is not None and request.whole_repository and not config.exclude
+    if reusable and request.listing is not None and request.listing.root == root:
+        return request.listing
+    named = None if request.whole_repository else _relative_names(root, request.files or ())
+    return build_inventory(root, path_matcher(config.exclude), named)
 
 
 def _inventory_notes(inventory: Inventory) -> list[Notification]:

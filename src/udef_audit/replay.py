@@ -83,8 +83,10 @@ class Replays:
     """The stored reports of one repository, and the key of this run among them: one file
     per report (its exit code on the first line), so a lookup reads only its own."""
 
-    def __init__(self, root: Path, key: str) -> None:
+    def __init__(self, root: Path, key: str, listing: Inventory | None = None) -> None:
+        """`listing`: the repository as the key saw it (the audit may reuse it)."""
         self.key = key
+        self.listing = listing
         tag = hashlib.sha256(f"{__version__}|{KIND}|{root}".encode()).hexdigest()[:20]
         self.folder = cache_dir() / f"{KIND}-{tag}"
 
@@ -129,7 +131,7 @@ def replays_for(root: Path, invocation: Invocation, named_files: Sequence[Path])
         [[str(path), _outside_content(path)] for path in named_files],
     ]
     digest = hashlib.blake2b(json.dumps(parts).encode("utf-8", "surrogateescape"), digest_size=20)
-    return Replays(root, digest.hexdigest())
+    return Replays(root, digest.hexdigest(), inventory)
 
 
 def _today() -> str:

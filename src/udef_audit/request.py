@@ -5,6 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from udef_audit.inventory import Inventory
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class AuditRequest:
     today: dt.date | None = None  # waiver expiry is real time; tests may pin it
     score: bool = True  # the reset-vs-repair score (never in --files mode: it is about a whole repository)
     fixes: bool = False  # compute each result's fix (what the reports say is fixable; SARIF's fixes[])
+    # The repository as listed moments ago with nothing excluded (the replay key's listing):
+    # the audit uses it instead of listing again when its config excludes nothing.
+    listing: Inventory | None = None
 
     @property
     def whole_repository(self) -> bool:
