@@ -252,3 +252,17 @@ def test_the_audit_lists_the_repository_once_unless_something_is_excluded(
     assert len(made) == listings
     paths = {f["path"] for f in report["findings"]}
     assert ("src/demo/__init__.py" in paths) is not bool(exclude)
+
+
+def test_a_write_that_fails_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from udef_audit import cache
+
+    target = tmp_path / "store" / "report"
+
+    def failing_replace(self: Path, other: Path) -> Path:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Path, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        cache.write_atomically(target, b"data")
+    assert list(target.parent.iterdir()) == []

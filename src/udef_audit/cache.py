@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,23 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "udef-audit"
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` whole or not at all (a temporary file beside it, then a rename), so a
+    concurrent reader sees the old or the new content; its folder is made if missing.
+    OSError when it cannot be written: callers of a cache skip it."""
+    import tempfile  # noqa: PLC0415 - only a run that writes pays for it
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def content_key(data: bytes) -> str:
@@ -66,14 +84,6 @@ class FactsCache:
         if not self.dirty and not stale:
             return
         kept = {k: v for k, v in self.entries.items() if k in keep}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # noqa: PLC0415 - only a run that writes pays for it
-
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                # dumps, not dump: only the one-shot encoder is the C one (5x faster here).
-                handle.write(json.dumps(kept, separators=(",", ":")))
-            Path(tmp).replace(self.path)
-        except OSError:
-            return
+        # dumps, not dump: only the one-shot encoder is the C one (5x faster here).
+        with suppress(OSError):
+            write_atomically(self.path, json.dumps(kept, separators=(",", ":")).encode("utf-8"))

@@ -22,12 +22,13 @@ import json
 import os
 import re
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from udef_audit import __version__
-from udef_audit.cache import cache_dir
+from udef_audit.cache import cache_dir, write_atomically
 
 _PATTERN = re.compile(r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*)?(?:\[.*\]\s*)?$")
 _SUFFIXES = (".dist-info", ".egg-info")
@@ -131,10 +132,5 @@ def _is_row(row: object) -> bool:
 
 def _write(where: Path, found: list[PluginEntry]) -> None:
     rows = [[entry.name, entry.value, entry.dist] for entry in found]
-    try:
-        where.parent.mkdir(parents=True, exist_ok=True)
-        temporary = where.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(rows), encoding="utf-8")
-        temporary.replace(where)
-    except OSError:  # a read-only cache is a slower run, not an error
-        pass
+    with suppress(OSError):  # a read-only cache is a slower run, not an error
+        write_atomically(where, json.dumps(rows).encode("utf-8"))

@@ -31,15 +31,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import sys
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from udef_audit import __version__
-from udef_audit.cache import cache_dir, content_key
+from udef_audit.cache import cache_dir, content_key, write_atomically
 from udef_audit.entry_points import listing_digest
 from udef_audit.inventory import Inventory, build_inventory
 from udef_audit.plugins import safe_search_path
@@ -103,19 +103,16 @@ class Replays:
 
     def store(self, output: str, code: int) -> None:
         """Keep a report under this run's key; the oldest beyond MAX_ENTRIES go."""
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{self.key}.{os.getpid()}.tmp"
-            # Bytes, not text: no newline translation, and a path git printed in a foreign
-            # encoding (a lone surrogate) comes back as it was.
-            temporary.write_bytes(f"{code}\n{output}".encode("utf-8", "surrogateescape"))
-            temporary.replace(self.folder / self.key)
+        # Bytes, not text: no newline translation, and a path git printed in a foreign
+        # encoding (a lone surrogate) comes back as it was.
+        data = f"{code}\n{output}".encode("utf-8", "surrogateescape")
+        with suppress(OSError):  # a read-only cache makes the next run a full one, nothing worse
+            write_atomically(self.folder / self.key, data)
             self._prune()
-        except OSError:  # a read-only cache makes the next run a full one, nothing worse
-            return
 
     def _prune(self) -> None:
-        stored = sorted(self.folder.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        stored = [path for path in self.folder.iterdir() if not path.name.startswith(".")]  # not a write under way
+        stored.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
         for old in stored[MAX_ENTRIES:]:
             old.unlink(missing_ok=True)
 
