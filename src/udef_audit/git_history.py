@@ -5,7 +5,7 @@ clock, so auditing the same commit always reads the same history.
 
 The repository is hostile input. Git runs as a plain subprocess (no shell, no GitPython:
 ``import git`` needs a git binary at import time, and its per-commit stats are ~30x slower
-than one ``git log --numstat``), with:
+than one ``git log --name-only``), with:
 
 * an environment stripped of every ``GIT_*`` variable, no system or global config, and
   repository discovery stopped at ``root`` (so a parent directory's repository is not
@@ -211,10 +211,10 @@ class _RunningLog:
     """One `git log` from HEAD back to ``since`` (inclusive), at most ``limit`` commits,
     running in the background into a temporary file."""
 
-    def __init__(self, git: _Git, head: _Head, since: int, limit: int, *, numstat: bool) -> None:
+    def __init__(self, git: _Git, head: _Head, since: int, limit: int, *, files: bool) -> None:
         args = (
             *_LOG_OPTIONS,
-            *(("--numstat",) if numstat else ()),
+            *(("--name-only",) if files else ()),
             f"--since=@{since} +0000",
             f"--max-count={limit}",
             head.sha,
@@ -269,11 +269,11 @@ def _shallow_reason(boundaries: list[Commit]) -> str:
     return f"shallow clone: history before {shas} not available"
 
 
-def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_000, numstat: bool = True) -> History:
+def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_000, files: bool = True) -> History:
     """Read the commits in ``[HEAD date - window_days, HEAD date]`` with one ``git log``.
 
-    ``numstat=False`` skips the per-commit diff, which is most of git's work (about 4x on
-    a 60,000-commit window): every commit then has no files and 0 lines. Use it when only
+    ``files=False`` skips the per-commit tree diff that lists each commit's paths (most of
+    git's remaining work on a long window): every commit then has no files. Use it when only
     subjects, dates and parents matter, as for the history criteria.
 
     Never raises for a missing, broken, empty or shallow repository: the History says
@@ -282,11 +282,11 @@ def read_history(root: Path, *, window_days: int = 90, max_commits: int = 100_00
     is left, the history is unavailable. Raises ValueError only for a negative window or
     a non-positive limit.
     """
-    return start_history(root, window_days=window_days, max_commits=max_commits, numstat=numstat).result()
+    return start_history(root, window_days=window_days, max_commits=max_commits, files=files).result()
 
 
 def start_history(
-    root: Path, *, window_days: int = 90, max_commits: int = 100_000, numstat: bool = True
+    root: Path, *, window_days: int = 90, max_commits: int = 100_000, files: bool = True
 ) -> PendingHistory:
     """:func:`read_history`, with its `git log` started in the background: the caller goes
     on (the rules run meanwhile) and asks :meth:`PendingHistory.result` when it needs it.
@@ -315,7 +315,7 @@ def start_history(
         shallow_file = _probe_shallow(git)
         head = _read_head(git)
         since = head.timestamp - window_days * _SECONDS_PER_DAY
-        log = _RunningLog(git, head, since, max_commits + 1, numstat=numstat)
+        log = _RunningLog(git, head, since, max_commits + 1, files=files)
     except _GitError as error:
         return PendingHistory(replace(unknown, reason=str(error)))
     return PendingHistory(unknown, _LogJob(git, log, head, since, shallow_file, max_commits))
@@ -361,8 +361,8 @@ class PendingHistory:
 
     def changed_paths(self) -> Generator[str, None, None]:
         """The paths the window's commits changed (merges aside, as in the history), most
-        recently changed first, while `git log --numstat` still runs: streamed from a `git
-        log --name-only` (a tenth of its cost), which stops when the caller stops asking.
+        recently changed first, while the history's own `git log` still runs: streamed from
+        a second `git log --name-only`, which stops when the caller stops asking.
         A hint for work that can start early (the score's complexity sample): nothing for a
         shallow clone (its boundary commits would list the whole tree) or when git fails;
         the history itself is the answer."""

@@ -40,7 +40,7 @@ def commit(
     """A commit; ``when`` is a datetime or a number of days after T0."""
     date = when if isinstance(when, datetime) else T0 + timedelta(days=when)
     name = sha or hashlib.sha256(f"{subject}{date}{parents}".encode()).hexdigest()[:40]
-    return Commit(name, date, subject, parents, 1, 0, ("f.py",))
+    return Commit(name, date, subject, parents, ("f.py",))
 
 
 def flags(subject: str, *, parents: tuple[str, ...] = ("p" * 40,)) -> set[str]:

@@ -1,4 +1,4 @@
-"""Parse ``git log -z --numstat`` output into commits: pure, bytes in, commits out.
+"""Parse ``git log -z --name-only`` output into commits: pure, bytes in, commits out.
 
 Running git is not this module's business (git_history.py runs it, hardened); this module
 only reads what git printed. Records start with RS and end in NUL, which no subject or path
@@ -18,8 +18,8 @@ _CHUNK_BYTES = 1 << 16
 
 # Records: RS, then sha, parents, unix time, ISO date, subject separated by US. The subject
 # comes last so a hostile subject holding US cannot shift the other fields. With -z every
-# record and every numstat entry ends in NUL, which no subject or path can contain, so
-# paths with spaces, tabs, newlines or non-ASCII arrive unquoted and unambiguous.
+# record and every path ends in NUL, which no subject or path can contain, so paths with
+# spaces, tabs, newlines or non-ASCII arrive unquoted and unambiguous.
 _RECORD_START = 0x1E
 
 
@@ -31,19 +31,18 @@ LOG_FORMAT = "%x1e%H%x1f%P%x1f%ct%x1f%cI%x1f%s"
 
 @dataclass(frozen=True, slots=True)
 class Commit:
-    """One commit as ``git log --numstat`` describes it.
+    """One commit as ``git log --name-only`` describes it.
 
-    ``date`` is the committer date with the committer's UTC offset. ``added``/``deleted``
-    are line counts summed over ``files`` (binary files count 0). Merges carry no numstat
-    (git log shows no diff for merges by default), so they have no files and 0 lines.
+    ``date`` is the committer date with the committer's UTC offset; ``files`` the paths it
+    changed. Merges have no files (git log shows no diff for merges by default). No line
+    counts: no criterion of the score reads them, and counting them (`--numstat`) made git
+    diff every blob, ten times the cost of listing the paths.
     """
 
     sha: str
     date: datetime
     subject: str
     parents: tuple[str, ...]
-    added: int
-    deleted: int
     files: tuple[str, ...]
 
     @property
@@ -105,44 +104,36 @@ def _tokens(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 class _LogParser:
-    """Turns ``git log -z --numstat`` tokens into commits, one record at a time."""
+    """Turns ``git log -z --name-only`` tokens into commits, one record at a time."""
 
     def __init__(self) -> None:
         self.commits: list[Commit] = []
         self.timestamps: list[int] = []
         self._header: bytes | None = None
         self._files: list[str] = []
-        self._added = 0
-        self._deleted = 0
+        self._in_paths = False
 
     def feed(self, token: bytes) -> None:
         if token and token[0] == _RECORD_START:
             self.finish()
             self._header = token
         elif self._header is not None:
-            self._add_numstat(token)
+            self._add_path(token)
 
-    def _add_numstat(self, token: bytes) -> None:
-        # "added<TAB>deleted<TAB>path"; "-" for binary files; the first entry after a
-        # header starts with a newline. Anything else (a hostile subject with a NUL in it)
-        # is not a numstat entry and is skipped.
-        parts = token.lstrip(b"\n").split(b"\t", 2)
-        if len(parts) != 3:
-            return
-        added, deleted, path = parts
-        try:
-            self._added += int(added) if added != b"-" else 0
-            self._deleted += int(deleted) if deleted != b"-" else 0
-        except ValueError:
-            return
-        # surrogateescape, like os.fsdecode: the path matches what a directory walk yields.
-        self._files.append(path.decode("utf-8", "surrogateescape"))
+    def _add_path(self, token: bytes) -> None:
+        # The first path after a header starts with a newline, the others follow it. A
+        # token before that first path (a hostile subject with a NUL in it: the subject is
+        # one line, so no piece of it starts with a newline) is no path and is skipped.
+        if token.startswith(b"\n"):
+            self._in_paths, token = True, token[1:]
+        if self._in_paths and token:
+            # surrogateescape, like os.fsdecode: the path matches what a directory walk yields.
+            self._files.append(token.decode("utf-8", "surrogateescape"))
 
     def finish(self) -> None:
         """Emit the commit being read, if any."""
         header, self._header = self._header, None
-        files, self._files = self._files, []
-        added, deleted, self._added, self._deleted = self._added, self._deleted, 0, 0
+        files, self._files, self._in_paths = self._files, [], False
         if header is None:
             return
         fields = header[1:].decode("utf-8", "replace").split(FIELD_SEPARATOR, 4)
@@ -153,7 +144,7 @@ class _LogParser:
         if parsed is None:
             return
         self.timestamps.append(parsed[0])
-        self.commits.append(Commit(sha, parsed[1], subject, tuple(parents.split()), added, deleted, tuple(files)))
+        self.commits.append(Commit(sha, parsed[1], subject, tuple(parents.split()), tuple(files)))
 
 
 def _newest_first(commits: list[Commit], timestamps: list[int]) -> list[Commit]:
@@ -176,7 +167,7 @@ def window_start(history: History) -> datetime | None:
 
 
 def parse_log(stream: IO[bytes]) -> list[Commit]:
-    """Every commit of a ``git log -z --numstat`` stream (format LOG_FORMAT), newest first."""
+    """Every commit of a ``git log -z --name-only`` stream (format LOG_FORMAT), newest first."""
     parser = _LogParser()
     for token in _tokens(stream):
         parser.feed(token)
