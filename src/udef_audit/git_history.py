@@ -1,11 +1,12 @@
-"""Read a repository's recent history with one streamed ``git log`` (parsed by parsers/gitlog.py).
+"""Read a repository's recent history with one ``git log`` (parsed by parsers/gitlog.py), which
+can run in the background, into a temporary file, while the audit goes on.
 
 The window is measured back from the HEAD commit's committer date, never from the wall
 clock, so auditing the same commit always reads the same history.
 
 The repository is hostile input. Git runs as a plain subprocess (no shell, no GitPython:
-``import git`` needs a git binary at import time, and its per-commit stats are ~30x slower
-than one ``git log --name-only``), with:
+``import git`` needs a git binary at import time, and its per-commit stats were measured
+~30x slower than one ``git log --numstat``, itself ten times ``--name-only``), with:
 
 * an environment stripped of every ``GIT_*`` variable, no system or global config, and
   repository discovery stopped at ``root`` (so a parent directory's repository is not
