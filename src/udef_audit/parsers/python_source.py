@@ -296,11 +296,6 @@ def _prefiltered(items: Mapping[str, bytes], words: tuple[str, ...],
     return settled, pending
 
 
-def _scan_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
-                max_bytes: int) -> list[tuple[str, PythonFacts | _DeferredFacts]]:
-    return [(name, _scan(data, words, max_bytes)) for name, data in batch]
-
-
 def scan_many(
     items: Sequence[tuple[str, bytes]],
     *,
@@ -314,13 +309,7 @@ def scan_many(
     ``workers`` processes (default: the usable CPUs) when there are enough of them to pay
     for starting processes, else in this process. Never raises.
     """
-    clean = clean_words(words)
-    unique = dict(items)  # a name given twice: the last data counts
-    settled, pending = _prefiltered(unique, clean, max_bytes)
-    count = worker_count(workers, pending)
-    outcomes = run_batches(partial(_scan_batch, words=clean, max_bytes=max_bytes), pending, count)
-    settled.update(_finish_all(outcomes, count))
-    return {name: settled[name] for name in unique}
+    return scan_and_measure(items, (), words=words, workers=workers, max_bytes=max_bytes)[0]
 
 
 # --- complexity -------------------------------------------------------------------------------
@@ -338,11 +327,6 @@ def _measure(data: bytes, max_bytes: int) -> Complexity | _DeferredComplexity:
     return _complexity(tree)
 
 
-def _measure_batch(batch: Sequence[tuple[str, bytes]],
-                   max_bytes: int) -> list[tuple[str, Complexity | _DeferredComplexity]]:
-    return [(name, _measure(data, max_bytes)) for name, data in batch]
-
-
 def measure_complexity(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Complexity:
     """The McCabe complexity of every function of one file (see
     :class:`~.python_facts.FunctionComplexity`). Never raises."""
@@ -357,13 +341,7 @@ def complexity_many(
 ) -> dict[str, Complexity]:
     """:func:`measure_complexity` for each ``(name, data)``, keyed by name, in ``workers``
     processes when there is enough work (as :func:`scan_many`). Never raises."""
-    unique = dict(items)
-    pending = list(unique.items())
-    # Every file is parsed whole: worth a pool sooner than the facts' prefiltered scan.
-    count = worker_count(workers, pending, min_chars=300_000)
-    outcomes = run_batches(partial(_measure_batch, max_bytes=max_bytes), pending, count)
-    finished = _finish_all(outcomes, count)
-    return {name: finished[name] for name in unique}
+    return scan_and_measure((), items, workers=workers, max_bytes=max_bytes)[1]
 
 
 def _mixed_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
@@ -383,16 +361,17 @@ def scan_and_measure(
 ) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
     """:func:`scan_many` of ``scan`` and :func:`complexity_many` of ``measure`` in one pool:
     the same results, with one start of the worker processes and no core idle between
-    the two. Never raises."""
+    the two. Files without any candidate substring are settled here. Never raises."""
     clean = clean_words(words)
-    facts, pending = _prefiltered(dict(scan), clean, max_bytes)
+    scanning, measuring = dict(scan), dict(measure)  # a name given twice: the last data counts
+    facts, pending = _prefiltered(scanning, clean, max_bytes)
     tagged = [(f"f:{name}", data) for name, data in pending]
-    tagged.extend((f"c:{name}", data) for name, data in dict(measure).items())
-    count = worker_count(workers, tagged, min_chars=300_000)
+    tagged.extend((f"c:{name}", data) for name, data in measuring.items())
+    # Complexity parses every file whole: worth a pool sooner than the facts' prefiltered scan.
+    count = worker_count(workers, tagged, min_chars=300_000 if measuring else None)
     finished = _finish_all(run_batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count), count)
     facts.update((name[2:], value) for name, value in finished.items() if name.startswith("f:"))
-    measured = {name[2:]: value for name, value in finished.items() if name.startswith("c:")}
-    return {name: facts[name] for name in dict(scan)}, measured
+    return {name: facts[name] for name in scanning}, {name: finished[f"c:{name}"] for name in measuring}
 
 
 # --- other users ------------------------------------------------------------------------------
