@@ -110,9 +110,7 @@ class FileReader:
         """The size of an in-scope regular file (from the bytes when already read), reached
         without a symlink in any component; None when it is not one."""
         self.read_log[path] = None
-        if self._bytes.get(path) is not None:
-            return len(self._bytes[path] or b"")
-        return regular_file_size(self.root, path) if path in self.file_set else None
+        return self.quiet_size(path)
 
     def quiet_size(self, path: str) -> int | None:
         """`file_size` for work that runs ahead of the rules (a prefetch): not in
@@ -153,11 +151,16 @@ class FileReader:
         """The content key: git's blob id for a clean tracked file (no read needed), else a
         digest of the bytes; None when the file cannot be read."""
         self.read_log[path] = None
-        blob = self.inventory.blob_ids.get(path)
-        if blob is not None:
-            return f"git:{blob}"
+        known = self._blob_key(path)
+        if known is not None:
+            return known
         data = self.read_bytes(path)
         return None if data is None else content_key(data)
+
+    def _blob_key(self, path: str) -> str | None:
+        """The content key of a clean tracked file, from git's blob id (nothing read)."""
+        blob = self.inventory.blob_ids.get(path)
+        return None if blob is None else f"git:{blob}"
 
     def _quiet_bytes(self, path: str) -> bytes | None:
         """The bytes of a file no rule may have needed: read once and kept like any other,
@@ -183,9 +186,9 @@ class FileReader:
         """What a path holds now, as the rule cache compares it: git's blob id for a clean
         tracked file, else a digest of its bytes, else why it cannot be read. Quiet: asking
         adds no UDEF000 note (a rule that reads the file reports it)."""
-        blob = self.inventory.blob_ids.get(path)
-        if blob is not None:
-            return f"git:{blob}"
+        known = self._blob_key(path)
+        if known is not None:
+            return known
         data = self._bytes.get(path)
         if data is None:
             try:

@@ -272,9 +272,9 @@ def _build_context(root: Path, request: AuditRequest, config: Config, preread: d
 def _listing(root: Path, request: AuditRequest, config: Config) -> Inventory:
     """The files in scope: the request's listing when it is of this root and nothing is
     excluded (the same listing, made moments ago), else a new one."""
-    reusable = request.listing is not None and request.whole_repository and not config.exclude
-    if reusable and request.listing is not None and request.listing.root == root:
-        return request.listing
+    listing = request.listing
+    if listing is not None and listing.root == root and request.whole_repository and not config.exclude:
+        return listing
     named = None if request.whole_repository else _relative_names(root, request.files or ())
     return build_inventory(root, path_matcher(config.exclude), named)
 
