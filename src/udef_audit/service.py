@@ -26,7 +26,7 @@ from udef_audit.baseline import (
     write_baseline,
 )
 from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, rules_for, run_engine
-from udef_audit.findings import Finding, Level, Notification
+from udef_audit.findings import Finding, Notification
 from udef_audit.gates import GateInputs, GatesResult, evaluate
 from udef_audit.policy import Policy
 from udef_audit.request import AuditRequest
@@ -112,8 +112,8 @@ def _audited(request: AuditRequest, run: EngineRun, history: _History | None) ->
         score=score,
         gates=gates,
         baseline=baseline,
-        replayable=_replayable(run),
     )
+    result = replace(result, replayable=_all_cacheable(run) and not result.tool_failed)
     if request.fixes and request.whole_repository:
         # Imported here: only a run that reports fixes pays for the fixers.
         from udef_audit.fix.planner import available_fixes  # noqa: PLC0415
@@ -138,12 +138,11 @@ def stored_reports(request: AuditRequest, invocation: Invocation) -> Replays | N
     return replays_for(resolve_root(request.path), invocation, named)
 
 
-def _replayable(run: EngineRun) -> bool:
+def _all_cacheable(run: EngineRun) -> bool:
     """Every rule that ran has a cache version (built-in rules, versioned plugins; never a
-    custom policy) and no rule or plugin failed."""
-    failed = any(note.level is Level.ERROR for note in run.notifications)
+    custom policy), so the same tree gives the same results."""
     ran = [run.rules[rule_id] for rule_id in run.rules_run if rule_id in run.rules]
-    return not failed and all(getattr(rule, "cache_version", None) for rule in ran)
+    return all(getattr(rule, "cache_version", None) for rule in ran)
 
 
 def known_rules(request: AuditRequest) -> Policy:
