@@ -5,7 +5,7 @@ complexity, and inline suppressions, each cached by content where it is costly.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -134,36 +134,41 @@ class PythonFiles(FileReader):
             cache.put(keys[path], found.to_dict())
         return fresh
 
-    def expect_complexity(self, paths: Sequence[str]) -> None:
-        """Say which files `complexity` will be asked about (the score's sample). When a
-        facts scan runs first (a cold audit), they are measured in its worker processes
-        too, which would otherwise idle at its end while the rules go on; what is read for
-        this is no read a rule made (`read_log`)."""
-        self._expected_complexity[:] = [path for path in dict.fromkeys(paths) if path in self.file_set]
+    def expect_complexity(self, sample: Callable[[], Sequence[str]]) -> None:
+        """Say how to name the files `complexity` will be asked about (the score's sample),
+        once that is known. When a facts scan runs first (a cold audit), they are measured
+        in its worker processes too, which would otherwise idle at its end while the rules
+        go on; what is read for this is no read a rule made (`read_log`)."""
+        self._expected_complexity[:] = [sample]
 
     @cached_property
-    def _expected_complexity(self) -> list[str]:
+    def _expected_complexity(self) -> list[Callable[[], Sequence[str]]]:
         return []
 
     @cached_property
     def _measured_ahead(self) -> dict[str, Complexity]:
         return {}
 
+    def _take_expected(self) -> list[str]:
+        """The expected files in scope (the sample named now, once)."""
+        if not self._expected_complexity:
+            return []
+        return [path for path in dict.fromkeys(self._expected_complexity.pop()()) if path in self.file_set]
+
     def _complexity_ahead(self) -> list[tuple[str, bytes]]:
         """The expected files the complexity cache does not know, with their bytes (read
         quietly); asked once."""
-        wanted = list(self._expected_complexity)
-        self._expected_complexity.clear()
+        wanted = self._take_expected()
         if not wanted:
             return []
         cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
         todo: list[tuple[str, bytes]] = []
         for path in wanted:
-            blob = self.inventory.blob_ids.get(path)
-            if blob is not None and cache.get(f"git:{blob}") is not None:
+            known = self._blob_key(path)
+            if known is not None and cache.get(known) is not None:
                 continue  # known, and nothing read to know it
             data = self._quiet_bytes(path)
-            if data is not None and (blob is not None or cache.get(content_key(data)) is None):
+            if data is not None and (known is not None or cache.get(content_key(data)) is None):
                 todo.append((path, data))
         return todo
 

@@ -24,11 +24,9 @@ Nothing here raises for a broken or absent repository: :func:`read_history` retu
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import tempfile
-from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -80,22 +78,6 @@ _LOG_OPTIONS: tuple[str, ...] = (
 )
 
 
-# The paths of each commit only: `%x01` opens a commit, then NUL-separated paths.
-_NAMES_OPTIONS: tuple[str, ...] = (
-    "log",
-    "-z",
-    "--no-renames",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--no-color",
-    "--format=%x01",
-    "--name-only",
-)
-_NO_PATH = (b"", b"\x01")
-# A hint need not read a huge window: the most recent commits name the files that matter.
-_MAX_HINT_COMMITS = 2_000
-
-
 class _GitError(Exception):
     """A git call failed; the message is fit for :attr:`History.reason`."""
 
@@ -137,11 +119,7 @@ class _Git:
         except (OSError, subprocess.TimeoutExpired) as error:
             raise _GitError(f"git could not run: {error}") from error
 
-    def pipe(self, *args: str) -> subprocess.Popen[bytes]:
-        """Start a git command whose output is read as it comes (stderr is dropped)."""
-        return self.start(args, subprocess.PIPE, subprocess.DEVNULL)
-
-    def start(self, args: tuple[str, ...], stdout: IO[bytes] | int, stderr: IO[bytes] | int) -> subprocess.Popen[bytes]:
+    def start(self, args: tuple[str, ...], stdout: IO[bytes], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
         """Start a git command that writes to files, and return at once.
 
         Files rather than pipes: the audit goes on while git runs (a pipe nobody reads
@@ -251,20 +229,6 @@ class _RunningLog:
         self.stderr.close()
 
 
-def _new_paths(stream: IO[bytes] | None) -> Iterator[str]:
-    """Each path of a `--name-only -z --format=%x01` stream once, as git writes them."""
-    seen: set[bytes] = set()
-    pending = b""
-    while stream is not None and (chunk := os.read(stream.fileno(), 1 << 16)):
-        tokens = (pending + chunk).split(b"\0")
-        pending = tokens.pop()
-        for token in tokens:
-            name = token.removeprefix(b"\n")
-            if name not in _NO_PATH and name not in seen:
-                seen.add(name)
-                yield name.decode("utf-8", "surrogateescape")
-
-
 def _shallow_reason(boundaries: list[Commit]) -> str:
     shas = ", ".join(commit.sha[:12] for commit in boundaries)
     return f"shallow clone: history before {shas} not available"
@@ -319,15 +283,13 @@ def start_history(
         log = _RunningLog(git, head, since, max_commits + 1, files=files)
     except _GitError as error:
         return PendingHistory(replace(unknown, reason=str(error)))
-    return PendingHistory(unknown, _LogJob(git, log, head, since, shallow_file, max_commits))
+    return PendingHistory(unknown, _LogJob(log, head, shallow_file, max_commits))
 
 
 @dataclass
 class _LogJob:
-    git: _Git
     log: _RunningLog
     head: _Head
-    since: int
     shallow_file: Path | None
     max_commits: int
 
@@ -359,33 +321,6 @@ class PendingHistory:
             max_commits=job.max_commits,
         )
         return self._history
-
-    def changed_paths(self) -> Generator[str, None, None]:
-        """The paths the window's commits changed (merges aside, as in the history), most
-        recently changed first, while the history's own `git log` still runs: streamed from
-        a second `git log --name-only`, which stops when the caller stops asking.
-        A hint for work that can start early (the score's complexity sample): nothing for a
-        shallow clone (its boundary commits would list the whole tree) or when git fails;
-        the history itself is the answer."""
-        job = self._job
-        if job is None:
-            yield from dict.fromkeys(path for commit in self._history.commits for path in commit.files)
-            return
-        if job.shallow_file is not None:
-            return
-        try:
-            process = job.git.pipe(
-                *_NAMES_OPTIONS, f"--since=@{job.since} +0000", f"--max-count={_MAX_HINT_COMMITS}", job.head.sha, "--"
-            )
-        except _GitError:
-            return
-        try:
-            yield from _new_paths(process.stdout)
-        finally:
-            process.kill()
-            process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
 
     def cancel(self) -> None:
         """Stop git if it still runs (an audit that ends before it needs the history)."""

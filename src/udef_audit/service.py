@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -62,17 +61,15 @@ class _History:
         self.reading: HistoryRead | None = None
 
     def start(self, ctx: RepoContext, config: Config, policy: Policy) -> None:
-        """Start `git log`; name the complexity sample to the context from the window's
-        changed paths (a cheap `git log --name-only`), so that a cold facts scan measures it
-        in the same worker processes."""
+        """Start `git log`, and tell the context how to name the complexity sample once the
+        history is read, so that a cold facts scan measures it in the same worker processes."""
         from udef_audit.scoring.facts import complexity_sample  # noqa: PLC0415
         from udef_audit.scoring.history_cache import start_cached_history  # noqa: PLC0415
         from udef_audit.scoring.model import effective_model  # noqa: PLC0415
 
         model = effective_model(policy.score_model, config.score, config.source)
         self.reading = start_cached_history(ctx.root, int(model["window-days"]), enabled=ctx.use_cache)
-        with closing(self.reading.changed_paths()) as changed:  # closed: git stops once the sample is full
-            ctx.expect_complexity(complexity_sample(ctx, changed, model))
+        ctx.expect_complexity(lambda: complexity_sample(ctx, self.result(), model))
 
     def result(self) -> History:
         if self.reading is None:  # pragma: no cover - the engine calls start() before any rule

@@ -12,7 +12,6 @@ import shutil
 import stat
 import subprocess
 from collections.abc import Callable, Mapping
-from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -577,26 +576,19 @@ def test_non_utf8_paths_round_trip_like_os_fsdecode() -> None:
     assert commit.files == (os.fsdecode(b"latin-\xe9.txt"),)
 
 
-def test_the_changed_paths_come_before_the_history_and_agree_with_it(repo: Repo) -> None:
+def test_a_history_started_in_the_background_is_the_one_read_directly(repo: Repo) -> None:
     repo.commit("one", at("2026-05-01"), {"a.py": "1", "b.py": "1"})
     repo.commit("two", at("2026-05-02"), {"b.py": "2", "c.txt": "x"})
     pending = start_history(repo.path)
-    quick = list(pending.changed_paths())
-    with closing(pending.changed_paths()) as stream:  # a reader may stop early: git is stopped
-        assert next(stream) == "b.py"
     history = pending.result()
-    assert quick == ["b.py", "c.txt", "a.py"]
-    assert quick == list(dict.fromkeys(path for commit in history.commits for path in commit.files))
-    assert list(pending.changed_paths()) == quick  # from the history, once read
+    assert history == read_history(repo.path)
+    assert [commit.files for commit in history.commits] == [("b.py", "c.txt"), ("a.py", "b.py")]
+    assert pending.result() is history  # git is waited for once
 
 
-def test_no_changed_paths_hint_for_a_shallow_clone_or_outside_git(make_repo: MakeRepo, tmp_path: Path) -> None:
-    source = make_repo("source")
-    for day in ("2026-05-01", "2026-05-02", "2026-05-03"):
-        source.commit(day, at(day), {"a.py": day})
-    clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{source.path}", str(clone)], check=True)
-    pending = start_history(clone)
-    assert list(pending.changed_paths()) == []
+def test_a_history_no_one_asks_for_stops_git(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("one", at("2026-05-01"), {"a.py": "1"})
+    pending = start_history(repo.path)
     pending.cancel()
-    assert list(start_history(tmp_path / "nothing").changed_paths()) == []
+    pending.cancel()  # twice: nothing left to stop
+    assert not start_history(tmp_path / "nothing").result().available

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from udef_audit.context import RepoContext
@@ -61,8 +61,7 @@ class ScoreFacts:
 def gather_facts(ctx: RepoContext, history: History, model: Mapping[str, object]) -> ScoreFacts:
     """Read what the score needs: projects, tests, CI, churn facts and recent complexity."""
     debt = model["criteria"]["debt-vs-velocity"]  # type: ignore[index]
-    paths = (path for commit in history.commits for path in commit.files) if history.available else ()
-    changed = list(changed_python(paths, ctx.file_set))
+    changed = changed_python(history, ctx.file_set)
     measured = within_budget(changed, int(debt["complexity-budget-bytes"]), ctx.file_size)
     return ScoreFacts(
         projects=tuple(_project_facts(p) for p in ctx.projects),
@@ -115,18 +114,14 @@ def _called_name(func: ast.expr) -> str | None:
     return func.attr if isinstance(func, ast.Attribute) else None
 
 
-def changed_python(paths: Iterable[str], in_scope: frozenset[str]) -> Iterator[str]:
-    """The Python files in scope among the window's changed paths, once each, in their
-    order (most recently changed first: commits are newest first); lazily, so that a
-    reader of a stream can stop early."""
-    seen: set[str] = set()
-    for path in paths:
-        if path.endswith(".py") and path in in_scope and path not in seen:
-            seen.add(path)
-            yield path
+def changed_python(history: History, in_scope: frozenset[str]) -> list[str]:
+    """Python files changed in the window, most recently changed first (commits are newest first)."""
+    if not history.available:
+        return []
+    return list(dict.fromkeys(f for c in history.commits for f in c.files if f.endswith(".py") and f in in_scope))
 
 
-def within_budget(paths: Iterable[str], budget: int, size: Callable[[str], int | None]) -> list[str]:
+def within_budget(paths: Sequence[str], budget: int, size: Callable[[str], int | None]) -> list[str]:
     """The leading paths whose sizes fit the byte budget (0: all). Parsing every changed file
     of a large repository costs seconds on a cold cache; recent changes matter most."""
     if budget <= 0:
@@ -142,11 +137,11 @@ def within_budget(paths: Iterable[str], budget: int, size: Callable[[str], int |
     return chosen
 
 
-def complexity_sample(ctx: RepoContext, changed: Iterable[str], model: Mapping[str, object]) -> list[str]:
-    """The files whose complexity the score will measure, from the window's changed paths
-    (most recent first), sized without a read a rule could be said to make."""
+def complexity_sample(ctx: RepoContext, history: History, model: Mapping[str, object]) -> list[str]:
+    """The files whose complexity the score will measure (as `gather_facts` chooses them),
+    sized without a read a rule could be said to make: to measure them ahead."""
     debt = model["criteria"]["debt-vs-velocity"]  # type: ignore[index]
-    return within_budget(changed_python(changed, ctx.file_set), int(debt["complexity-budget-bytes"]), ctx.quiet_size)
+    return within_budget(changed_python(history, ctx.file_set), int(debt["complexity-budget-bytes"]), ctx.quiet_size)
 
 
 def complex_functions(ctx: RepoContext, paths: Sequence[str], limit: int) -> list[ComplexFunction]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Generator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,6 @@ from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe
 from udef_audit.parsers.gitlog import Commit, History
 
 _MAX_SHALLOW_BYTES = 1 << 20
-
-
-def cached_history(root: Path, window_days: int, *, enabled: bool = True) -> History:
-    """`read_history`, memoised on disk by HEAD commit, window and shallow boundary."""
-    return start_cached_history(root, window_days, enabled=enabled).result()
 
 
 class HistoryRead:
@@ -45,19 +39,15 @@ class HistoryRead:
             self.cache = None
         return history
 
-    def changed_paths(self) -> Generator[str, None, None]:
-        """The window's changed paths, newest first, before the history is read (a hint:
-        git_history.PendingHistory.changed_paths)."""
-        return self.pending.changed_paths()
-
     def cancel(self) -> None:
         """Stop git if it still runs."""
         self.pending.cancel()
 
 
 def start_cached_history(root: Path, window_days: int, *, enabled: bool = True) -> HistoryRead:
-    """`cached_history` started: a cached history at once, else git started in the
-    background (git_history.start_history) so that the audit goes on meanwhile."""
+    """`read_history`, memoised on disk by HEAD commit, window and shallow boundary: a
+    cached history at once, else git started in the background (git_history.start_history)
+    so that the audit goes on meanwhile."""
     key = _history_key(root, window_days) if enabled and repository_problem(root) is None else None
     if key is None:
         return HistoryRead(start_history(root, window_days=window_days))
