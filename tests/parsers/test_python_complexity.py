@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import textwrap
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,34 @@ def test_except_star_counts_like_except() -> None:
     assert radon_functions(source) == {(1, 0): 1}  # radon 6 does not know except*
 
 
+def test_a_number_running_into_a_keyword_still_branches() -> None:
+    # `0x1for y` is `0x1f or y` and `1jif c else 2` an IfExp (valid, with a SyntaxWarning):
+    # the keyword gate that spares the walk of branch-free lines must not miss them.
+    source = textwrap.dedent("""\
+        def hex_or(y):
+            return 0x1for y
+
+        def imaginary_if(c):
+            return 1jif c else 2
+
+        def comprehension(x):
+            return [1for i in x if i]
+
+        def spread(a, b):
+            return (a
+                    and
+                    b)
+
+        def only_in_names(vector, expand, for_, diff):
+            return vector(expand, for_, diff, "if a and b or c")
+    """)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        expected = radon_functions(source)
+    assert expected == {(1, 0): 2, (4, 0): 2, (7, 0): 3, (10, 0): 2, (15, 0): 1}
+    assert ours(source) == expected
+
+
 def test_our_own_sources_agree_with_radon() -> None:
     for path in sorted((REPO / "src").rglob("*.py")):
         assert_parity(path.read_bytes())
@@ -173,7 +202,8 @@ def test_our_own_sources_agree_with_radon() -> None:
 EXPRESSIONS = st.sampled_from([
     "x", "a and b", "a or b or c", "p if q else r", "[i for i in x if i]",
     "{k: v for k, v in d if k if v}", "(lambda: a if b else c)", "not a", "f(a and b)",
-    "(i for i in x for j in i)", 'f"{a if b else c}"',
+    "(i for i in x for j in i)", 'f"{a if b else c}"', "x0 if x1 else x2", "'or' if q else 'and'",
+    "vector(expand, diff)", "(a\\\n and b)",
 ])
 
 

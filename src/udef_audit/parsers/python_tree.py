@@ -14,9 +14,13 @@ calls, complexity), because that is most of the work of a walk.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import accumulate
 
 from udef_audit.parsers.python_calls import ImportedNames, fixture_name, nox_argv, subprocess_argv
 from udef_audit.parsers.python_facts import (
@@ -51,6 +55,15 @@ _TRIES: tuple[type[ast.stmt], ...] = tuple(
 )
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _BLOCKS = ("body", "orelse", "finalbody")
+
+# The keywords without which an expression holds no branch: `and`/`or` (BoolOp), `if`
+# (IfExp, a comprehension's condition) and `for` (a comprehension), ending a word. Before
+# a keyword comes no word character, or the end of a number that runs into it (`0x1for y`
+# is `0x1f or y`, `1jif c else 2` an IfExp: valid, with a warning): a digit, a hex digit
+# or `j`. So a keyword ending a name after any other letter or `_` is none. Keywords in
+# strings and comments only cost a walk, never a count.
+_KEYWORD = re.compile(r"(?:and|or|if|for)\b")
+_NOT_BEFORE_KEYWORD = frozenset("ghiklmnopqrstuvwxyzGHIKLMNOPQRSTUVWXYZ_")
 
 
 # A tree's memory follows its node count, not the file's size: `x = [1,1,...]` costs about
@@ -250,6 +263,20 @@ def _expression_branches(node: ast.AST) -> int:
     return 0
 
 
+def _expression_parts(node: ast.stmt) -> Iterator[ast.AST]:
+    """The expressions of a statement, not its nested blocks (of a handler its type, of a
+    case its guard)."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.ExceptHandler):
+            if child.type is not None:
+                yield child.type
+        elif isinstance(child, ast.match_case):
+            if child.guard is not None:
+                yield child.guard
+        elif not isinstance(child, ast.stmt):
+            yield child
+
+
 class FactVisitor:
     """Walks the statements of a parsed chunk, recording facts in ``facts``.
 
@@ -348,19 +375,41 @@ class FactVisitor:
     def _expressions(self, node: ast.stmt) -> None:
         """Calls and branches in the expressions of a statement (not in its nested blocks)."""
         count = not isinstance(node, ast.Assert)  # radon does not look inside an assert
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                continue
-            if isinstance(child, ast.ExceptHandler):
-                if child.type is not None:
-                    self._walk(child.type, count)
-            elif isinstance(child, ast.match_case):
-                if child.guard is not None:
-                    self._walk(child.guard, count)
-            else:
-                self._walk(child, count)
+        if self._worth_walking(node, count):
+            for part in _expression_parts(node):
+                self._walk(part, count)
+
+    def _worth_walking(self, node: ast.AST, count: bool) -> bool:
+        """Walking is most of a complexity count's time: calls are looked for everywhere,
+        branches only in a function, and only on lines that hold a branch keyword."""
+        return self.calls or (count and self.counting is not None and self._may_branch(node))
+
+    @cached_property
+    def _keyword_lines(self) -> list[int]:
+        """Prefix counts of the lines holding a branch keyword: entry ``i`` counts lines
+        before file line ``i``."""
+        flags = bytearray(len(self.lines.starts))
+        text, line_of = self.lines.text, self.lines.line_of
+        for match in _KEYWORD.finditer(text):
+            start = match.start()
+            if start == 0 or text[start - 1] not in _NOT_BEFORE_KEYWORD:
+                flags[line_of(start)] = 1
+        return list(accumulate(flags, initial=0))
+
+    def _may_branch(self, node: ast.AST) -> bool:
+        """Whether the lines of an expression hold a branch keyword (a node without a
+        position, such as `arguments`, may)."""
+        lineno: int | None = getattr(node, "lineno", None)
+        if lineno is None:
+            return True
+        end: int = getattr(node, "end_lineno", None) or lineno
+        first, last = lineno - 1 + self.line_base, end - 1 + self.line_base
+        prefix = self._keyword_lines
+        return prefix[min(last + 1, len(prefix) - 1)] > prefix[max(first, 0)]
 
     def _walk(self, root: ast.AST, count: bool) -> None:
+        if not self._worth_walking(root, count):
+            return
         counting = self.counting if count else None
         for node in ast.walk(root):
             if counting is not None:
