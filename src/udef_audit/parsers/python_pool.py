@@ -12,11 +12,11 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-__all__ = ["cpu_count", "run_batches", "worker_count"]
+__all__ = ["Batches", "cpu_count", "run_batches", "worker_count"]
 
 T = TypeVar("T")
 Items = Sequence[tuple[str, bytes]]
@@ -76,22 +76,49 @@ def run_batches(work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], 
                 workers: int) -> dict[str, T]:
     """``work`` (picklable: a module-level function or a partial of one) over batches of
     ``items`` in ``workers`` processes; whatever they could not do is done here."""
-    results: dict[str, T] = {}
-    if workers > 1:
-        with suppress(Exception):
-            pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
-            try:
-                futures = [pool.submit(work, batch) for batch in _batches(items)]
-                for future in futures:
-                    results.update(future.result())
-            except BaseException:
-                _stop_pool(pool)  # an interrupt stops now, not after every queued batch
-                raise
-            pool.shutdown(wait=True)
-    left = [item for item in items if item[0] not in results]
-    if left:
-        results.update(work(left))
-    return results
+    return Batches(work, items, workers).results()
+
+
+class Batches(Generic[T]):
+    """:func:`run_batches` started: the worker processes get every batch at once and this
+    process goes on; :meth:`results` waits for them. With one worker, or when no pool can
+    be had, the work waits for :meth:`results` and runs here."""
+
+    def __init__(self, work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items,
+                 workers: int) -> None:
+        self.work = work
+        self.items = items
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[tuple[str, T]]]] = []
+        if workers > 1:
+            with suppress(Exception):
+                # fork happens here, in the calling thread, before the pool's own thread starts.
+                self.pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
+                self.futures = [self.pool.submit(work, batch) for batch in _batches(items)]
+
+    def results(self) -> dict[str, T]:
+        """Every item's result (waiting for the workers); call once."""
+        results: dict[str, T] = {}
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            with suppress(Exception):
+                try:
+                    for future in self.futures:
+                        results.update(future.result())
+                except BaseException:
+                    _stop_pool(pool)  # an interrupt stops now, not after every queued batch
+                    raise
+                pool.shutdown(wait=True)
+        left = [item for item in self.items if item[0] not in results]
+        if left:
+            results.update(self.work(left))
+        return results
+
+    def cancel(self) -> None:
+        """Stop the workers (an audit that ends before anyone asks)."""
+        if self.pool is not None:
+            _stop_pool(self.pool)
+            self.pool = None
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

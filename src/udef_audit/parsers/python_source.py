@@ -55,7 +55,7 @@ from udef_audit.parsers.python_newsyntax import (
     located,
     quick_locate,
 )
-from udef_audit.parsers.python_pool import run_batches, worker_count
+from udef_audit.parsers.python_pool import Batches, worker_count
 from udef_audit.parsers.python_text import (
     DEFAULT_MAX_BYTES,
     DEFAULT_WORDS,
@@ -84,6 +84,7 @@ __all__ = [
     "FunctionComplexity",
     "Marker",
     "NotImplementedRaise",
+    "PendingScan",
     "PipCall",
     "PythonFacts",
     "check_syntax",
@@ -93,6 +94,7 @@ __all__ = [
     "parse_weight",
     "scan_many",
     "scan_python",
+    "start_scan_and_measure",
 ]
 
 
@@ -362,6 +364,19 @@ def scan_and_measure(
     """:func:`scan_many` of ``scan`` and :func:`complexity_many` of ``measure`` in one pool:
     the same results, with one start of the worker processes and no core idle between
     the two. Files without any candidate substring are settled here. Never raises."""
+    return start_scan_and_measure(scan, measure, words=words, workers=workers, max_bytes=max_bytes).result()
+
+
+def start_scan_and_measure(
+    scan: Sequence[tuple[str, bytes]],
+    measure: Sequence[tuple[str, bytes]],
+    *,
+    words: Sequence[str] = DEFAULT_WORDS,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> PendingScan:
+    """:func:`scan_and_measure` started in worker processes: this process goes on (other
+    rules run) and asks :meth:`PendingScan.result` when it needs the facts."""
     clean = clean_words(words)
     scanning, measuring = dict(scan), dict(measure)  # a name given twice: the last data counts
     facts, pending = _prefiltered(scanning, clean, max_bytes)
@@ -369,9 +384,31 @@ def scan_and_measure(
     tagged.extend((f"c:{name}", data) for name, data in measuring.items())
     # Complexity parses every file whole: worth a pool sooner than the facts' prefiltered scan.
     count = worker_count(workers, tagged, min_chars=300_000 if measuring else None)
-    finished = _finish_all(run_batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count), count)
-    facts.update((name[2:], value) for name, value in finished.items() if name.startswith("f:"))
-    return {name: facts[name] for name in scanning}, {name: finished[f"c:{name}"] for name in measuring}
+    batches = Batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count)
+    return PendingScan(list(scanning), list(measuring), facts, batches, count)
+
+
+class PendingScan:
+    """A facts scan and complexity measure on their way (see :func:`start_scan_and_measure`)."""
+
+    def __init__(self, scanning: list[str], measuring: list[str], settled: dict[str, PythonFacts],
+                 batches: Batches[Any], workers: int) -> None:
+        self.scanning = scanning
+        self.measuring = measuring
+        self.settled = settled
+        self.batches = batches
+        self.workers = workers
+
+    def result(self) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
+        """The facts and the complexity, keyed by name (waiting for the workers); call once."""
+        finished = _finish_all(self.batches.results(), self.workers)
+        facts = dict(self.settled)
+        facts.update((name[2:], value) for name, value in finished.items() if name.startswith("f:"))
+        return {name: facts[name] for name in self.scanning}, {name: finished[f"c:{name}"] for name in self.measuring}
+
+    def cancel(self) -> None:
+        """Stop the workers."""
+        self.batches.cancel()
 
 
 # --- other users ------------------------------------------------------------------------------
