@@ -136,3 +136,37 @@ def test_each_file_is_read_once_per_audit(tmp_path: Path, monkeypatch: pytest.Mo
     }
     audit_tree(tree, tmp_path, score=True)
     assert reads and max(reads.values()) == 1, reads
+
+
+def test_rules_reading_every_python_file_run_last_and_report_in_rule_order(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # They wait for the Python scan, which runs in worker processes while the others run;
+    # what the audit reports, failures included, keeps the rules' order.
+    from udef_audit import engine
+    from udef_audit.rules.udef006_no_placeholders import NoPlaceholders
+    from udef_audit.rules.udef026_docs_links_resolve import DocsLinksResolveRule
+
+    ran: list[str] = []
+    produce = engine._produce
+    monkeypatch.setattr(engine, "_produce", lambda ctx, rule, rule_id, **kw: ran.append(rule_id) or produce(
+        ctx, rule, rule_id, **kw))
+    tree = {
+        "pkg/__init__.py": "def f():\n    pass  # TODO: later\n",
+        "Dockerfile": "FROM python:3.12\nRUN pip install --no-deps .\n",
+        "docs/notes.md": "[gone](missing.md)\n",
+    }
+    chosen = ("UDEF001", "UDEF005", "UDEF006", "UDEF012", "UDEF026")
+    result = audit_tree(tree, tmp_path, select=chosen)
+    assert ran == ["UDEF001", "UDEF026", "UDEF005", "UDEF006", "UDEF012"]
+    assert rows(result.findings) == [
+        ("UDEF005", "Dockerfile", 2, 17), ("UDEF026", "docs/notes.md", 1, 1), ("UDEF001", "pkg/__init__.py", 1, None),
+        ("UDEF012", "pkg/__init__.py", 1, None), ("UDEF006", "pkg/__init__.py", 2, 13),
+    ]
+
+    def fails(self: object, ctx: object, params: object) -> None:
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(NoPlaceholders, "check", fails)
+    monkeypatch.setattr(DocsLinksResolveRule, "check", fails)
+    failed = audit_tree(tree, tmp_path / "again", select=chosen)
+    assert [note.rule_id for note in failed.notifications] == ["UDEF006", "UDEF026"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,21 @@ from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
 if TYPE_CHECKING:
     from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
     from udef_audit.parsers.python_lexer import Regions
+    from udef_audit.parsers.python_source import PendingScan
+
+
+DEFAULT_WORDS = ("TODO", "FIXME", "XXX")
+
+
+@dataclass
+class _FactsScan:
+    """A facts scan on its way: what the cache knew, and the rest in worker processes."""
+
+    paths: list[str]
+    keys: dict[str, str]
+    cache: FactsCache
+    known: dict[str, PythonFacts]
+    running: PendingScan
 
 
 class PythonFiles(FileReader):
@@ -55,7 +71,7 @@ class PythonFiles(FileReader):
         return module
 
     def python_facts(
-        self, paths: Iterable[str] | None = None, words: Sequence[str] = ("TODO", "FIXME", "XXX")
+        self, paths: Iterable[str] | None = None, words: Sequence[str] = DEFAULT_WORDS
     ) -> dict[str, PythonFacts]:
         """Placeholder, NotImplementedError and pip-call facts for Python files.
 
@@ -66,29 +82,70 @@ class PythonFiles(FileReader):
         wanted = [p for p in (self.python_files if paths is None else paths)]
         key = ("facts", "|".join(words))
         known: dict[str, PythonFacts] = self._parsed.setdefault(key, {})
+        ahead = self._prefetched.pop(tuple(words), None)
+        if ahead is not None:
+            known.update(self._finish_facts(ahead, quiet=True))
         missing = [p for p in wanted if p not in known]
         if missing:
-            known.update(self._compute_facts(missing, tuple(words)))
+            known.update(self._finish_facts(self._start_facts(missing, tuple(words), quiet=False), quiet=False))
         return {p: known[p] for p in wanted if p in known}
+
+    def prefetch_python_facts(self) -> None:
+        """Start the facts scan of every Python file (the default words) in worker processes
+        and return at once, so that the rules that read no Python file run meanwhile; the
+        first `python_facts` call collects it. Until then nothing is in `read_log` and no
+        UDEF000 note is made: the rule that asks reads, and reports, as if it had scanned."""
+        words = tuple(DEFAULT_WORDS)
+        if words not in self._prefetched and ("facts", "|".join(words)) not in self._parsed:
+            self._prefetched[words] = self._start_facts(self.python_files, words, quiet=True)
+
+    def cancel_prefetch(self) -> None:
+        """Stop a scan nobody collected (the audit ended early)."""
+        for scan in self._prefetched.values():
+            scan.running.cancel()
+        self._prefetched.clear()
+
+    @cached_property
+    def _prefetched(self) -> dict[tuple[str, ...], _FactsScan]:
+        return {}
 
     @cached_property
     def python_files(self) -> list[str]:
         """In-scope `*.py` (and `*.pyi`) files."""
         return [f for f in self.files if f.endswith((".py", ".pyi"))]
 
-    def _compute_facts(self, paths: list[str], words: tuple[str, ...]) -> dict[str, PythonFacts]:
-        from udef_audit.parsers.python_source import scan_and_measure  # noqa: PLC0415
+    def _start_facts(self, paths: list[str], words: tuple[str, ...], *, quiet: bool) -> _FactsScan:
+        """The facts the cache knows, and the scan of the rest started; `quiet`: read as a
+        prefetch does (see `prefetch_python_facts`)."""
+        from udef_audit.parsers.python_source import start_scan_and_measure  # noqa: PLC0415
 
         settings = f"{'|'.join(words)}|{self.max_file_size}"
         cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
-        keys = {path: key for path in paths if (key := self._cache_key(path)) is not None}
-        result, todo = self._from_cache(keys, cache)
-        scanned, measured = scan_and_measure(todo, self._complexity_ahead(), words=words, workers=self.workers)
+        keys = {path: key for path in paths if (key := self._facts_key(path, quiet)) is not None}
+        result, todo = self._from_cache(keys, cache, quiet)
+        running = start_scan_and_measure(todo, self._complexity_ahead(), words=words, workers=self.workers)
+        return _FactsScan(paths, keys, cache, result, running)
+
+    def _facts_key(self, path: str, quiet: bool) -> str | None:
+        if not quiet:
+            return self._cache_key(path)
+        data = None if (known := self._blob_key(path)) is not None else self._quiet_bytes(path)
+        return known if data is None else content_key(data)
+
+    def _finish_facts(self, scan: _FactsScan, *, quiet: bool) -> dict[str, PythonFacts]:
+        scanned, measured = scan.running.result()
         self._measured_ahead.update(measured)
+        result = scan.known
         for path, facts in scanned.items():
             result[path] = facts
-            cache.put(keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
-        cache.save(set(cache.entries) if len(paths) < len(self.python_files) else set(keys.values()))
+            scan.cache.put(scan.keys[path], {"f": facts.to_dict(), "u": self.mentions_suppression(path)})
+        paths = scan.paths
+        scan.cache.save(set(scan.cache.entries) if len(paths) < len(self.python_files) else set(scan.keys.values()))
+        if quiet:  # now a rule asks: its reads, and the notes for what could not be read
+            for path in paths:
+                self.read_log[path] = None
+                if path not in result:
+                    self.read_bytes(path)
         for path, facts in result.items():
             if facts.error:
                 self.unparseable(path, facts.error)
@@ -190,11 +247,12 @@ class PythonFiles(FileReader):
         return known, todo
 
     def _from_cache(
-        self, keys: dict[str, str], cache: FactsCache
+        self, keys: dict[str, str], cache: FactsCache, quiet: bool = False
     ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
         """Facts the cache knows, and the (path, bytes) still to scan."""
         from udef_audit.parsers.python_facts import PythonFacts  # noqa: PLC0415
 
+        read = self._quiet_bytes if quiet else self.read_bytes
         known: dict[str, PythonFacts] = {}
         todo: list[tuple[str, bytes]] = []
         for path, key in keys.items():
@@ -202,7 +260,7 @@ class PythonFiles(FileReader):
             if isinstance(cached, dict) and "f" in cached:
                 known[path] = PythonFacts.from_dict(cached["f"])
                 self._suppression_hint[path] = bool(cached.get("u", True))
-            elif (data := self.read_bytes(path)) is not None:
+            elif (data := read(path)) is not None:
                 todo.append((path, data))
         return known, todo
 

@@ -120,7 +120,9 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     _hold_enforced_levels(settings, policy, org, notes)
     cache = _rule_cache(ctx, runnable, settings, request)
     before_rules(ctx, config, policy)
-    raw = _run_rules(ctx, runnable, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
+    raw = _run_beside_python_scan(
+        ctx, runnable, request.whole_repository, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache
+    )
     if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)
     findings = _finish(raw, ctx, policy, settings, config)
@@ -413,11 +415,52 @@ def _run_rules(
     notes: list[Notification],
     cache: RuleCache | None = None,
 ) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule_id in chosen:
-        produced = _produce(ctx, rules[rule_id], rule_id, params=settings[rule_id].params, notes=notes, cache=cache)
-        findings.extend(f for f in produced if _valid(f, policy.rules[rule_id], notes))
-    return findings
+    """The rules' findings and notes, in the order of `chosen`. The rules that read every
+    Python file run last: a cold audit scans those files in worker processes (started by
+    `prefetch_python_facts`) while the other rules run here."""
+    produced: dict[str, list[Finding]] = {}
+    said: dict[str, list[Notification]] = {rule_id: [] for rule_id in chosen}
+    for rule_id in sorted(chosen, key=lambda rule_id: _reads_python(rules[rule_id])):
+        meta, rule_notes = policy.rules[rule_id], said[rule_id]
+        found = _produce(ctx, rules[rule_id], rule_id, params=settings[rule_id].params, notes=rule_notes, cache=cache)
+        produced[rule_id] = [f for f in found if _valid(f, meta, rule_notes)]
+    notes.extend(note for rule_id in chosen for note in said[rule_id])
+    return [finding for rule_id in chosen for finding in produced[rule_id]]
+
+
+def _run_beside_python_scan(
+    ctx: RepoContext,
+    chosen: list[str],
+    whole_repository: bool,
+    *,
+    rules: dict[str, Rule],
+    settings: dict[str, RuleSettings],
+    policy: Policy,
+    notes: list[Notification],
+    cache: RuleCache,
+) -> list[Finding]:
+    """`_run_rules`, with the scan of every Python file started first in worker processes
+    when a rule that reads them will run on the whole repository (ADR 0016); a scan no
+    rule collected is stopped."""
+    if whole_repository and _python_scan_needed(chosen, rules, settings, cache):
+        ctx.prefetch_python_facts()
+    try:
+        return _run_rules(ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
+    finally:
+        ctx.cancel_prefetch()
+
+
+def _reads_python(rule: Rule) -> bool:
+    """Whether a rule says it reads the facts of every Python file (hookspecs.Rule)."""
+    return getattr(rule, "reads_every_python_file", False) is True
+
+
+def _python_scan_needed(
+    runnable: list[str], rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache
+) -> bool:
+    """Whether a rule that reads every Python file will run (not answered by the rule cache)."""
+    readers = [rule_id for rule_id in runnable if _reads_python(rules[rule_id])]
+    return any(not cache.will_replay(rules[rule_id], rule_id, settings[rule_id].params) for rule_id in readers)
 
 
 def _produce(

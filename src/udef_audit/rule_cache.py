@@ -99,10 +99,10 @@ class RuleCache:
     ) -> tuple[list[Finding], list[Finding]] | None:
         """The rule's findings and UDEF000 notes from last time, when nothing it could have
         read changed; None when it must run."""
-        key = self._key(rule, rule_id, params)
-        entry = self.old_rules.get(key) if key is not None else None
-        if not isinstance(entry, dict) or not self._still_valid(entry.get("upto"), key):
+        if not self.will_replay(rule, rule_id, params):
             return None
+        key = self._key(rule, rule_id, params)
+        entry = self.old_rules[str(key)]
         try:
             findings = [_finding(f) for f in entry["f"]]
             notes = [_finding(f) for f in entry["d"]]
@@ -112,6 +112,12 @@ class RuleCache:
             self.ctx.read_log.setdefault(path, None)
         self.rules[str(key)] = {**entry, "upto": len(self.ctx.read_log)}
         return findings, notes
+
+    def will_replay(self, rule: object, rule_id: str, params: Mapping[str, Any]) -> bool:
+        """Whether `lookup` has the rule's results (nothing it could have read changed)."""
+        key = self._key(rule, rule_id, params)
+        entry = self.old_rules.get(key) if key is not None else None
+        return isinstance(entry, dict) and self._still_valid(entry.get("upto"), key)
 
     def record(
         self, rule: object, rule_id: str, params: Mapping[str, Any], produced: list[Finding], notes: list[Finding]
