@@ -414,13 +414,13 @@ def _run_rules(
     policy: Policy,
     notes: list[Notification],
     cache: RuleCache | None = None,
+    last: frozenset[str] = frozenset(),
 ) -> list[Finding]:
-    """The rules' findings and notes, in the order of `chosen`. The rules that read every
-    Python file run last: a cold audit scans those files in worker processes (started by
-    `prefetch_python_facts`) while the other rules run here."""
+    """The rules' findings and notes, in the order of `chosen`; the rules in `last` run
+    after the others (see `_run_beside_python_scan`)."""
     produced: dict[str, list[Finding]] = {}
     said: dict[str, list[Notification]] = {rule_id: [] for rule_id in chosen}
-    for rule_id in sorted(chosen, key=lambda rule_id: _reads_python(rules[rule_id])):
+    for rule_id in sorted(chosen, key=lambda rule_id: rule_id in last):
         meta, rule_notes = policy.rules[rule_id], said[rule_id]
         found = _produce(ctx, rules[rule_id], rule_id, params=settings[rule_id].params, notes=rule_notes, cache=cache)
         produced[rule_id] = [f for f in found if _valid(f, meta, rule_notes)]
@@ -439,28 +439,27 @@ def _run_beside_python_scan(
     notes: list[Notification],
     cache: RuleCache,
 ) -> list[Finding]:
-    """`_run_rules`, with the scan of every Python file started first in worker processes
-    when a rule that reads them will run on the whole repository (ADR 0016); a scan no
-    rule collected is stopped."""
-    if whole_repository and _python_scan_needed(chosen, rules, settings, cache):
+    """`_run_rules`, the rules that read every Python file last: on the whole repository
+    the scan they wait for starts first, in worker processes, and runs while the other
+    rules do (ADR 0016). A scan no rule collected is stopped."""
+    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache))
+    if whole_repository and readers:
         ctx.prefetch_python_facts()
     try:
-        return _run_rules(ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache)
+        return _run_rules(
+            ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache, last=readers
+        )
     finally:
         ctx.cancel_prefetch()
 
 
-def _reads_python(rule: Rule) -> bool:
-    """Whether a rule says it reads the facts of every Python file (hookspecs.Rule)."""
+def _reads_python(rule_id: str, rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache) -> bool:
+    """Whether a rule says it reads the facts of every Python file (hookspecs.Rule) and will
+    run: a rule the cache answers reads nothing (and its module is not imported to ask)."""
+    rule = rules[rule_id]
+    if cache.will_replay(rule, rule_id, settings[rule_id].params):
+        return False
     return getattr(rule, "reads_every_python_file", False) is True
-
-
-def _python_scan_needed(
-    runnable: list[str], rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache
-) -> bool:
-    """Whether a rule that reads every Python file will run (not answered by the rule cache)."""
-    readers = [rule_id for rule_id in runnable if _reads_python(rules[rule_id])]
-    return any(not cache.will_replay(rules[rule_id], rule_id, settings[rule_id].params) for rule_id in readers)
 
 
 def _produce(
