@@ -442,9 +442,10 @@ def _run_beside_python_scan(
     """`_run_rules`, the rules that read every Python file last: on the whole repository
     the scan they wait for starts first, in worker processes, and runs while the other
     rules do (ADR 0016). A scan no rule collected is stopped."""
-    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache))
-    if whole_repository and readers:
+    # The scan starts as soon as one reader is found: asking a rule imports its module.
+    if whole_repository and any(_reads_python(rule_id, rules, settings, cache) for rule_id in chosen):
         ctx.prefetch_python_facts()
+    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache))
     try:
         return _run_rules(
             ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache, last=readers
