@@ -20,6 +20,7 @@ __all__ = ["Batches", "cpu_count", "run_batches", "worker_count"]
 
 T = TypeVar("T")
 Items = Sequence[tuple[str, bytes]]
+Work = Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]]
 
 # Parallel scanning pays for its process start-up only above this much work.
 _PARALLEL_MIN_CHARS = 1_000_000
@@ -72,11 +73,21 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def run_batches(work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items,
-                workers: int) -> dict[str, T]:
+def run_batches(work: Work[T], items: Items, workers: int) -> dict[str, T]:
     """``work`` (picklable: a module-level function or a partial of one) over batches of
     ``items`` in ``workers`` processes; whatever they could not do is done here."""
     return Batches(work, items, workers).results()
+
+
+# The items of the running pools, by token. Forked workers inherit this memory, so only the
+# names of a batch cross the pipe, not megabytes of source to pickle and unpickle.
+_INHERITED: dict[int, dict[str, bytes]] = {}
+
+
+def _inherited_batch(work: Work[T], token: int, names: list[str]) -> list[tuple[str, T]]:
+    """A batch in a forked worker: its bytes from the parent's memory as it was at the fork."""
+    items = _INHERITED[token]
+    return work([(name, items[name]) for name in names])
 
 
 class Batches(Generic[T]):
@@ -84,20 +95,42 @@ class Batches(Generic[T]):
     process goes on; :meth:`results` waits for them. With one worker, or when no pool can
     be had, the work waits for :meth:`results` and runs here."""
 
-    def __init__(self, work: Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]], items: Items,
-                 workers: int) -> None:
+    def __init__(self, work: Work[T], items: Items, workers: int) -> None:
         self.work = work
         self.items = items
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[tuple[str, T]]]] = []
         if workers > 1:
             with suppress(Exception):
-                # fork happens here, in the calling thread, before the pool's own thread starts.
-                self.pool = ProcessPoolExecutor(workers, mp_context=_pool_context())
-                self.futures = [self.pool.submit(work, batch) for batch in _batches(items)]
+                self._start(workers)
+
+    def _start(self, workers: int) -> None:
+        context = _pool_context()
+        inherited = context.get_start_method() == "fork"
+        if inherited:
+            _INHERITED[id(self)] = dict(self.items)
+        # With fork the workers start at the first submit, in this thread, before the pool's
+        # own thread does: they see _INHERITED as it is now.
+        self.pool = ProcessPoolExecutor(workers, mp_context=context)
+        for batch in _batches(self.items):
+            if inherited:
+                self.futures.append(self.pool.submit(_inherited_batch, self.work, id(self), [n for n, _ in batch]))
+            else:
+                self.futures.append(self.pool.submit(self.work, batch))
 
     def results(self) -> dict[str, T]:
         """Every item's result (waiting for the workers); call once."""
+        try:
+            results = self._collected()
+        finally:
+            _INHERITED.pop(id(self), None)
+        left = [item for item in self.items if item[0] not in results]
+        if left:
+            results.update(self.work(left))
+        return results
+
+    def _collected(self) -> dict[str, T]:
+        """What the workers did (nothing when there was no pool, or it broke)."""
         results: dict[str, T] = {}
         if self.pool is not None:
             pool, self.pool = self.pool, None
@@ -109,13 +142,11 @@ class Batches(Generic[T]):
                     _stop_pool(pool)  # an interrupt stops now, not after every queued batch
                     raise
                 pool.shutdown(wait=True)
-        left = [item for item in self.items if item[0] not in results]
-        if left:
-            results.update(self.work(left))
         return results
 
     def cancel(self) -> None:
         """Stop the workers (an audit that ends before anyone asks)."""
+        _INHERITED.pop(id(self), None)
         if self.pool is not None:
             _stop_pool(self.pool)
             self.pool = None

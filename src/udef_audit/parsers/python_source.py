@@ -31,7 +31,7 @@ Positions are 1-based lines and 1-based columns counted in characters.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol
@@ -62,7 +62,6 @@ from udef_audit.parsers.python_text import (
     Hits,
     clean_words,
     find_hits,
-    has_candidates,
     mark_docstrings,
     markers,
     read_source,
@@ -284,20 +283,6 @@ def scan_python(
 # --- many files -------------------------------------------------------------------------------
 
 
-def _prefiltered(items: Mapping[str, bytes], words: tuple[str, ...],
-                 max_bytes: int) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:
-    """Files settled without a worker (no candidate substring, or unreadable), and the rest."""
-    settled: dict[str, Any] = {}
-    pending: list[tuple[str, bytes]] = []
-    for name, data in items.items():
-        text, error = read_source(data, max_bytes)
-        if text is None or not has_candidates(text, words):
-            settled[name] = PythonFacts(error=error)
-        else:
-            pending.append((name, data))
-    return settled, pending
-
-
 def scan_many(
     items: Sequence[tuple[str, bytes]],
     *,
@@ -307,9 +292,9 @@ def scan_many(
 ) -> dict[str, PythonFacts]:
     """:func:`scan_python` for each ``(name, data)``, keyed by name, with identical results.
 
-    Files without any candidate substring are settled here; the others are scanned in
-    ``workers`` processes (default: the usable CPUs) when there are enough of them to pay
-    for starting processes, else in this process. Never raises.
+    The files are scanned in ``workers`` processes (default: the usable CPUs) when there
+    are enough of them to pay for starting processes, else in this process; most stop at
+    the substring prefilter. Never raises.
     """
     return scan_and_measure(items, (), words=words, workers=workers, max_bytes=max_bytes)[0]
 
@@ -363,7 +348,7 @@ def scan_and_measure(
 ) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
     """:func:`scan_many` of ``scan`` and :func:`complexity_many` of ``measure`` in one pool:
     the same results, with one start of the worker processes and no core idle between
-    the two. Files without any candidate substring are settled here. Never raises."""
+    the two. Never raises."""
     return start_scan_and_measure(scan, measure, words=words, workers=workers, max_bytes=max_bytes).result()
 
 
@@ -379,32 +364,31 @@ def start_scan_and_measure(
     rules run) and asks :meth:`PendingScan.result` when it needs the facts."""
     clean = clean_words(words)
     scanning, measuring = dict(scan), dict(measure)  # a name given twice: the last data counts
-    facts, pending = _prefiltered(scanning, clean, max_bytes)
-    tagged = [(f"f:{name}", data) for name, data in pending]
+    # Every file goes to the workers, which settle most of them on the substring prefilter
+    # (`_scan`): forked workers read the bytes from memory they inherit, so the prefilter
+    # is spread over the cores instead of delaying the start of the pool.
+    tagged = [(f"f:{name}", data) for name, data in scanning.items()]
     tagged.extend((f"c:{name}", data) for name, data in measuring.items())
-    # Complexity parses every file whole: worth a pool sooner than the facts' prefiltered scan.
+    # Complexity parses every file whole: worth a pool sooner than the facts' scan.
     count = worker_count(workers, tagged, min_chars=300_000 if measuring else None)
     batches = Batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count)
-    return PendingScan(list(scanning), list(measuring), facts, batches, count)
+    return PendingScan(list(scanning), list(measuring), batches, count)
 
 
 class PendingScan:
     """A facts scan and complexity measure on their way (see :func:`start_scan_and_measure`)."""
 
-    def __init__(self, scanning: list[str], measuring: list[str], settled: dict[str, PythonFacts],
-                 batches: Batches[Any], workers: int) -> None:
+    def __init__(self, scanning: list[str], measuring: list[str], batches: Batches[Any], workers: int) -> None:
         self.scanning = scanning
         self.measuring = measuring
-        self.settled = settled
         self.batches = batches
         self.workers = workers
 
     def result(self) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
         """The facts and the complexity, keyed by name (waiting for the workers); call once."""
         finished = _finish_all(self.batches.results(), self.workers)
-        facts = dict(self.settled)
-        facts.update((name[2:], value) for name, value in finished.items() if name.startswith("f:"))
-        return {name: facts[name] for name in self.scanning}, {name: finished[f"c:{name}"] for name in self.measuring}
+        facts = {name: finished[f"f:{name}"] for name in self.scanning}
+        return facts, {name: finished[f"c:{name}"] for name in self.measuring}
 
     def cancel(self) -> None:
         """Stop the workers."""

@@ -24,7 +24,6 @@ __all__ = [
     "Hits",
     "clean_words",
     "find_hits",
-    "has_candidates",
     "mark_docstrings",
     "markers",
     "read_source",
@@ -205,16 +204,6 @@ def _fixture_hits(text: str) -> list[int]:
 def clean_words(words: Sequence[str]) -> tuple[str, ...]:
     """The placeholder words, each once, empty ones dropped."""
     return tuple(word for word in dict.fromkeys(words) if isinstance(word, str) and word)
-
-
-def has_candidates(text: str, words: tuple[str, ...]) -> bool:
-    """The cheap substring prefilter: can this file have any fact at all?"""
-    return (
-        any(word in text for word in words)
-        or "NotImplementedError" in text
-        or _wants_pip(text)
-        or _FIXTURE in text
-    )
 
 
 @dataclass(frozen=True)
