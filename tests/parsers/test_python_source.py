@@ -16,6 +16,7 @@ import textwrap
 import threading
 import warnings
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from unittest import mock
 
@@ -737,6 +738,35 @@ def test_scan_many_in_worker_processes_equals_scan_python() -> None:
     expected = {name: scan_python(data) for name, data in MANY.items()}
     with mock.patch.object(python_pool, "_PARALLEL_MIN_CHARS", 0):
         assert scan_many(list(MANY.items()), workers=2) == expected
+
+
+def test_forked_workers_get_names_only_and_the_files_are_let_go() -> None:
+    # The bytes reach forked workers through the memory they inherit: a batch is names.
+    expected = {name: scan_python(data) for name, data in MANY.items()}
+    submitted: list[tuple[object, ...]] = []
+    real_submit = python_pool.ProcessPoolExecutor.submit
+
+    def spy(pool: python_pool.ProcessPoolExecutor, fn: object, /, *args: object) -> object:
+        submitted.append(args)
+        return real_submit(pool, fn, *args)  # type: ignore[arg-type]
+
+    with mock.patch.object(python_pool, "_PARALLEL_MIN_CHARS", 0), \
+            mock.patch.object(python_pool.ProcessPoolExecutor, "submit", spy):
+        assert scan_many(list(MANY.items()), workers=2) == expected
+    batches = [args[-1] for args in submitted]
+    assert sorted(name for batch in batches for name in batch) == sorted(f"f:{name}" for name in MANY)
+    assert python_pool._INHERITED == {}
+
+
+def test_started_batches_can_be_stopped_and_still_answer_here() -> None:
+    items = [(name, data) for name, data in MANY.items()]
+    work = partial(python_source._mixed_batch, words=("TODO",), max_bytes=1_000_000)
+    batches = python_pool.Batches(work, [(f"f:{name}", data) for name, data in items], 2)
+    assert batches.pool is not None and python_pool._INHERITED
+    batches.cancel()
+    assert batches.pool is None and python_pool._INHERITED == {}
+    done = batches.results()  # nothing from the workers: all of it here
+    assert sorted(done) == sorted(f"f:{name}" for name in MANY)
 
 
 def test_scan_many_falls_back_to_this_process_when_workers_cannot_start() -> None:
