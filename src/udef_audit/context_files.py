@@ -172,10 +172,9 @@ class FileReader:
             data = self._preread.pop(path)
             self._bytes[path] = data
             return data
-        size = regular_file_size(self.root, path) if path in self.file_set else None
-        if size is None or size > self.max_file_size:
+        if path not in self.file_set:
             return None
-        try:
+        try:  # one walk to the file: a file over the limit is refused after its fstat
             data = read_regular_file(self.root, path, self.max_file_size)
         except UnreadableFile:
             return None
