@@ -73,7 +73,10 @@ def test_bad_rule_data_is_rejected() -> None:
     }
     good |= {"id": "ACME001", "slug": "acme-rule", "level": "error", "scope": "file"}
     assert parse_rule_meta(good).id == "ACME001"
+    assert parse_rule_meta(good).reads_every_python_file is False
+    assert parse_rule_meta({**good, "reads-every-python-file": True}).reads_every_python_file is True
     for broken in (
+        {**good, "reads-every-python-file": "yes"},
         {**good, "level": "fatal"},
         {**good, "id": "acme"},
         {**good, "slug": "Bad Slug"},

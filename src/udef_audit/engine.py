@@ -442,10 +442,9 @@ def _run_beside_python_scan(
     """`_run_rules`, the rules that read every Python file last: on the whole repository
     the scan they wait for starts first, in worker processes, and runs while the other
     rules do (ADR 0016). A scan no rule collected is stopped."""
-    # The scan starts as soon as one reader is found: asking a rule imports its module.
-    if whole_repository and any(_reads_python(rule_id, rules, settings, cache) for rule_id in chosen):
+    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache, policy))
+    if whole_repository and readers:
         ctx.prefetch_python_facts()
-    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache))
     try:
         return _run_rules(
             ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache, last=readers
@@ -454,13 +453,13 @@ def _run_beside_python_scan(
         ctx.cancel_prefetch()
 
 
-def _reads_python(rule_id: str, rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache) -> bool:
-    """Whether a rule says it reads the facts of every Python file (hookspecs.Rule) and will
-    run: a rule the cache answers reads nothing (and its module is not imported to ask)."""
-    rule = rules[rule_id]
-    if cache.will_replay(rule, rule_id, settings[rule_id].params):
+def _reads_python(rule_id: str, rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache,
+                  policy: Policy) -> bool:
+    """Whether a rule's YAML says it reads every Python file (`reads-every-python-file`),
+    and it will run: a rule the cache answers reads nothing."""
+    if not policy.rules[rule_id].reads_every_python_file:
         return False
-    return getattr(rule, "reads_every_python_file", False) is True
+    return not cache.will_replay(rules[rule_id], rule_id, settings[rule_id].params)
 
 
 def _produce(

@@ -32,11 +32,7 @@ class Rule(Protocol):
     one-paragraph description for developers. A rule may also have a `cache_version`
     string (changed whenever its logic changes): its results are then remembered by the
     content of the files the context read for it (rule_cache.py), which is right only for a
-    rule that sees the repository through the context alone, as the contract asks. A rule
-    that asks for the facts of every Python file (`ctx.python_facts()`) may say so with
-    `reads_every_python_file = True`: such rules run after the others, while the scan they
-    wait for runs in worker processes (engine._run_rules). Saying so changes only when the
-    rule runs, never its results.
+    rule that sees the repository through the context alone, as the contract asks.
     """
 
     id: ClassVar[str]

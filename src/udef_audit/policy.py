@@ -53,7 +53,10 @@ REQUIRED = (
     "example",
     "fix",
 )
-OPTIONAL = ("phase", "profile", "kinds", "parameters", "tags", "precision", "files", "foundation", "fix-safety")
+OPTIONAL = (
+    "phase", "profile", "kinds", "parameters", "tags", "precision", "files", "foundation", "fix-safety",
+    "reads-every-python-file",
+)  # fmt: skip
 # `fix-safety`: whether `udef-audit fix` repairs the rule's results, and how. `safe` fixes
 # keep the project's behaviour (a .gitignore pattern, a hook); `unsafe` ones change it and
 # need review (files move, dependencies change): only `--unsafe-fixes` applies them.
@@ -116,6 +119,9 @@ class RuleMeta:
     tags: tuple[str, ...] = ()
     precision: str = "high"
     files: tuple[str, ...] = ()
+    # The rule asks for the facts of every Python file: it runs after the other rules, while
+    # the scan it waits for runs in worker processes (ADR 0016). Only when it runs, never what.
+    reads_every_python_file: bool = False
     foundation: bool = False
     fix_safety: str | None = None  # "safe" | "unsafe" | None (no fix)
     source: str = ""
@@ -285,6 +291,7 @@ def _optional(data: Mapping[str, Any], where: str) -> dict[str, Any]:
         "precision": str(data.get("precision", "high")),
         "files": tuple(str(f) for f in data.get("files") or ()),
         "foundation": bool(data.get("foundation", False)),
+        "reads_every_python_file": _flag(data, "reads-every-python-file", where),
         "fix_safety": _fix_safety(data.get("fix-safety"), where),
     }
 
@@ -317,6 +324,13 @@ def _phase(value: Any, where: str) -> int:
     if not type_matches("int", value) or value not in PHASES:
         raise PolicyError(f"{where}: phase must be a methodology phase, 0 to 5")
     return int(value)
+
+
+def _flag(data: Mapping[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise PolicyError(f"{where}: {key} must be true or false")
+    return value
 
 
 def _fix_safety(value: Any, where: str) -> str | None:

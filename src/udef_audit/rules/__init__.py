@@ -48,15 +48,6 @@ class LazyRule:
         rule: Rule = found[0]()
         return rule
 
-    @property
-    def reads_every_python_file(self) -> bool:
-        """The rule's own say (hookspecs.Rule); False for a module that does not import,
-        which fails when its rule runs."""
-        try:
-            return getattr(self.rule, "reads_every_python_file", False) is True
-        except Exception:
-            return False
-
     def _is_rule(self, cls: type) -> bool:
         return getattr(cls, "id", None) == self.id and callable(getattr(cls, "check", None))
 

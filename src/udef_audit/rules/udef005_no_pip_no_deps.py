@@ -122,7 +122,6 @@ class NoPipNoDeps:
     parser's, the positions are the model's."""
 
     id: ClassVar[str] = "UDEF005"
-    reads_every_python_file: ClassVar[bool] = True  # its scan runs while the other rules do
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         seen: set[tuple[str, int, int | None, str]] = set()

@@ -22,7 +22,6 @@ class NoPlaceholders:
     the Python scanner's; this rule only turns its facts into findings."""
 
     id: ClassVar[str] = "UDEF006"
-    reads_every_python_file: ClassVar[bool] = True  # its scan runs while the other rules do
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         words = tuple(dict.fromkeys([*params["words"], *params["extra-words"]]))

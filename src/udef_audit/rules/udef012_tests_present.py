@@ -21,7 +21,6 @@ class ProjectTestsRule:
     folder) and for a conftest.py that pytest loads for them and that defines a fixture."""
 
     id: ClassVar[str] = "UDEF012"
-    reads_every_python_file: ClassVar[bool] = True  # its scan runs while the other rules do
 
     def check(self, ctx: RepoContext, params: Mapping[str, Any]) -> Iterator[Finding]:
         test_dirs = frozenset(params.get("test-dirs", ("tests", "test")))
