@@ -102,28 +102,26 @@ class _Git:
     def argv(self, *args: str) -> list[str]:
         return git_argv(*_LOG_CONFIG, *args)
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[bytes]:
-        """Run a short git command; return the completed process whatever its status."""
+    def run_all(self, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[bytes]]:
+        """Short git commands run at the same time (each costs a process start, mostly
+        waiting): their completed processes, in the order given."""
+        started: list[subprocess.Popen[bytes]] = []
         try:
-            return subprocess.run(
-                self.argv(*args),
-                cwd=self.root,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                timeout=_PROBE_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except FileNotFoundError as error:
-            raise _GitError(REASON_NO_GIT) from error
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise _GitError(f"git could not run: {error}") from error
+            for args in commands:
+                started.append(self.start(args, subprocess.PIPE, subprocess.PIPE))
+            return [_completed(process) for process in started]
+        finally:  # after a failure, or a git that hangs, none is left running
+            for process in started:
+                if process.poll() is None:
+                    process.kill()
+                    process.communicate()
 
-    def start(self, args: tuple[str, ...], stdout: IO[bytes], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Start a git command that writes to files, and return at once.
+    def start(self, args: tuple[str, ...], stdout: IO[bytes] | int, stderr: IO[bytes] | int) -> subprocess.Popen[bytes]:
+        """Start a git command and return at once.
 
-        Files rather than pipes: the audit goes on while git runs (a pipe nobody reads
-        would stop git once full), and the pools that fork later find no reader thread.
+        The background log writes to files rather than pipes: the audit goes on while git
+        runs (a pipe nobody reads would stop git once full), and the pools that fork later
+        find no reader thread. The short probes write to pipes, read at once (`run_all`).
         """
         try:
             return subprocess.Popen(
@@ -140,6 +138,14 @@ class _Git:
             raise _GitError(f"git could not run: {error}") from error
 
 
+def _completed(process: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[bytes]:
+    try:
+        out, err = process.communicate(timeout=_PROBE_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired as error:
+        raise _GitError(f"git could not run: {error}") from error
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
 def _failure_reason(process: subprocess.CompletedProcess[bytes]) -> str:
     message = process.stderr.decode("utf-8", "replace").strip()
     if "not a git repository" in message:
@@ -148,9 +154,22 @@ def _failure_reason(process: subprocess.CompletedProcess[bytes]) -> str:
     return f"git failed: {first_line.removeprefix('fatal: ')}"
 
 
-def _probe_shallow(git: _Git) -> Path | None:
+_SHALLOW_PROBE = ("rev-parse", "--is-shallow-repository", "--git-path", "shallow")
+_BRANCH_PROBE = ("symbolic-ref", "-q", "HEAD")
+_HEAD_PROBE = ("rev-parse", "-q", "--verify", "HEAD")
+# "--": a file named HEAD in the work tree must not make the revision ambiguous.
+_HEAD_DATE = ("show", "-s", "--no-show-signature", "--format=%H%x1f%ct%x1f%cI", "HEAD", "--")
+
+
+def _probe(git: _Git) -> tuple[Path | None, _Head]:
+    """The shallow file (None for a complete clone) and HEAD: four short git commands,
+    run at the same time and read in this order (the first failure is the reason)."""
+    shallow, branch, verified, shown = git.run_all(_SHALLOW_PROBE, _BRANCH_PROBE, _HEAD_PROBE, _HEAD_DATE)
+    return _shallow_file(git, shallow), _head(branch, verified, shown)
+
+
+def _shallow_file(git: _Git, process: subprocess.CompletedProcess[bytes]) -> Path | None:
     """The shallow file's path if this is a shallow clone, None if it is complete."""
-    process = git.run("rev-parse", "--is-shallow-repository", "--git-path", "shallow")
     if process.returncode != 0:
         raise _GitError(_failure_reason(process))
     lines = process.stdout.decode("utf-8", "surrogateescape").splitlines()
@@ -159,16 +178,18 @@ def _probe_shallow(git: _Git) -> Path | None:
     return git.root / lines[1] if lines[0] == "true" else None
 
 
-def _read_head(git: _Git) -> _Head:
+def _head(
+    branch: subprocess.CompletedProcess[bytes],
+    verified: subprocess.CompletedProcess[bytes],
+    shown: subprocess.CompletedProcess[bytes],
+) -> _Head:
     """HEAD's sha and committer date; raises for an empty repository."""
-    detached = git.run("symbolic-ref", "-q", "HEAD").returncode != 0
-    if git.run("rev-parse", "-q", "--verify", "HEAD").returncode != 0:
+    detached = branch.returncode != 0
+    if verified.returncode != 0:
         raise _GitError(REASON_EMPTY if not detached else "HEAD does not name a commit")
-    # "--": a file named HEAD in the work tree must not make the revision ambiguous.
-    process = git.run("show", "-s", "--no-show-signature", "--format=%H%x1f%ct%x1f%cI", "HEAD", "--")
-    if process.returncode != 0:
-        raise _GitError(_failure_reason(process))
-    fields = process.stdout.decode("utf-8", "replace").strip().split(FIELD_SEPARATOR)
+    if shown.returncode != 0:
+        raise _GitError(_failure_reason(shown))
+    fields = shown.stdout.decode("utf-8", "replace").strip().split(FIELD_SEPARATOR)
     if len(fields) != 3 or not _HEX_SHA.fullmatch(fields[0]):
         raise _GitError("git failed: unexpected output for HEAD")
     parsed = parse_date(fields[1], fields[2])
@@ -277,8 +298,7 @@ def start_history(
         return PendingHistory(replace(unknown, reason=f"git not used: {refused}"))
     git = _Git(root)
     try:
-        shallow_file = _probe_shallow(git)
-        head = _read_head(git)
+        shallow_file, head = _probe(git)
         since = head.timestamp - window_days * _SECONDS_PER_DAY
         log = _RunningLog(git, head, since, max_commits + 1, files=files)
     except _GitError as error:

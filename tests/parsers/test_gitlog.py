@@ -508,7 +508,7 @@ def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.Mon
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()
     fake_git = fake_bin / "git"
-    fake_git.write_text(f"#!/bin/sh\nexec {shutil.which('sleep')} 5\n")
+    fake_git.write_text(f"#!/bin/sh\necho $$ >> {tmp_path / 'pids'}\nexec {shutil.which('sleep')} 5\n")
     fake_git.chmod(0o755)
     monkeypatch.setenv("PATH", str(fake_bin))
     monkeypatch.setattr(git_history, "_PROBE_TIMEOUT_SECONDS", 0.2)
@@ -518,6 +518,12 @@ def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.Mon
     assert not history.available
     assert history.reason is not None
     assert history.reason.startswith("git could not run:")
+    # The probes run at the same time: none of them is left running once one hangs.
+    pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
+    assert len(pids) >= 4  # the four probes (and any git call before them)
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
 
 
 # -- the stream parser on crafted (hostile) output --------------------------------------------

@@ -70,9 +70,9 @@ def _history_key(root: Path, window_days: int) -> str | None:
 def head_state(root: Path) -> str | None:
     """What the history of `root` is a function of: HEAD's sha and a digest of the shallow
     file (deepening a shallow clone changes the history, not HEAD); None when git cannot say."""
-    # Two calls: rev-parse prints --git-path answers before revisions, whatever the order.
-    head_out = _git(root, "rev-parse", "--verify", "-q", "HEAD")
-    path_out = _git(root, "rev-parse", "--git-path", "shallow")
+    # Two calls, at the same time: rev-parse prints --git-path answers before revisions,
+    # whatever the order, so one call could not tell a missing HEAD from the path.
+    head_out, path_out = _git_all(root, ("rev-parse", "--verify", "-q", "HEAD"), ("rev-parse", "--git-path", "shallow"))
     if not head_out or not path_out:
         return None
     head, shallow_path = head_out[0], Path(path_out[0])
@@ -85,20 +85,30 @@ def head_state(root: Path) -> str | None:
     return f"{head}|{shallow}"
 
 
-def _git(root: Path, *args: str) -> list[str] | None:
+def _git_all(root: Path, *commands: tuple[str, ...]) -> list[list[str] | None]:
+    """Each command's output words (None when it failed), the commands run at once."""
+    started: list[subprocess.Popen[bytes]] = []
     try:
-        proc = subprocess.run(
-            git_argv("-C", str(root), *args),
-            capture_output=True,
-            env=safe_env(repository=root),
-            timeout=30,
-            check=False,
-        )
+        for args in commands:
+            started.append(subprocess.Popen(
+                git_argv("-C", str(root), *args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL, env=safe_env(repository=root),
+            ))
+        return [_words(process) for process in started]
     except (OSError, subprocess.SubprocessError):
+        return [None for _ in commands]
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+def _words(process: subprocess.Popen[bytes]) -> list[str] | None:
+    out, _ = process.communicate(timeout=30)
+    if process.returncode != 0:
         return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape").split()
+    return out.decode("utf-8", "surrogateescape").split()
 
 
 def _to_dict(history: History) -> dict[str, Any]:
