@@ -21,7 +21,6 @@ import os
 import re
 from pathlib import Path
 
-from udef_audit.gitsafe import git_output
 from udef_audit.repo_paths import path_problem
 
 _ENTRY = re.compile(
@@ -38,22 +37,27 @@ _NS = 1_000_000_000
 _UINT32 = 1 << 32
 
 
+def index_commands(pathspecs: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The git commands whose outputs `index_entries` reads (run them with the listing's, at
+    once): the index with its stat data (those `pathspecs` name, when given), and where the
+    index file is."""
+    return ("ls-files", "-s", "--debug", "-z", "--", *pathspecs), ("rev-parse", "--git-path", "index")
+
+
 def index_entries(
-    root: Path, files: frozenset[str], pathspecs: tuple[str, ...] = ()
+    root: Path, files: frozenset[str], listing: bytes | None, index_path: bytes | None
 ) -> tuple[dict[str, str], tuple[str, ...]]:
-    """The index, read once: path -> blob id for those of `files` (checked paths of regular
-    files, no symlink on the way) that are tracked at stage 0 and whose stat data still
-    matches the index; and every tracked path that is a normalised path inside the root
-    (those `pathspecs` name, when given)."""
-    listing = git_output(root, "ls-files", "-s", "--debug", "-z", "--", *pathspecs)
+    """The index, read once (`listing` and `index_path`: the outputs of `index_commands`):
+    path -> blob id for those of `files` (checked paths of regular files, no symlink on the
+    way) that are tracked at stage 0 and whose stat data still matches the index; and every
+    tracked path that is a normalised path inside the root."""
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
-    return _unchanged_ids(root, listing, files), tuple(tracked)
+    return _unchanged_ids(root, listing, files, _index_mtime(root, index_path)), tuple(tracked)
 
 
-def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str]) -> dict[str, str]:
-    index_mtime = _index_mtime(root)
+def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str], index_mtime: int | None) -> dict[str, str]:
     if index_mtime is None:
         return {}
     ids: dict[str, str] = {}
@@ -71,9 +75,8 @@ def _paths(listing: bytes) -> list[str]:
     return [match[1].decode("utf-8", "surrogateescape") for match in _HEAD.finditer(listing)]
 
 
-def _index_mtime(root: Path) -> int | None:
+def _index_mtime(root: Path, answer: bytes | None) -> int | None:
     """The index file's mtime (ns): an entry at or after it may be racily clean."""
-    answer = git_output(root, "rev-parse", "--git-path", "index")
     if not answer:
         return None
     index = Path(os.fsdecode(answer.rstrip(b"\n")))

@@ -38,6 +38,7 @@ import functools
 import os
 import stat
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 SAFE_OPTIONS: tuple[str, ...] = (
@@ -92,18 +93,32 @@ def git_argv(*args: str) -> list[str]:
 def git_output(root: Path, *args: str) -> bytes | None:
     """The stdout of a hardened `git -C root args...` (the repository's config drivers
     neutralised, no stdin, two minutes at most); None when git fails or cannot run."""
+    return git_outputs(root, args)[0]
+
+
+def git_outputs(root: Path, *commands: Sequence[str]) -> list[bytes | None]:
+    """`git_output` of each command, the commands run at the same time (a short git call
+    is mostly a process start): the outputs in the order given."""
+    started: list[subprocess.Popen[bytes]] = []
     try:
-        done = subprocess.run(
-            git_argv("-C", str(root), *args),
-            capture_output=True,
-            env=safe_env(repository=root),
-            stdin=subprocess.DEVNULL,
-            timeout=120,
-            check=False,
-        )
+        for args in commands:
+            started.append(subprocess.Popen(
+                git_argv("-C", str(root), *args), env=safe_env(repository=root), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            ))
+        return [_output(process) for process in started]
     except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
+        return [None for _ in commands]
+    finally:  # after a failure, or a git that hangs, none is left running
+        for process in started:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+
+
+def _output(process: subprocess.Popen[bytes]) -> bytes | None:
+    out, _ = process.communicate(timeout=120)
+    return out if process.returncode == 0 else None
 
 
 def _config_stamp(root: Path) -> tuple[int, int]:

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from udef_audit.git_index import index_entries
-from udef_audit.gitsafe import git_output, repository_problem
+from udef_audit.git_index import index_commands, index_entries
+from udef_audit.gitsafe import git_output, git_outputs, repository_problem
 from udef_audit.repo_paths import parent_dirs, path_problem
 
 SKIP_DIRS = frozenset(
@@ -80,11 +80,11 @@ def build_inventory(root: Path, excluded: Callable[[str], bool], named: Sequence
     are in scope (the `--files` mode: what else the repository holds is not asked)."""
     git_refused = repository_problem(root)
     pathspecs = _pathspecs(named) if named is not None and len(named) <= MAX_NAMED_PATHS else ()
-    listed = _git_files(root, pathspecs) if git_refused is None else None
+    listed, index = _git_files(root, pathspecs) if git_refused is None else (None, (None, None))
     is_git = listed is not None
     candidates, refused = _checked(listed) if listed is not None else (list(_walk(root)), [])
     files, links, left_out = _filter(root, candidates, excluded)
-    blob_ids, tracked = index_entries(root, frozenset(files), pathspecs) if is_git else ({}, ())
+    blob_ids, tracked = index_entries(root, frozenset(files), *index) if is_git else ({}, ())
     return Inventory(
         root,
         tuple(sorted(files)),
@@ -111,20 +111,24 @@ def _checked(paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
     return usable, refused
 
 
-def _git_lines(root: Path, *args: str) -> list[str] | None:
-    """NUL-separated output of a git command; None when git is missing or fails."""
-    out = git_output(root, *args)
-    return None if out is None else [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
-
-
-def _git_files(root: Path, pathspecs: Sequence[str] = ()) -> list[str] | None:
+def _git_files(
+    root: Path, pathspecs: tuple[str, ...] = ()
+) -> tuple[list[str] | None, tuple[bytes | None, bytes | None]]:
     """Tracked + untracked-not-ignored files (those `pathspecs` name, when given), or None
-    when root is not in a git work tree."""
+    when root is not in a git work tree; with the outputs `index_entries` reads, asked at
+    the same time."""
     if not _lexists(root / ".git") and not _inside_work_tree(root):
-        return None
-    return _git_lines(
-        root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--", *pathspecs
+        return None, (None, None)
+    listing, index, index_path = git_outputs(
+        root,
+        ("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate", "--", *pathspecs),
+        *index_commands(pathspecs),
     )
+    return _nul_separated(listing), (index, index_path)
+
+
+def _nul_separated(out: bytes | None) -> list[str] | None:
+    return None if out is None else [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
 def _pathspecs(named: Sequence[str]) -> tuple[str, ...]:
@@ -140,7 +144,7 @@ def _pathspecs(named: Sequence[str]) -> tuple[str, ...]:
 
 
 def _inside_work_tree(root: Path) -> bool:
-    answer = _git_lines(root, "rev-parse", "--is-inside-work-tree")
+    answer = _nul_separated(git_output(root, "rev-parse", "--is-inside-work-tree"))
     return answer is not None and [line.strip() for line in answer] == ["true"]
 
 

@@ -8,14 +8,13 @@ window and the shallow file, so deepening a shallow clone reads the history agai
 from __future__ import annotations
 
 import hashlib
-import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from udef_audit.cache import FactsCache
 from udef_audit.git_history import PendingHistory, start_history
-from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
+from udef_audit.gitsafe import git_outputs, read_git_file, repository_problem
 from udef_audit.parsers.gitlog import Commit, History
 
 _MAX_SHALLOW_BYTES = 1 << 20
@@ -72,7 +71,8 @@ def head_state(root: Path) -> str | None:
     file (deepening a shallow clone changes the history, not HEAD); None when git cannot say."""
     # Two calls, at the same time: rev-parse prints --git-path answers before revisions,
     # whatever the order, so one call could not tell a missing HEAD from the path.
-    head_out, path_out = _git_all(root, ("rev-parse", "--verify", "-q", "HEAD"), ("rev-parse", "--git-path", "shallow"))
+    outputs = git_outputs(root, ("rev-parse", "--verify", "-q", "HEAD"), ("rev-parse", "--git-path", "shallow"))
+    head_out, path_out = (out.decode("utf-8", "surrogateescape").split() if out else [] for out in outputs)
     if not head_out or not path_out:
         return None
     head, shallow_path = head_out[0], Path(path_out[0])
@@ -83,32 +83,6 @@ def head_state(root: Path) -> str | None:
     except OSError:
         shallow = "complete"
     return f"{head}|{shallow}"
-
-
-def _git_all(root: Path, *commands: tuple[str, ...]) -> list[list[str] | None]:
-    """Each command's output words (None when it failed), the commands run at once."""
-    started: list[subprocess.Popen[bytes]] = []
-    try:
-        for args in commands:
-            started.append(subprocess.Popen(
-                git_argv("-C", str(root), *args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL, env=safe_env(repository=root),
-            ))
-        return [_words(process) for process in started]
-    except (OSError, subprocess.SubprocessError):
-        return [None for _ in commands]
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
-
-
-def _words(process: subprocess.Popen[bytes]) -> list[str] | None:
-    out, _ = process.communicate(timeout=30)
-    if process.returncode != 0:
-        return None
-    return out.decode("utf-8", "surrogateescape").split()
 
 
 def _to_dict(history: History) -> dict[str, Any]:
