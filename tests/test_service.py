@@ -142,13 +142,13 @@ def test_rules_reading_every_python_file_run_last_and_report_in_rule_order(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # They wait for the Python scan, which runs in worker processes while the others run;
     # what the audit reports, failures included, keeps the rules' order.
-    from udef_audit import engine
+    from udef_audit import rule_runs
     from udef_audit.rules.udef006_no_placeholders import NoPlaceholders
     from udef_audit.rules.udef026_docs_links_resolve import DocsLinksResolveRule
 
     ran: list[str] = []
-    produce = engine._produce
-    monkeypatch.setattr(engine, "_produce", lambda ctx, rule, rule_id, **kw: ran.append(rule_id) or produce(
+    produce = rule_runs._produce
+    monkeypatch.setattr(rule_runs, "_produce", lambda ctx, rule, rule_id, **kw: ran.append(rule_id) or produce(
         ctx, rule, rule_id, **kw))
     tree = {
         "pkg/__init__.py": "def f():\n    pass  # TODO: later\n",

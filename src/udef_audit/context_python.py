@@ -127,10 +127,14 @@ class PythonFiles(FileReader):
         return _FactsScan(paths, keys, cache, result, running)
 
     def _facts_key(self, path: str, quiet: bool) -> str | None:
+        """The content key of a file; `quiet`: without a read a rule could be said to make."""
         if not quiet:
             return self._cache_key(path)
-        data = None if (known := self._blob_key(path)) is not None else self._quiet_bytes(path)
-        return known if data is None else content_key(data)
+        known = self._blob_key(path)
+        if known is not None:
+            return known
+        data = self._quiet_bytes(path)
+        return None if data is None else content_key(data)
 
     def _finish_facts(self, scan: _FactsScan, *, quiet: bool) -> dict[str, PythonFacts]:
         scanned, measured = scan.running.result()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,10 +35,11 @@ from udef_audit.hookspecs import Rule
 from udef_audit.inventory import Inventory, build_inventory
 from udef_audit.parsers.toml_file import TomlError, load_toml
 from udef_audit.plugins import LoadedPlugins, load_plugins
-from udef_audit.policy import Policy, RuleMeta, load_policy
+from udef_audit.policy import Policy, load_policy
 from udef_audit.policy_sources import PolicyText, gather
 from udef_audit.request import AuditRequest
 from udef_audit.rule_cache import RuleCache
+from udef_audit.rule_runs import run_beside_python_scan, run_rules
 from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.suppression import UNUSED_SUPPRESSION, SuppressionRun, apply_inline, unused_suppressions
 
@@ -120,7 +120,7 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     _hold_enforced_levels(settings, policy, org, notes)
     cache = _rule_cache(ctx, runnable, settings, request)
     before_rules(ctx, config, policy)
-    raw = _run_beside_python_scan(
+    raw = run_beside_python_scan(
         ctx, runnable, request.whole_repository, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache
     )
     if UNPARSEABLE in meta_rules:
@@ -189,7 +189,7 @@ def rerun_rule(run: EngineRun, rule_id: str, overrides: Mapping[str, Any]) -> li
     settings = {**run.settings}
     current = settings[rule_id]
     settings[rule_id] = RuleSettings(current.level, {**current.params, **overrides})
-    raw = _run_rules(
+    raw = run_rules(
         run.ctx, [rule_id], rules=run.rules, settings=settings, policy=run.policy, notes=[], cache=run.rule_cache
     )
     return _finish(raw, run.ctx, run.policy, settings, run.config)
@@ -402,109 +402,6 @@ def _hold_enforced_levels(
                 )
             )
             settings[rule_id] = RuleSettings(default, settings[rule_id].params)
-
-
-# -- running rules ---------------------------------------------------------------------------
-def _run_rules(
-    ctx: RepoContext,
-    chosen: list[str],
-    *,
-    rules: dict[str, Rule],
-    settings: dict[str, RuleSettings],
-    policy: Policy,
-    notes: list[Notification],
-    cache: RuleCache | None = None,
-    last: frozenset[str] = frozenset(),
-) -> list[Finding]:
-    """The rules' findings and notes, in the order of `chosen`; the rules in `last` run
-    after the others (see `_run_beside_python_scan`)."""
-    produced: dict[str, list[Finding]] = {}
-    said: dict[str, list[Notification]] = {rule_id: [] for rule_id in chosen}
-    for rule_id in sorted(chosen, key=lambda rule_id: rule_id in last):
-        meta, rule_notes = policy.rules[rule_id], said[rule_id]
-        found = _produce(ctx, rules[rule_id], rule_id, params=settings[rule_id].params, notes=rule_notes, cache=cache)
-        produced[rule_id] = [f for f in found if _valid(f, meta, rule_notes)]
-    notes.extend(note for rule_id in chosen for note in said[rule_id])
-    return [finding for rule_id in chosen for finding in produced[rule_id]]
-
-
-def _run_beside_python_scan(
-    ctx: RepoContext,
-    chosen: list[str],
-    whole_repository: bool,
-    *,
-    rules: dict[str, Rule],
-    settings: dict[str, RuleSettings],
-    policy: Policy,
-    notes: list[Notification],
-    cache: RuleCache,
-) -> list[Finding]:
-    """`_run_rules`, the rules that read every Python file last: on the whole repository
-    the scan they wait for starts first, in worker processes, and runs while the other
-    rules do (ADR 0016). A scan no rule collected is stopped."""
-    readers = frozenset(rule_id for rule_id in chosen if _reads_python(rule_id, rules, settings, cache, policy))
-    if whole_repository and readers:
-        ctx.prefetch_python_facts()
-    try:
-        return _run_rules(
-            ctx, chosen, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache, last=readers
-        )
-    finally:
-        ctx.cancel_prefetch()
-
-
-def _reads_python(rule_id: str, rules: dict[str, Rule], settings: dict[str, RuleSettings], cache: RuleCache,
-                  policy: Policy) -> bool:
-    """Whether a rule's YAML says it reads every Python file (`reads-every-python-file`),
-    and it will run: a rule the cache answers reads nothing."""
-    if not policy.rules[rule_id].reads_every_python_file:
-        return False
-    return not cache.will_replay(rules[rule_id], rule_id, settings[rule_id].params)
-
-
-def _produce(
-    ctx: RepoContext,
-    rule: Rule,
-    rule_id: str,
-    *,
-    params: Mapping[str, Any],
-    notes: list[Notification],
-    cache: RuleCache | None,
-) -> list[Finding]:
-    """One rule's results: from the rule cache when nothing it read changed, else by
-    running it (a rule that raises yields nothing and a notification)."""
-    remembered = cache.lookup(rule, rule_id, params) if cache is not None else None
-    if remembered is not None:
-        produced, unparseable = remembered
-        ctx.replay_diagnostics(unparseable)
-        return produced
-    reported = len(ctx.diagnostics)
-    try:
-        produced = list(rule.check(ctx, params))
-    except Exception as exc:
-        notes.append(
-            Notification(
-                message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
-                rule_id=rule_id,
-                exception="".join(traceback.format_exception(exc)[-3:]),
-            )
-        )
-        return []
-    if cache is not None:
-        cache.record(rule, rule_id, params, produced, ctx.diagnostics[reported:])
-    return produced
-
-
-def _valid(finding: Finding, meta: RuleMeta, notes: list[Notification]) -> bool:
-    """A result must name its own rule, a file and a line, and a kind the rule declares."""
-    problem = None
-    if finding.rule_id != meta.id or finding.line < 1 or not finding.path:
-        problem = "an invalid result"
-    elif finding.kind and finding.kind not in meta.kinds:
-        problem = f"a result of undeclared kind {finding.kind!r} (declare it under `kinds:` in {meta.source})"
-    if problem is not None:
-        notes.append(Notification(message=f"rule {meta.id} produced {problem}: {finding!r}", rule_id=meta.id))
-    return problem is None
 
 
 def _finish(
