@@ -90,6 +90,9 @@ def git_argv(*args: str) -> list[str]:
     return ["git", *SAFE_OPTIONS, *args]
 
 
+_OUTPUT_TIMEOUT_SECONDS = 120
+
+
 def git_output(root: Path, *args: str) -> bytes | None:
     """The stdout of a hardened `git -C root args...` (the repository's config drivers
     neutralised, no stdin, two minutes at most); None when git fails or cannot run."""
@@ -117,7 +120,7 @@ def git_outputs(root: Path, *commands: Sequence[str]) -> list[bytes | None]:
 
 
 def _output(process: subprocess.Popen[bytes]) -> bytes | None:
-    out, _ = process.communicate(timeout=120)
+    out, _ = process.communicate(timeout=_OUTPUT_TIMEOUT_SECONDS)
     return out if process.returncode == 0 else None
 
 
