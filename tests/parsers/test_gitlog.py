@@ -504,6 +504,43 @@ def test_log_that_fails_midway_reports_gits_complaint(repo: Repo) -> None:
     assert history.reason.startswith("git failed:")
 
 
+SHA = "a" * 40
+GOOD = {"shallow": "false\n.git/shallow\n", "branch": "refs/heads/main\n", "verify": f"{SHA}\n",
+        "show": f"{SHA}\x1f1672531200\x1f2023-01-01T00:00:00+00:00\n"}
+PROBES = {"shallow": "*--is-shallow-repository*", "branch": "*symbolic-ref*", "verify": "*--verify*",
+          "show": "*show\\ -s*"}
+
+
+@pytest.mark.parametrize(("answers", "reason"), [
+    ({"shallow": "maybe\n.git/shallow\n"}, "git failed: unexpected rev-parse output"),
+    ({"show": "not a sha\n"}, "git failed: unexpected output for HEAD"),
+    ({"show": f"{SHA}\x1fsoon\x1fyesterday\n"}, "HEAD has an unreadable committer date"),
+    ({"branch": None, "verify": None}, "HEAD does not name a commit"),
+    ({"verify": None}, REASON_EMPTY),
+])
+def test_odd_answers_from_git_become_the_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: dict[str, str | None], reason: str) -> None:
+    # The probes run at the same time and are read in order: the first odd answer says why.
+    cases = []
+    for name, text in {**GOOD, **answers}.items():
+        if text is None:
+            cases.append(f"  {PROBES[name]}) exit 1;;")
+        else:
+            (tmp_path / name).write_text(text)
+            cases.append(f"  {PROBES[name]}) cat {tmp_path / name}; exit 0;;")
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "git").write_text('#!/bin/sh\ncase "$*" in\n' + "\n".join(cases) + "\nesac\nexit 1\n")
+    (fake_bin / "git").chmod(0o755)
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    monkeypatch.setenv("PATH", f"{fake_bin}{os.pathsep}{os.environ['PATH']}")
+
+    history = read_history(tmp_path / "repo")
+
+    assert not history.available
+    assert history.reason == reason
+
+
 def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake_bin = tmp_path / "bin"
     fake_bin.mkdir()

@@ -769,6 +769,22 @@ def test_started_batches_can_be_stopped_and_still_answer_here() -> None:
     assert sorted(done) == sorted(f"f:{name}" for name in MANY)
 
 
+def test_an_interrupt_while_waiting_stops_the_workers_at_once() -> None:
+    # Ctrl-C must not wait for every queued batch: the workers are stopped, the interrupt goes on.
+    work = partial(python_source._mixed_batch, words=("TODO",), max_bytes=1_000_000)
+    batches = python_pool.Batches(work, [(f"f:{name}", data) for name, data in MANY.items()], 2)
+    pool = batches.pool
+    assert pool is not None
+    processes = list(pool._processes.values())  # type: ignore[union-attr]
+    with mock.patch.object(batches.futures[0], "result", side_effect=KeyboardInterrupt), \
+            pytest.raises(KeyboardInterrupt):
+        batches.results()
+    for process in processes:
+        process.join(timeout=10)
+        assert not process.is_alive()
+    assert python_pool._INHERITED == {}
+
+
 def test_scan_many_falls_back_to_this_process_when_workers_cannot_start() -> None:
     expected = {name: scan_python(data) for name, data in MANY.items()}
     broken = mock.Mock(side_effect=OSError("no processes here"))
