@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -175,3 +176,35 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         end_to_end = "run_cli" in getattr(item, "fixturenames", ()) or item.get_closest_marker("slow")
         if item.get_closest_marker("integration") is None and item.get_closest_marker("unit") is None:
             item.add_marker(pytest.mark.integration if end_to_end else pytest.mark.unit)
+
+
+@dataclass(frozen=True)
+class HangingGit:
+    """A `git` that records its pid and sleeps five seconds; `PATH` holds only it."""
+
+    pids_file: Path
+
+    def pids(self) -> list[int]:
+        return [int(pid) for pid in self.pids_file.read_text().split()]
+
+    def none_left_running(self) -> bool:
+        """Whether every git it started is gone (killed and reaped)."""
+        for pid in self.pids():
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                continue
+            return False
+        return True
+
+
+@pytest.fixture
+def hanging_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> HangingGit:
+    fake_bin = tmp_path / "hanging-bin"
+    fake_bin.mkdir()
+    pids = tmp_path / "hanging-pids"
+    fake_git = fake_bin / "git"
+    fake_git.write_text(f"#!/bin/sh\necho $$ >> {pids}\nexec {shutil.which('sleep')} 5\n")
+    fake_git.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake_bin))
+    return HangingGit(pids)

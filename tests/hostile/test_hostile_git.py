@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from conftest import HangingGit, Run
 from hostile_corpus import filter_repo, git, git_repo
 
 from udef_audit import gitsafe
@@ -124,22 +123,15 @@ def test_a_shallow_file_that_is_a_fifo_does_not_hang_the_history(tmp_path: Path,
     ]
 
 
-def test_git_calls_made_together_give_none_when_git_is_missing_or_hangs(
+def test_git_calls_made_together_give_none_when_git_is_missing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sleep = shutil.which("sleep")
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert git_outputs(tmp_path, ("rev-parse", "HEAD"), ("ls-files",)) == [None, None]
 
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    fake_git = fake_bin / "git"
-    fake_git.write_text(f"#!/bin/sh\necho $$ >> {tmp_path / 'pids'}\nexec {sleep} 5\n")
-    fake_git.chmod(0o755)
-    monkeypatch.setenv("PATH", str(fake_bin))
+
+def test_git_calls_made_together_give_none_and_leave_nothing_running_when_git_hangs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hanging_git: HangingGit) -> None:
     monkeypatch.setattr(gitsafe, "_OUTPUT_TIMEOUT_SECONDS", 0.2)
     assert git_outputs(tmp_path, ("rev-parse", "HEAD"), ("ls-files",)) == [None, None]
-    pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
-    assert len(pids) >= 2  # the two calls (and any git call safe_env makes first)
-    for pid in pids:  # none of them is left running
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert len(hanging_git.pids()) >= 2  # the two calls (and any git call safe_env makes first)
+    assert hanging_git.none_left_running()

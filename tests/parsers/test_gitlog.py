@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from conftest import HangingGit
 
 from udef_audit import git_history
 from udef_audit.git_history import REASON_EMPTY, REASON_NO_GIT, REASON_NOT_A_REPOSITORY, read_history, start_history
@@ -541,13 +542,8 @@ def test_odd_answers_from_git_become_the_reason(
     assert history.reason == reason
 
 
-def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    fake_git = fake_bin / "git"
-    fake_git.write_text(f"#!/bin/sh\necho $$ >> {tmp_path / 'pids'}\nexec {shutil.which('sleep')} 5\n")
-    fake_git.chmod(0o755)
-    monkeypatch.setenv("PATH", str(fake_bin))
+def test_a_git_that_hangs_is_given_up_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hanging_git: HangingGit) -> None:
     monkeypatch.setattr(git_history, "_PROBE_TIMEOUT_SECONDS", 0.2)
 
     history = read_history(tmp_path)
@@ -556,11 +552,8 @@ def test_a_git_that_hangs_is_given_up_on(tmp_path: Path, monkeypatch: pytest.Mon
     assert history.reason is not None
     assert history.reason.startswith("git could not run:")
     # The probes run at the same time: none of them is left running once one hangs.
-    pids = [int(pid) for pid in (tmp_path / "pids").read_text().split()]
-    assert len(pids) >= 4  # the four probes (and any git call before them)
-    for pid in pids:
-        with pytest.raises(ProcessLookupError):
-            os.kill(pid, 0)
+    assert len(hanging_git.pids()) >= 4  # the four probes (and any git call before them)
+    assert hanging_git.none_left_running()
 
 
 # -- the stream parser on crafted (hostile) output --------------------------------------------
