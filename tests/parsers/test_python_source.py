@@ -16,6 +16,7 @@ import textwrap
 import threading
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 from unittest import mock
@@ -744,14 +745,14 @@ def test_forked_workers_get_names_only_and_the_files_are_let_go() -> None:
     # The bytes reach forked workers through the memory they inherit: a batch is names.
     expected = {name: scan_python(data) for name, data in MANY.items()}
     submitted: list[tuple[object, ...]] = []
-    real_submit = python_pool.ProcessPoolExecutor.submit
+    real_submit = ProcessPoolExecutor.submit
 
-    def spy(pool: python_pool.ProcessPoolExecutor, fn: object, /, *args: object) -> object:
+    def spy(pool: ProcessPoolExecutor, fn: object, /, *args: object) -> object:
         submitted.append(args)
         return real_submit(pool, fn, *args)  # type: ignore[arg-type]
 
     with mock.patch.object(python_pool, "_PARALLEL_MIN_CHARS", 0), \
-            mock.patch.object(python_pool.ProcessPoolExecutor, "submit", spy):
+            mock.patch.object(ProcessPoolExecutor, "submit", spy):
         assert scan_many(list(MANY.items()), workers=2) == expected
     batches = [args[-1] for args in submitted]
     assert sorted(name for batch in batches for name in batch) == sorted(f"f:{name}" for name in MANY)

@@ -18,15 +18,11 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from udef_audit.commands.ci import CI_FORMATS, ci_commands
-from udef_audit.commands.dockerfile import dockerfile_commands
 from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Invocation, Pipeline, Script, Unfollowed
 from udef_audit.commands.python_calls import python_commands
 from udef_audit.commands.queries import runs_tests
 from udef_audit.commands.repository import RepositoryFiles, YamlFiles
 from udef_audit.commands.sources import file_format, has_shell_shebang
-from udef_audit.commands.text_files import docs_commands, shell_file_commands
-from udef_audit.commands.tox import tox_commands
 
 if TYPE_CHECKING:
     from udef_audit.commands.definitions import Definitions
@@ -93,10 +89,14 @@ class Commands:
             self._files[path] = self._build(path, kind, data)
         return self._files[path]
 
+    # Each format's reader is imported when a file of that format is read: a pre-commit run
+    # on one Python file pays for none of them (the CI readers bring PyYAML: 20 ms).
     def _build(self, path: str, kind: str, data: bytes) -> FileCommands | None:
         if kind == "shebang" and not has_shell_shebang(data):
             return None
         if kind == "dockerfile":
+            from udef_audit.commands.dockerfile import dockerfile_commands  # noqa: PLC0415
+
             model, text = self._repository.dockerfile(path), self._repository.text(path)
             return None if model is None or text is None else dockerfile_commands(path, model, text)
         text = self._repository.text(path)
@@ -105,16 +105,22 @@ class Commands:
         return self._from_text(path, kind, text)
 
     def _from_text(self, path: str, kind: str, text: str) -> FileCommands | None:
+        from udef_audit.commands.text_files import docs_commands, shell_file_commands  # noqa: PLC0415
+
         if kind in ("shell", "shebang", "make"):
             return shell_file_commands(path, text, make=kind == "make")
         if kind in ("markdown", "rst"):
             return docs_commands(path, text, kind)
         if kind == "tox":
+            from udef_audit.commands.tox import tox_commands  # noqa: PLC0415
+
             document = self._repository.ini(path)  # the context's reading, and its note
             return None if document is None else tox_commands(path, document, text)
         return self._ci(path, kind, text)
 
     def _ci(self, path: str, kind: str, text: str) -> FileCommands | None:
+        from udef_audit.commands.ci import CI_FORMATS, ci_commands  # noqa: PLC0415
+
         file = self._yaml.get(path)
         return None if file is None else ci_commands(path, text, file.root, CI_FORMATS[kind])
 

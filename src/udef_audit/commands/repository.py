@@ -9,9 +9,8 @@ import ast
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from udef_audit.commands.yaml_nodes import LineTable, YamlFile
-
 if TYPE_CHECKING:
+    from udef_audit.commands.yaml_nodes import YamlFile
     from udef_audit.parsers.dockerfile import Dockerfile
     from udef_audit.parsers.ini_file import IniDocument
     from udef_audit.parsers.python_source import PythonFacts
@@ -68,6 +67,9 @@ class YamlFiles:
         return self._loaded[path]
 
     def _load(self, path: str) -> YamlFile | None:
+        # Imported here: PyYAML's node classes are needed only once a YAML file is read.
+        from udef_audit.commands.yaml_nodes import LineTable, YamlFile  # noqa: PLC0415
+
         # The context's parse, shared with every rule that reads the same file.
         document = self.repository.yaml_document(path)
         text = self.repository.text(path)

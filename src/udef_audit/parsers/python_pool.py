@@ -7,14 +7,16 @@ pool cannot be had (a sandbox, a broken pool...), the work runs in this process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import suppress
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:  # imported when a pool starts: a one-file run never needs one (8 ms)
+    import multiprocessing.context
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 __all__ = ["Batches", "cpu_count", "run_batches", "worker_count"]
 
@@ -67,6 +69,8 @@ def _batches(items: Items) -> Iterator[list[tuple[str, bytes]]]:
 def _pool_context() -> multiprocessing.context.BaseContext:
     """fork where it is safe and cheapest (Linux, no other thread that could hold a lock
     across the fork); else a clean start, which costs an interpreter start-up per worker."""
+    import multiprocessing  # noqa: PLC0415 - see the imports above
+
     methods = multiprocessing.get_all_start_methods()
     if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
@@ -105,6 +109,8 @@ class Batches(Generic[T]):
                 self._start(workers)
 
     def _start(self, workers: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - see the imports above
+
         context = _pool_context()
         inherited = context.get_start_method() == "fork"
         if inherited:
