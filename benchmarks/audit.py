@@ -8,8 +8,10 @@ of N, peak RSS of the process tree from the OS:
 
 - `ruff check --no-cache --select FIX`, `radon cc`, `grep -rn` for the placeholder words;
 - `udef-audit` cold (empty cache) and warm (same cache, unchanged tree);
-- `udef-audit --files ONE_FILE` (a pre-commit hook's run, from inside the repository, warm
-  cache) against `python -c pass` + ruff on that file;
+- `udef-audit --files ONE_FILE` from inside the repository, as a pre-commit hook runs it: on
+  the file just edited (a comment line appended before each run, the file restored after;
+  the rule cache cannot answer), and, for comparison, unchanged since the last run; against
+  `python -c pass` + ruff on that file;
 - the scaling table: the tree cut to a quarter, a half and whole (every 4th / 2nd tracked
   file, committed into a fresh repository under /tmp), and a synthetic 5,000-file one;
 - each figure against its target (met / not met), with the load average when measured (the
@@ -187,14 +189,33 @@ def side_by_side(bench: Bench, path: Path, skip_radon: bool) -> list[Row]:
     return rows
 
 
-def one_file(bench: Bench, path: Path, name: str) -> tuple[float, float, float]:
-    """`--files NAME` from inside the repository (cache warm), `python -c pass`, ruff on it."""
+def one_file(bench: Bench, path: Path, name: str) -> tuple[float, float, float, float]:
+    """`--files NAME` from inside the repository, on the file just edited (what a pre-commit
+    hook sees: the rule cache cannot answer) and unchanged since the last run (it can);
+    `python -c pass`; ruff on the file."""
     audit = [str(BIN / "udef-audit"), "--files", name]
     timed(audit, bench.env, path)
-    files, _ = best(audit, max(bench.repeat, 5), bench.env, cwd=path)
+    unchanged, _ = best(audit, max(bench.repeat, 5), bench.env, cwd=path)
+    edited = edited_runs(bench, path, name, max(bench.repeat, 5))
     python, _ = best([sys.executable, "-c", "pass"], 5)
     ruff, _ = best([str(BIN / "ruff"), "check", "--no-cache", "-q", "--exit-zero", name], 5, cwd=path)
-    return files, python, ruff
+    return edited, unchanged, python, ruff
+
+
+def edited_runs(bench: Bench, path: Path, name: str, repeat: int) -> float:
+    """Best `--files NAME` run right after an edit of the file (a new comment line each time);
+    the file gets its bytes back afterwards."""
+    target = path / name
+    original = target.read_bytes()
+    audit = [str(BIN / "udef-audit"), "--files", name]
+    runs = []
+    try:
+        for n in range(repeat):
+            target.write_bytes(original + f"\n# udef-audit benchmark edit {n} {time.time_ns()}\n".encode())
+            runs.append(timed(audit, bench.env, path)[0])
+    finally:
+        target.write_bytes(original)
+    return min(runs)
 
 
 def scaling(bench: Bench, path: Path) -> list[tuple[str, int, float, float]]:
@@ -218,11 +239,11 @@ def print_main(rows: list[Row]) -> None:
         print(f"| {name} | {seconds:.2f} | {seconds / rows[0][1]:.1f}x | {rss:.0f} |")
 
 
-def print_targets(rows: list[Row], files: tuple[float, float, float], name: str) -> None:
-    """Each figure of issue 18 against its target."""
+def print_targets(rows: list[Row], files: tuple[float, float, float, float], name: str) -> None:
+    """Each figure of issue 18 against its target (one file: as a pre-commit hook runs it)."""
     ruff = rows[0][1]
     cold, warm = rows[-3], rows[-2]
-    one, python, ruff_one = files
+    one, unchanged, python, ruff_one = files
     baseline = python + ruff_one
     peak = max(r[2] for r in rows[-3:])
     print("\n| target (issue 18) | measured | |\n|---|---|---|")
@@ -230,8 +251,8 @@ def print_targets(rows: list[Row], files: tuple[float, float, float], name: str)
           f"{verdict(cold[1] <= COLD_X_RUFF * ruff)} |")
     print(f"| warm ≤ {WARM_X_RUFF:g}x ruff | {warm[1]:.2f} s = {warm[1] / ruff:.2f}x | "
           f"{verdict(warm[1] <= WARM_X_RUFF * ruff)} |")
-    print(f"| `--files {name}` ≤ {FILES_MS} ms (load {load()}) | {one * 1000:.0f} ms | "
-          f"{verdict(one * 1000 <= FILES_MS)} |")
+    print(f"| `--files {name}`, just edited, ≤ {FILES_MS} ms (load {load()}) | {one * 1000:.0f} ms "
+          f"(unchanged since the last run: {unchanged * 1000:.0f} ms) | {verdict(one * 1000 <= FILES_MS)} |")
     print(f"| `--files` ≤ {FILES_X_BASELINE:g}x (`python -c pass` {python * 1000:.0f} ms + ruff on the file "
           f"{ruff_one * 1000:.0f} ms) | {one / baseline:.1f}x | {verdict(one <= FILES_X_BASELINE * baseline)} |")
     print(f"| peak memory ≤ {PEAK_MB} MB | {peak:.0f} MB | {verdict(peak <= PEAK_MB)} |")
