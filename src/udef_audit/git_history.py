@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, safe_env
+from udef_audit.gitsafe import git_argv, read_git_file, repository_problem, run_together, safe_env
 from udef_audit.parsers.gitlog import FIELD_SEPARATOR, LOG_FORMAT, Commit, History, parse_date, parse_log
 
 REASON_NOT_A_REPOSITORY = "not a git repository"
@@ -105,16 +105,13 @@ class _Git:
     def run_all(self, *commands: tuple[str, ...]) -> list[subprocess.CompletedProcess[bytes]]:
         """Short git commands run at the same time (each costs a process start, mostly
         waiting): their completed processes, in the order given."""
-        started: list[subprocess.Popen[bytes]] = []
+        argvs = [self.argv(*args) for args in commands]
         try:
-            for args in commands:
-                started.append(self.start(args, subprocess.PIPE, subprocess.PIPE))
-            return [_completed(process) for process in started]
-        finally:  # after a failure, or a git that hangs, none is left running
-            for process in started:
-                if process.poll() is None:
-                    process.kill()
-                    process.communicate()
+            return run_together(argvs, env=self.env, timeout=_PROBE_TIMEOUT_SECONDS, cwd=self.root)
+        except FileNotFoundError as error:
+            raise _GitError(REASON_NO_GIT) from error
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise _GitError(f"git could not run: {error}") from error
 
     def start(self, args: tuple[str, ...], stdout: IO[bytes] | int, stderr: IO[bytes] | int) -> subprocess.Popen[bytes]:
         """Start a git command and return at once.
@@ -136,14 +133,6 @@ class _Git:
             raise _GitError(REASON_NO_GIT) from error
         except OSError as error:
             raise _GitError(f"git could not run: {error}") from error
-
-
-def _completed(process: subprocess.Popen[bytes]) -> subprocess.CompletedProcess[bytes]:
-    try:
-        out, err = process.communicate(timeout=_PROBE_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired as error:
-        raise _GitError(f"git could not run: {error}") from error
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def _failure_reason(process: subprocess.CompletedProcess[bytes]) -> str:

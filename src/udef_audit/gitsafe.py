@@ -102,26 +102,37 @@ def git_output(root: Path, *args: str) -> bytes | None:
 def git_outputs(root: Path, *commands: Sequence[str]) -> list[bytes | None]:
     """`git_output` of each command, the commands run at the same time (a short git call
     is mostly a process start): the outputs in the order given."""
-    started: list[subprocess.Popen[bytes]] = []
+    argvs = [git_argv("-C", str(root), *args) for args in commands]
     try:
-        for args in commands:
-            started.append(subprocess.Popen(
-                git_argv("-C", str(root), *args), env=safe_env(repository=root), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            ))
-        return [_output(process) for process in started]
+        done = run_together(argvs, env=safe_env(repository=root), timeout=_OUTPUT_TIMEOUT_SECONDS)
     except (OSError, subprocess.SubprocessError):
         return [None for _ in commands]
-    finally:  # after a failure, or a git that hangs, none is left running
+    return [process.stdout if process.returncode == 0 else None for process in done]
+
+
+def run_together(
+    argvs: Sequence[list[str]], *, env: dict[str, str], timeout: float, cwd: Path | None = None
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """Short commands started at once, no stdin, each waited for at most `timeout` seconds:
+    their completed processes, in the order given. Raises OSError when one cannot start and
+    TimeoutExpired when one hangs; then none of them is left running."""
+    started: list[subprocess.Popen[bytes]] = []
+    try:
+        for argv in argvs:
+            started.append(subprocess.Popen(
+                argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            ))
+        return [_completed(process, timeout) for process in started]
+    finally:
         for process in started:
             if process.poll() is None:
                 process.kill()
                 process.communicate()
 
 
-def _output(process: subprocess.Popen[bytes]) -> bytes | None:
-    out, _ = process.communicate(timeout=_OUTPUT_TIMEOUT_SECONDS)
-    return out if process.returncode == 0 else None
+def _completed(process: subprocess.Popen[bytes], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    out, err = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def _config_stamp(root: Path) -> tuple[int, int]:
