@@ -18,16 +18,22 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from udef_audit.commands.model import ArgvCommand, EnvSetting, FileCommands, Invocation, Pipeline, Script, Unfollowed
-from udef_audit.commands.python_calls import python_commands
-from udef_audit.commands.queries import runs_tests
 from udef_audit.commands.repository import RepositoryFiles, YamlFiles
 from udef_audit.commands.sources import file_format, has_shell_shebang
 
 if TYPE_CHECKING:
     from udef_audit.commands.definitions import Definitions
     from udef_audit.commands.images import ImageBuild
-    from udef_audit.commands.model import Job
+    from udef_audit.commands.model import (
+        ArgvCommand,
+        EnvSetting,
+        FileCommands,
+        Invocation,
+        Job,
+        Pipeline,
+        Script,
+        Unfollowed,
+    )
     from udef_audit.commands.pipelines import Runs
     from udef_audit.commands.python_versions import PythonVersion
 
@@ -129,6 +135,9 @@ class Commands:
             self._python = []
             for path, facts in self._repository.python_facts().items():
                 if facts.pip_calls:
+                    # Imported here, with the model's records: most Python files call no pip.
+                    from udef_audit.commands.python_calls import python_commands  # noqa: PLC0415
+
                     # Only for word places: a file in another encoding keeps its lines.
                     text = (self._repository.read_bytes(path) or b"").decode("utf-8", "replace")
                     self._python.append(python_commands(path, text, facts.pip_calls))
@@ -186,6 +195,8 @@ class Commands:
 
     def test_invocations(self) -> tuple[Invocation, ...]:
         """The invocations that run the tests (pytest, unittest, manage.py test, hatch test)."""
+        from udef_audit.commands.queries import runs_tests  # noqa: PLC0415 -- see `definitions`
+
         return tuple(invocation for invocation in self.invocations() if runs_tests(invocation.argv))
 
     def tests_reached_from(self, invocation: Invocation) -> tuple[Invocation, ...]:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from udef_audit.commands import ArgvCommand, EnvSetting, FileCommands, Origin, Script
-from udef_audit.commands.model import one_line
-from udef_audit.context import RepoContext
 from udef_audit.findings import Finding, Level
-from udef_audit.parsers.pip_commands import (
-    find_no_deps,
-    find_no_deps_in_argv,
-    is_rejected_abbreviation,
-    is_truthy_pip_env,
-)
+
+if TYPE_CHECKING:
+    from udef_audit.commands import ArgvCommand, EnvSetting, FileCommands, Origin, Script
+    from udef_audit.context import RepoContext
+
+# The commands model and the pip parser are imported when a file mentions turning
+# dependencies off (`_file_hits`): a pre-commit run on files that do not (nearly every run)
+# pays for neither (about 20 ms of its 120 ms budget).
 
 # Every way to turn dependencies off contains one of these (`--no-deps`, `--no-depe...`,
 # `PIP_NO_DEPS`, `PIP_no_dependencies`): files without them are never decoded or parsed.
@@ -49,12 +48,17 @@ def _is_no_deps_name(name: str) -> bool:
 
 
 def _script_hits(script: Script) -> Iterator[_Hit]:
+    from udef_audit.parsers.pip_commands import find_no_deps  # noqa: PLC0415 - see the imports
+
     for use in find_no_deps(script.text, make_syntax=script.make_syntax):
         line, column = script.position(use.offset)
         yield _Hit(script.path, script.origin, line, column, use.flag, use.tool, script.command_at(use.offset))
 
 
 def _argv_hit(command: ArgvCommand) -> _Hit | None:
+    from udef_audit.commands.model import one_line  # noqa: PLC0415 - see the imports
+    from udef_audit.parsers.pip_commands import find_no_deps_in_argv  # noqa: PLC0415
+
     flag = find_no_deps_in_argv(command.argv)
     if flag is None:
         return None
@@ -64,6 +68,8 @@ def _argv_hit(command: ArgvCommand) -> _Hit | None:
 
 
 def _env_hit(setting: EnvSetting) -> _Hit | None:
+    from udef_audit.parsers.pip_commands import is_truthy_pip_env  # noqa: PLC0415 - see the imports
+
     if not (_is_no_deps_name(setting.name) and is_truthy_pip_env(setting.value)):
         return None
     written = f"{setting.name}={setting.value}"
@@ -79,6 +85,8 @@ def _file_hits(found: FileCommands) -> Iterator[_Hit]:
 
 
 def _finding(hit: _Hit) -> Finding:
+    from udef_audit.parsers.pip_commands import is_rejected_abbreviation  # noqa: PLC0415 - see the imports
+
     shown = " ".join(re.sub(r"[\"'\\]", "", hit.written).split())
     if shown.startswith("-"):
         subject, what, fix, flag = f"{hit.tool} install {shown}", "it installs", "drop the flag", shown
