@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pluggy
 
-from udef_audit.compat import Traversable
-
 if TYPE_CHECKING:
+    from udef_audit.compat import Traversable
     from udef_audit.context import RepoContext
     from udef_audit.findings import Finding
 

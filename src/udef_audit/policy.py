@@ -12,16 +12,15 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from udef_audit.compat import Traversable
 from udef_audit.findings import Level
 from udef_audit.gates import GatesError, PhaseGate, parse_gates, with_deciders
 
 if TYPE_CHECKING:
     from udef_audit.cache import FactsCache
+    from udef_audit.compat import Traversable
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]{1,9}[0-9]{3}$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -185,11 +184,14 @@ class Policy:
 
 def packaged_policy_dir() -> Traversable:
     """Where the built-in rules' YAML lives: inside the wheel, or the checkout's `rules/`."""
-    packaged = resources.files("udef_audit") / "policy"
-    if packaged.is_dir():
-        return packaged
-    # An editable install maps only src/; the policy data stays at the checkout's top level.
-    return Path(__file__).resolve().parents[2] / "rules"
+    here = Path(__file__).resolve()
+    if here.is_file():  # on disk: no need for importlib.resources (4 ms of a pre-commit run)
+        beside = here.parent / "policy"
+        # An editable install maps only src/; the policy data stays at the checkout's top level.
+        return beside if beside.is_dir() else here.parents[2] / "rules"
+    from importlib import resources  # noqa: PLC0415 - a zipped install
+
+    return resources.files("udef_audit") / "policy"
 
 
 def load_policy(extra_dirs: Iterable[Traversable] = (), *, use_cache: bool = False) -> Policy:

@@ -18,10 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from udef_audit.compat import Traversable
 from udef_audit.config import Config, ConfigError
 from udef_audit.safe_read import UnreadableFile, read_regular_file, regular_files_in
+
+if TYPE_CHECKING:
+    from udef_audit.compat import Traversable
 
 MAX_POLICY_BYTES = 1_000_000
 MAX_FILES_PER_FOLDER = 500

@@ -27,7 +27,6 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -347,6 +346,9 @@ def locate_many(texts: Sequence[str], workers: int) -> list[dict[str, Any] | Non
     groups = [group for group in groups if group]
     answers: list[dict[str, Any] | None] = [None] * len(texts)
     if groups:
+        # Imported here: only files in syntax newer than this Python's get this far.
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
         with ThreadPoolExecutor(max_workers=len(groups)) as pool:
             results = pool.map(lambda group: run_libcst([texts[i] for i in group]), groups)
             for group, found in zip(groups, results, strict=True):
