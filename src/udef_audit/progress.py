@@ -11,7 +11,6 @@ ends.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import threading
 import time
@@ -71,6 +70,8 @@ class Progress:
     def _run(self) -> None:
         if self._done.wait(self.delay):
             return
+        import shutil  # noqa: PLC0415 - only a run slow enough to draw (it brings the compressors)
+
         width = max(20, shutil.get_terminal_size().columns - 1)
         started, frame = time.monotonic() - self.delay, 0
         while not self._done.is_set():

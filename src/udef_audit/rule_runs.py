@@ -8,7 +8,6 @@ runs them, in a given order, and hands back their findings in that order.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,6 +96,8 @@ def _produce(
     try:
         produced = list(rule.check(ctx, params))
     except Exception as exc:
+        import traceback  # noqa: PLC0415 - only a failing rule pays for it
+
         notes.append(
             Notification(
                 message=f"rule {rule_id} failed: {type(exc).__name__}: {exc}",
