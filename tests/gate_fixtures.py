@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import fixture
 
-from udef_audit.gates import PhaseGate
+from udef_audit.gate_checklists import PhaseGate
 from udef_audit.policy import load_policy
 from udef_audit.rules import builtin_rules
 

@@ -35,7 +35,7 @@ from gate_fixtures import (
     reached,
 )
 
-from udef_audit.gates import PhaseGate
+from udef_audit.gate_checklists import PhaseGate
 from udef_audit.policy import load_policy
 from udef_audit.report import render
 from udef_audit.testing import audit_tree

@@ -11,17 +11,9 @@ import pytest
 from conftest import REPO
 from markdown_it import MarkdownIt
 
-from udef_audit.findings import Finding, Suppression
-from udef_audit.gates import (
-    CATEGORIES,
-    GateInputs,
-    GateItem,
-    GatesError,
-    PhaseGate,
-    RuleRef,
-    evaluate,
-    parse_gates,
-)
+from udef_audit.findings import CATEGORIES, Finding, Suppression
+from udef_audit.gate_checklists import GateItem, GatesError, PhaseGate, RuleRef, parse_gates
+from udef_audit.gates import GateInputs, evaluate
 from udef_audit.policy import load_policy
 from udef_audit.profiles import Profile
 from udef_audit.report import render

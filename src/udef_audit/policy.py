@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from udef_audit.findings import Level
-from udef_audit.gates import GatesError, PhaseGate, parse_gates, with_deciders
+from udef_audit.gate_checklists import GatesError, PhaseGate, parse_gates, with_deciders
 
 if TYPE_CHECKING:
     from udef_audit.cache import FactsCache

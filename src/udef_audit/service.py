@@ -26,7 +26,6 @@ from udef_audit.baseline import (
 )
 from udef_audit.engine import EngineRun, effective_config, rerun_rule, resolve_root, rules_for, run_engine
 from udef_audit.findings import Finding, Notification
-from udef_audit.gates import GateInputs, GatesResult, evaluate
 from udef_audit.policy import Policy
 from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
@@ -34,6 +33,7 @@ from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineRe
 if TYPE_CHECKING:
     from udef_audit.config import Config
     from udef_audit.context import RepoContext
+    from udef_audit.gates import GatesResult
     from udef_audit.parsers.gitlog import History
     from udef_audit.replay import Invocation, Replays
     from udef_audit.scoring.history_cache import HistoryRead
@@ -226,6 +226,8 @@ def _adoption(run: EngineRun, request: AuditRequest) -> _Adopted:
 def _gates(run: EngineRun, request: AuditRequest, findings: list[Finding]) -> GatesResult:
     """The phase gates from the adopted findings; items that judge a rule with their own
     parameters (coverage at 80 %, at 95 %) see that rule rerun with them."""
+    from udef_audit.gates import GateInputs, evaluate  # noqa: PLC0415 - see _score
+
     item_findings: dict[tuple[int, str], list[Finding]] = {}
     for gate in run.policy.gates:
         for item in gate.items:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import yaml
 
 from udef_audit.findings import Level
-from udef_audit.gates import PhaseGate, find_item
+from udef_audit.gate_checklists import PhaseGate, find_item
 from udef_audit.parsers.yaml_file import YamlError
 from udef_audit.parsers.yaml_located import load_located
 from udef_audit.policies.compile import Compiler, given, globs_at, optional
