@@ -14,7 +14,6 @@ the command line reads these before any report is drawn; wrapping is report/wrap
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -61,6 +60,8 @@ def terminal_width(is_terminal: bool, env: Mapping[str, str]) -> int | None:
     columns = env.get("COLUMNS", "").strip()
     if columns.isdigit() and int(columns) > 0:
         return max(MIN_WIDTH, int(columns))
+    import shutil  # noqa: PLC0415 - only for a terminal: it brings the compressors (2 ms)
+
     return max(MIN_WIDTH, shutil.get_terminal_size().columns)
 
 
