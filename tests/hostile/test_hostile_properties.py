@@ -13,7 +13,15 @@ from hypothesis import strategies as st
 
 from udef_audit.repo_paths import parent_dirs, path_problem
 from udef_audit.report.markdown_escape import code_span, markdown_text
-from udef_audit.safe_text import escape_text, inert_json, json_safe, quote_path, unquote_path
+from udef_audit.safe_text import (
+    PATH_KEYS,
+    escape_text,
+    inert_json,
+    json_safe,
+    quote_path,
+    undecodable_as_octal,
+    unquote_path,
+)
 
 UNSAFE = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 # File names as os and git hand them over: any bytes but NUL and "/", decoded with surrogateescape.
@@ -94,7 +102,7 @@ def test_quoting_matches_the_raw_bytes_of_a_name(raw: bytes) -> None:
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.integers(), name_bytes.map(os.fsdecode), hostile_text),
+    st.one_of(st.none(), st.integers(), st.booleans(), st.floats(allow_nan=False), name_bytes.map(os.fsdecode), hostile_text),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["path", "message", "x"]), inner, max_size=3)
     ),
@@ -109,3 +117,24 @@ def test_json_safe_data_always_encodes_and_inert_json_decodes_to_the_same(value:
     inert = inert_json(text)
     assert json.loads(inert) == json.loads(text)
     assert not any(unicodedata.category(c) in UNSAFE for c in inert)
+
+
+def _plain_json_safe(value: object, quote_paths: bool) -> object:
+    """json_safe's meaning in its plainest form (the code itself is tuned for 40,000 values)."""
+    if isinstance(value, str):
+        return undecodable_as_octal(value)
+    if isinstance(value, dict):
+        return {
+            undecodable_as_octal(str(key)): quote_path(item)
+            if quote_paths and key in PATH_KEYS and isinstance(item, str)
+            else _plain_json_safe(item, quote_paths)
+            for key, item in value.items()
+        }
+    if isinstance(value, (list, tuple)):
+        return [_plain_json_safe(item, quote_paths) for item in value]
+    return value
+
+
+@given(json_values, st.booleans())
+def test_json_safe_means_its_plain_definition(value: object, quote_paths: bool) -> None:
+    assert json_safe(value, quote_paths=quote_paths) == _plain_json_safe(value, quote_paths)
