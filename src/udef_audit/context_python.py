@@ -137,6 +137,10 @@ class PythonFiles(FileReader):
         return None if data is None else content_key(data)
 
     def _finish_facts(self, scan: _FactsScan, *, quiet: bool) -> dict[str, PythonFacts]:
+        # The cache entries keep each file's suppression hint: settled before the wait, while
+        # the workers are still busy, rather than after it on one core.
+        for path in scan.running.scanning:
+            self.mentions_suppression(path)
         scanned, measured = scan.running.result()
         self._measured_ahead.update(measured)
         result = scan.known
