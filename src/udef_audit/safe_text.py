@@ -110,34 +110,50 @@ def json_safe(value: Any, *, quote_paths: bool = True) -> Any:
     quoted (`quote_path`). Without it for data whose paths are already quoted (the batch's
     stored findings), so that nothing is quoted twice."""
     kind = type(value)  # the common types by identity first: an ABC check each is slow
-    if kind is dict or (kind not in _LEAVES and isinstance(value, Mapping)):
+    if kind is dict:
         return _safe_mapping(value, quote_paths)
-    if kind is list or kind is tuple or (kind not in _LEAVES and isinstance(value, (list, tuple))):
+    if kind is list or kind is tuple:
         return [json_safe(item, quote_paths=quote_paths) for item in value]
-    return undecodable_as_octal(value) if isinstance(value, str) else value
+    if kind in _PLAIN and kind is not str:
+        return value
+    return _safe_other(value, quote_paths)
 
 
-_LEAVES = frozenset({str, int, float, bool, type(None)})
+def _safe_other(value: Any, quote_paths: bool) -> Any:
+    """A string, or a container known by its abstract type (a mapping proxy, a str subclass)."""
+    if isinstance(value, str):
+        return undecodable_as_octal(value)
+    if isinstance(value, Mapping):
+        return _safe_mapping(value, quote_paths)
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item, quote_paths=quote_paths) for item in value]
+    return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_NO_KEYS: frozenset[str] = frozenset()
 
 
 def _safe_mapping(value: Mapping[Any, Any], quote_paths: bool) -> dict[str, Any]:
     """A mapping, made safe. Plain ASCII keys and values, and numbers, are settled here
     without a call each: a report of 2,000 findings has 40,000 of them (a call each cost
     half of the JSON report's time)."""
+    paths = PATH_KEYS if quote_paths else _NO_KEYS
     safe: dict[str, Any] = {}
     for key, item in value.items():
         name = key if type(key) is str and key.isascii() else undecodable_as_octal(str(key))
         kind = type(item)
         if kind is str:
-            if quote_paths and key in PATH_KEYS:
-                safe[name] = quote_path(item)
-            else:
-                safe[name] = item if item.isascii() else undecodable_as_octal(item)
-        elif item is None or kind is int or kind is bool:
+            safe[name] = item if item.isascii() and key not in paths else _safe_string(key, item, paths)
+        elif kind in _PLAIN:
             safe[name] = item
         else:
             safe[name] = json_safe(item, quote_paths=quote_paths)
     return safe
+
+
+def _safe_string(key: Any, item: str, paths: frozenset[str]) -> str:
+    return quote_path(item) if key in paths else undecodable_as_octal(item)
 
 
 def inert_json(text: str) -> str:
