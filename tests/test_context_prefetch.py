@@ -11,7 +11,7 @@ import pytest
 from udef_audit.context import RepoContext
 from udef_audit.inventory import build_inventory
 from udef_audit.parsers import python_pool
-from udef_audit.testing import write_tree
+from udef_audit.testing import commit_all, write_tree
 
 TREE = {
     "src/pkg/core.py": "def f():\n    raise NotImplementedError  # TODO: write it\n",
@@ -68,3 +68,69 @@ def test_a_prefetch_after_the_facts_are_known_does_nothing(tmp_path: Path) -> No
     ctx.prefetch_python_facts()
     assert ctx._prefetched == {}
     assert ctx.python_facts() == first
+
+
+# --- a first audit's scan, started as soon as the files are listed (prefetch_if_cold) ---------
+
+MARKED = {**TREE, "src/pkg/quiet.py": "x = 1  # udef: ignore[UDEF006]\n"}
+
+
+def committed(tmp_path: Path) -> Path:
+    root = write_tree(tmp_path / "repo", MARKED)
+    commit_all(root)
+    return root
+
+
+def test_a_cold_start_leaves_clean_tracked_files_to_the_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(python_pool, "_PARALLEL_MIN_CHARS", 1)
+    root = committed(tmp_path)
+    plain = context(root, use_cache=False, workers=2)
+    expected, hints = outcome(plain), {path: plain.mentions_suppression(path) for path in plain.python_files}
+
+    early = context(root, workers=2)
+    early.prefetch_if_cold()
+    assert early._prefetched  # started, and nothing read here: the workers read the files
+    assert [path for path in early.python_files if early._holds_bytes(path)] == []
+    assert outcome(early) == expected
+    assert {path: early.mentions_suppression(path) for path in early.python_files} == hints
+    assert hints["src/pkg/quiet.py"] and not hints["src/pkg/core.py"]
+
+
+def test_no_cold_start_once_facts_are_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The rule cache may answer every rule that reads Python: the scan waits until one asks.
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(python_pool, "_PARALLEL_MIN_CHARS", 1)
+    root = committed(tmp_path)
+    first = context(root, workers=2)
+    first.prefetch_if_cold()
+    first.python_facts()
+    again = context(root, workers=2)
+    again.prefetch_if_cold()
+    assert again._prefetched == {}
+    assert again.python_facts() == first.python_facts()
+
+
+def test_no_cold_start_for_a_scan_too_small_for_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # It would run here when asked anyway: nothing gained by starting it early.
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    ctx = context(committed(tmp_path), workers=2)
+    ctx.prefetch_if_cold()
+    assert ctx._prefetched == {}
+
+
+def test_the_score_sample_joins_a_scan_already_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(python_pool, "_PARALLEL_MIN_CHARS", 1)
+    root = committed(tmp_path)
+    sample = ["src/pkg/core.py", "src/pkg/plain.py", "src/pkg/gone.py"]
+    expected = context(root, use_cache=False, workers=1).complexity(sample)
+
+    ctx = context(root, workers=2)
+    ctx.prefetch_if_cold()
+    ctx.expect_complexity(lambda: sample)
+    assert ctx._expected_complexity == []  # named at once, for the running workers
+    ctx.python_facts()
+    assert sorted(ctx._measured_ahead) == ["src/pkg/core.py", "src/pkg/plain.py"]
+    assert ctx.complexity(sample) == expected

@@ -53,11 +53,20 @@ class FactsCache:
     """content digest -> facts (JSON-able), for one audited root and one kind of facts."""
 
     def __init__(self, root: Path, kind: str, settings: str, *, enabled: bool = True) -> None:
-        tag = f"{__version__}|{kind}|{settings}|{root}"
-        self.path = cache_dir() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.json"
+        self.path = self._path(root, kind, settings)
         self.enabled = enabled
         self.entries: dict[str, Any] = self._load() if enabled else {}
         self.dirty = False
+
+    @staticmethod
+    def _path(root: Path, kind: str, settings: str) -> Path:
+        tag = f"{__version__}|{kind}|{settings}|{root}"
+        return cache_dir() / f"{kind}-{hashlib.sha256(tag.encode()).hexdigest()[:20]}.json"
+
+    @classmethod
+    def stored(cls, root: Path, kind: str, settings: str) -> bool:
+        """Whether such a cache was written (without reading it)."""
+        return cls._path(root, kind, settings).is_file()
 
     def _load(self) -> dict[str, Any]:
         try:

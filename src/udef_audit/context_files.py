@@ -96,6 +96,10 @@ class FileReader:
             self._bytes[path] = self._read(path)
         return self._bytes[path]
 
+    def _holds_bytes(self, path: str) -> bool:
+        """Whether this file's bytes are here already (read, or read ahead for the replay key)."""
+        return self._bytes.get(path) is not None or path in self._preread
+
     def _read(self, path: str) -> bytes | None:
         if path in self._preread:
             return self._preread.pop(path)

@@ -5,22 +5,27 @@ complexity, and inline suppressions, each cached by content where it is costly.
 from __future__ import annotations
 
 import ast
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from udef_audit.cache import FactsCache, content_key
 from udef_audit.context_files import FileReader
+from udef_audit.safe_read import UnreadableFile, read_regular_file
 from udef_audit.suppression import MARKER, InlineIgnore, find_suppressions
 
 if TYPE_CHECKING:
     from udef_audit.parsers.python_facts import Complexity, FunctionComplexity, PythonFacts
     from udef_audit.parsers.python_lexer import Regions
+    from udef_audit.parsers.python_pool import Payload
     from udef_audit.parsers.python_source import PendingScan
 
 
 DEFAULT_WORDS = ("TODO", "FIXME", "XXX")
+_FACTS = "python-facts-v4"  # the facts cache's kind
 
 
 @dataclass
@@ -32,6 +37,17 @@ class _FactsScan:
     cache: FactsCache
     known: dict[str, PythonFacts]
     running: PendingScan
+    unread: frozenset[str] = field(default_factory=frozenset)  # left for the workers to read
+
+
+def read_quietly(root: Path, limit: int, path: str) -> bytes | None:
+    """A worker's read of a file it was given by name: as the context reads (within the
+    root, no symlink, at most `limit` bytes), None when that fails (the rule that asks for
+    the file reads it again, and reports it)."""
+    try:
+        return read_regular_file(root, path, limit)
+    except UnreadableFile:
+        return None
 
 
 class PythonFiles(FileReader):
@@ -99,6 +115,26 @@ class PythonFiles(FileReader):
         if words not in self._prefetched and ("facts", "|".join(words)) not in self._parsed:
             self._prefetched[words] = self._start_facts(self.python_files, words, quiet=True)
 
+    def prefetch_if_cold(self) -> None:
+        """`prefetch_python_facts` at once when no facts of this repository are stored and
+        the scan deserves worker processes: a first audit (a CI job) then starts its scan as
+        soon as its files are listed, before the plugins and the policy load, the rules are
+        chosen and the history starts (a tenth of a second on sympy, one core busy and the
+        other idle). The complexity sample joins the running scan when it is named
+        (`expect_complexity`). Should no rule read every Python file after all, the scan is
+        stopped (`cancel_prefetch`). With facts stored, the rule cache may answer those rules
+        without any: the scan waits until they are chosen."""
+        from udef_audit.parsers.python_pool import Unread, worker_count  # noqa: PLC0415 - with the scanner
+
+        words = tuple(DEFAULT_WORDS)
+        if self.use_cache and FactsCache.stored(self.root, _FACTS, self._facts_settings(words)):
+            return
+        if worker_count(self.workers, [(path, Unread(self._size_hint(path))) for path in self.python_files]) < 2:
+            return  # it would run here, when asked: nothing to gain, and nothing read for it
+        scan = self._start_facts(self.python_files, words, quiet=True)
+        if scan.running.workers > 1:
+            self._prefetched[words] = scan
+
     def cancel_prefetch(self) -> None:
         """Stop a scan nobody collected (the audit ended early)."""
         for scan in self._prefetched.values():
@@ -119,12 +155,18 @@ class PythonFiles(FileReader):
         prefetch does (see `prefetch_python_facts`)."""
         from udef_audit.parsers.python_source import start_scan_and_measure  # noqa: PLC0415
 
-        settings = f"{'|'.join(words)}|{self.max_file_size}"
-        cache = FactsCache(self.root, "python-facts-v4", settings, enabled=self.use_cache)
+        cache = FactsCache(self.root, _FACTS, self._facts_settings(words), enabled=self.use_cache)
         keys = {path: key for path in paths if (key := self._facts_key(path, quiet)) is not None}
         result, todo = self._from_cache(keys, cache, quiet)
-        running = start_scan_and_measure(todo, self._complexity_ahead(), words=words, workers=self.workers)
-        return _FactsScan(paths, keys, cache, result, running)
+        read = partial(read_quietly, self.root, self.max_file_size)
+        running = start_scan_and_measure(
+            todo, self._complexity_ahead(), words=words, workers=self.workers, read=read, flag=MARKER
+        )
+        unread = frozenset(path for path, data in todo if not isinstance(data, bytes))
+        return _FactsScan(paths, keys, cache, result, running, unread)
+
+    def _facts_settings(self, words: tuple[str, ...]) -> str:
+        return f"{'|'.join(words)}|{self.max_file_size}"
 
     def _facts_key(self, path: str, quiet: bool) -> str | None:
         """The content key of a file; `quiet`: without a read a rule could be said to make."""
@@ -137,11 +179,7 @@ class PythonFiles(FileReader):
         return None if data is None else content_key(data)
 
     def _finish_facts(self, scan: _FactsScan, *, quiet: bool) -> dict[str, PythonFacts]:
-        # The cache entries keep each file's suppression hint: settled before the wait, while
-        # the workers are still busy, rather than after it on one core.
-        for path in scan.running.scanning:
-            self.mentions_suppression(path)
-        scanned, measured = scan.running.result()
+        scanned, measured = self._collect(scan)
         self._measured_ahead.update(measured)
         result = scan.known
         for path, facts in scanned.items():
@@ -158,6 +196,19 @@ class PythonFiles(FileReader):
             if facts.error:
                 self.unparseable(path, facts.error)
         return result
+
+    def _collect(self, scan: _FactsScan) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
+        """The scan's results, waiting for the workers; and each scanned file's suppression
+        hint (the cache entries keep it): settled before the wait, while the workers are
+        still busy, rather than after it on one core. The workers tell it for the files
+        they read."""
+        for path in scan.running.scanning:
+            if path not in scan.unread:
+                self.mentions_suppression(path)
+        scanned, measured, flagged = scan.running.result()
+        for path in scan.unread:
+            self._settle_hint(path, path in flagged)
+        return scanned, measured
 
     def complexity(self, paths: Iterable[str]) -> dict[str, tuple[FunctionComplexity, ...]]:
         """The McCabe complexity of every function (methods and nested functions included,
@@ -203,8 +254,12 @@ class PythonFiles(FileReader):
         """Say how to name the files `complexity` will be asked about (the score's sample),
         once that is known. When a facts scan runs first (a cold audit), they are measured
         in its worker processes too, which would otherwise idle at its end while the rules
-        go on; what is read for this is no read a rule made (`read_log`)."""
+        go on; what is read for this is no read a rule made (`read_log`). A scan already
+        running (`prefetch_if_cold`) gets them now, the sample named at once."""
         self._expected_complexity[:] = [sample]
+        running = next(iter(self._prefetched.values()), None)
+        if running is not None:
+            running.running.measure(self._complexity_ahead())
 
     @cached_property
     def _expected_complexity(self) -> list[Callable[[], Sequence[str]]]:
@@ -220,20 +275,24 @@ class PythonFiles(FileReader):
             return []
         return [path for path in dict.fromkeys(self._expected_complexity.pop()()) if path in self.file_set]
 
-    def _complexity_ahead(self) -> list[tuple[str, bytes]]:
+    def _complexity_ahead(self) -> list[tuple[str, Payload]]:
         """The expected files the complexity cache does not know, with their bytes (read
-        quietly); asked once."""
+        quietly, or by the workers); asked once."""
         wanted = self._take_expected()
         if not wanted:
             return []
         cache = FactsCache(self.root, "python-complexity-v1", str(self.max_file_size), enabled=self.use_cache)
-        todo: list[tuple[str, bytes]] = []
+        todo: list[tuple[str, Payload]] = []
         for path in wanted:
             known = self._blob_key(path)
             if known is not None and cache.get(known) is not None:
                 continue  # known, and nothing read to know it
+            if known is not None:
+                item = self._to_scan(path, quiet=True)
+                todo.extend([item] if item is not None else [])
+                continue
             data = self._quiet_bytes(path)
-            if data is not None and (known is not None or cache.get(content_key(data)) is None):
+            if data is not None and cache.get(content_key(data)) is None:
                 todo.append((path, data))
         return todo
 
@@ -256,21 +315,39 @@ class PythonFiles(FileReader):
 
     def _from_cache(
         self, keys: dict[str, str], cache: FactsCache, quiet: bool = False
-    ) -> tuple[dict[str, PythonFacts], list[tuple[str, bytes]]]:
-        """Facts the cache knows, and the (path, bytes) still to scan."""
+    ) -> tuple[dict[str, PythonFacts], list[tuple[str, Payload]]]:
+        """Facts the cache knows, and the files still to scan."""
         from udef_audit.parsers.python_facts import PythonFacts  # noqa: PLC0415
 
-        read = self._quiet_bytes if quiet else self.read_bytes
         known: dict[str, PythonFacts] = {}
-        todo: list[tuple[str, bytes]] = []
+        todo: list[tuple[str, Payload]] = []
         for path, key in keys.items():
             cached = cache.get(key)
             if isinstance(cached, dict) and "f" in cached:
                 known[path] = PythonFacts.from_dict(cached["f"])
                 self._suppression_hint[path] = bool(cached.get("u", True))
-            elif (data := read(path)) is not None:
-                todo.append((path, data))
+            elif (item := self._to_scan(path, quiet)) is not None:
+                todo.append(item)
         return known, todo
+
+    def _to_scan(self, path: str, quiet: bool) -> tuple[str, Payload] | None:
+        """A file for the scan: its bytes, or, for a prefetch, the file left for a worker to
+        read when nothing here needs them yet (its blob id is its key): on sympy the parent
+        would read 18 MB before the workers could start."""
+        from udef_audit.parsers.python_pool import Unread  # noqa: PLC0415 - with the scanner
+
+        if quiet and path in self.inventory.blob_ids and not self._holds_bytes(path):
+            return path, Unread(self._size_hint(path))
+        data = self._quiet_bytes(path) if quiet else self.read_bytes(path)
+        return None if data is None else (path, data)
+
+    def _size_hint(self, path: str) -> int:
+        """A file's size, to balance the workers' batches (0 when unknown): the inventory
+        checked the path (no symlink on the way), and a string join is cheaper than a Path."""
+        try:
+            return os.lstat(f"{self.root}/{path}").st_size
+        except OSError:
+            return 0
 
     def mentions_suppression(self, path: str) -> bool:
         """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking
@@ -295,6 +372,13 @@ class PythonFiles(FileReader):
         if blob is not None:
             self._hint_cache.put(blob, found)
         return found
+
+    def _settle_hint(self, path: str, found: bool) -> None:
+        """A hint a worker found (reading the file for the scan), kept as `_hint` keeps its own."""
+        self._suppression_hint[path] = found
+        blob = self.inventory.blob_ids.get(path)
+        if blob is not None:
+            self._hint_cache.put(blob, found)
 
     def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
         """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for

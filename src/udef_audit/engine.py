@@ -101,6 +101,7 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     root = resolve_root(request.path)
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
+    _start_first_scan(ctx, request, config)
     plugins = load_plugins(root, config.disable_plugins, use_cache=request.use_cache)
     org = read_org_policy(request.policy_file) if request.policy_file else OrgPolicy(frozenset())
     policy, custom_rules = load_rule_set(root, config, org, request.policy_paths, plugins, use_cache=request.use_cache)
@@ -133,6 +134,13 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     return EngineRun(
         ctx, config, policy, org, rules, runnable, not_applicable, settings, findings, notes, started, cache
     )
+
+
+def _start_first_scan(ctx: RepoContext, request: AuditRequest, config: Config) -> None:
+    """A first audit of every rule (those reading Python among them) starts its Python scan
+    now, beside the plugins, the policy and the rest (ADR 0016, amendment)."""
+    if request.whole_repository and not config.select:
+        ctx.prefetch_if_cold()
 
 
 def _rule_cache(

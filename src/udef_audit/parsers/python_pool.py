@@ -12,17 +12,28 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:  # imported when a pool starts: a one-file run never needs one (8 ms)
     import multiprocessing.context
     from concurrent.futures import Future, ProcessPoolExecutor
 
-__all__ = ["Batches", "cpu_count", "run_batches", "worker_count"]
+__all__ = ["Batches", "Unread", "cpu_count", "run_batches", "worker_count"]
+
+
+@dataclass(frozen=True)
+class Unread:
+    """An item the worker reads itself, with the reader its work was given: only the name
+    and this size (to balance the batches) cross to it, and the parent reads nothing."""
+
+    size: int
+
 
 T = TypeVar("T")
-Items = Sequence[tuple[str, bytes]]
-Work = Callable[[list[tuple[str, bytes]]], list[tuple[str, T]]]
+Payload = bytes | Unread
+Items = Sequence[tuple[str, Payload]]
+Work = Callable[[list[tuple[str, Payload]]], list[tuple[str, T]]]
 
 # Parallel scanning pays for its process start-up only above this much work.
 _PARALLEL_MIN_CHARS = 1_000_000
@@ -41,24 +52,29 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def weight(payload: Payload) -> int:
+    """An item's size in bytes, read or not."""
+    return payload.size if isinstance(payload, Unread) else len(payload)
+
+
 def worker_count(workers: int | None, pending: Items, min_chars: int | None = None) -> int:
     """How many processes the work deserves (1: do it here). The threshold is read when
     called (not bound as a default), so a test can lower it."""
     if workers is not None and workers <= 1:
         return 1
     threshold = _PARALLEL_MIN_CHARS if min_chars is None else min_chars
-    if sum(len(data) for _, data in pending) < threshold or len(pending) < 2:
+    if sum(weight(data) for _, data in pending) < threshold or len(pending) < 2:
         return 1
     return min(workers or cpu_count(), len(pending), 61)  # 61: Windows' limit for a pool
 
 
-def _batches(items: Items) -> Iterator[list[tuple[str, bytes]]]:
+def _batches(items: Items) -> Iterator[list[tuple[str, Payload]]]:
     """Biggest files first, grouped to about ``_BATCH_CHARS``: few round trips, even load."""
-    batch: list[tuple[str, bytes]] = []
+    batch: list[tuple[str, Payload]] = []
     size = 0
-    for item in sorted(items, key=lambda pair: len(pair[1]), reverse=True):
+    for item in sorted(items, key=lambda pair: weight(pair[1]), reverse=True):
         batch.append(item)
-        size += len(item[1])
+        size += weight(item[1])
         if size >= _BATCH_CHARS:
             yield batch
             batch, size = [], 0
@@ -85,7 +101,7 @@ def run_batches(work: Work[T], items: Items, workers: int) -> dict[str, T]:
 
 # The items of the running pools, by token. Forked workers inherit this memory, so only the
 # names of a batch cross the pipe, not megabytes of source to pickle and unpickle.
-_INHERITED: dict[int, dict[str, bytes]] = {}
+_INHERITED: dict[int, dict[str, Payload]] = {}
 
 
 def _inherited_batch(work: Work[T], token: int, names: list[str]) -> list[tuple[str, T]]:
@@ -101,7 +117,7 @@ class Batches(Generic[T]):
 
     def __init__(self, work: Work[T], items: Items, workers: int) -> None:
         self.work = work
-        self.items = items
+        self.items = list(items)
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[tuple[str, T]]]] = []
         if workers > 1:
@@ -123,6 +139,15 @@ class Batches(Generic[T]):
                 self.futures.append(self.pool.submit(_inherited_batch, self.work, id(self), [n for n, _ in batch]))
             else:
                 self.futures.append(self.pool.submit(self.work, batch))
+
+    def add(self, items: Items) -> None:
+        """More items, for the workers already running (sent whole: they were forked before
+        these existed), else for :meth:`results` to do here."""
+        self.items.extend(items)
+        if self.pool is not None:
+            with suppress(Exception):  # a broken pool: results() does them here
+                for batch in _batches(items):
+                    self.futures.append(self.pool.submit(self.work, batch))
 
     def results(self) -> dict[str, T]:
         """Every item's result (waiting for the workers); call once."""

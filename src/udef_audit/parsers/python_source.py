@@ -31,10 +31,10 @@ Positions are 1-based lines and 1-based columns counted in characters.
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from udef_audit.parsers.python_chunks import MAX_WHOLE_PARSE_CHARS, tree_facts, whole_file_facts
 from udef_audit.parsers.python_facts import (
@@ -55,7 +55,7 @@ from udef_audit.parsers.python_newsyntax import (
     located,
     quick_locate,
 )
-from udef_audit.parsers.python_pool import Batches, worker_count
+from udef_audit.parsers.python_pool import Batches, Payload, Unread, worker_count
 from udef_audit.parsers.python_text import (
     DEFAULT_MAX_BYTES,
     DEFAULT_WORDS,
@@ -86,6 +86,9 @@ __all__ = [
     "PendingScan",
     "PipCall",
     "PythonFacts",
+    "Reader",
+    "ScanResult",
+    "Unread",
     "check_syntax",
     "complexity_many",
     "measure_complexity",
@@ -331,11 +334,31 @@ def complexity_many(
     return scan_and_measure((), items, workers=workers, max_bytes=max_bytes)[1]
 
 
-def _mixed_batch(batch: Sequence[tuple[str, bytes]], words: tuple[str, ...],
-                 max_bytes: int) -> list[tuple[str, Any]]:
-    """Facts for names tagged `f:`, complexity for names tagged `c:`."""
-    return [(name, _scan(data, words, max_bytes) if name.startswith("f:") else _measure(data, max_bytes))
-            for name, data in batch]
+# Reads a file a worker was given by name (`Unread`): the caller's reader, passed in, so that
+# this module stays pure; None when the file cannot be read (the caller reports it).
+Reader = Callable[[str], "bytes | None"]
+
+
+def _mixed_batch(batch: Sequence[tuple[str, Payload]], words: tuple[str, ...], max_bytes: int,
+                 read: Reader | None = None, flag: bytes = b"") -> list[tuple[str, Any]]:
+    """Facts for names tagged `f:`, complexity for names tagged `c:`; None for a file `read`
+    could not read; and `u:` + the name for a file read here whose bytes hold `flag`."""
+    done: list[tuple[str, Any]] = []
+    for name, payload in batch:
+        data = payload if isinstance(payload, bytes) else _read_named(read, name[2:])
+        if data is None:
+            done.append((name, None))
+        elif name.startswith("f:"):
+            done.append((name, _scan(data, words, max_bytes)))
+            if flag and flag in data and not isinstance(payload, bytes):
+                done.append((f"u:{name[2:]}", True))
+        else:
+            done.append((name, _measure(data, max_bytes)))
+    return done
+
+
+def _read_named(read: Reader | None, name: str) -> bytes | None:
+    return None if read is None else read(name)
 
 
 def scan_and_measure(
@@ -349,30 +372,44 @@ def scan_and_measure(
     """:func:`scan_many` of ``scan`` and :func:`complexity_many` of ``measure`` in one pool:
     the same results, with one start of the worker processes and no core idle between
     the two. Never raises."""
-    return start_scan_and_measure(scan, measure, words=words, workers=workers, max_bytes=max_bytes).result()
+    done = start_scan_and_measure(scan, measure, words=words, workers=workers, max_bytes=max_bytes).result()
+    return done.facts, done.complexity
 
 
 def start_scan_and_measure(
-    scan: Sequence[tuple[str, bytes]],
-    measure: Sequence[tuple[str, bytes]],
+    scan: Sequence[tuple[str, Payload]],
+    measure: Sequence[tuple[str, Payload]],
     *,
     words: Sequence[str] = DEFAULT_WORDS,
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    read: Reader | None = None,
+    flag: bytes = b"",
 ) -> PendingScan:
     """:func:`scan_and_measure` started in worker processes: this process goes on (other
-    rules run) and asks :meth:`PendingScan.result` when it needs the facts."""
+    rules run) and asks :meth:`PendingScan.result` when it needs the facts. An item given
+    as `Unread` is read by the worker with `read` (picklable: a module-level function or a
+    partial of one), and the result says which of those hold `flag`."""
     clean = clean_words(words)
     scanning, measuring = dict(scan), dict(measure)  # a name given twice: the last data counts
     # Every file goes to the workers, which settle most of them on the substring prefilter
-    # (`_scan`): forked workers read the bytes from memory they inherit, so the prefilter
-    # is spread over the cores instead of delaying the start of the pool.
-    tagged = [(f"f:{name}", data) for name, data in scanning.items()]
+    # (`_scan`): forked workers read the bytes from memory they inherit (or from the disk,
+    # for `Unread` items), so neither reading nor the prefilter delays the start of the pool.
+    tagged: list[tuple[str, Payload]] = [(f"f:{name}", data) for name, data in scanning.items()]
     tagged.extend((f"c:{name}", data) for name, data in measuring.items())
     # Complexity parses every file whole: worth a pool sooner than the facts' scan.
     count = worker_count(workers, tagged, min_chars=300_000 if measuring else None)
-    batches = Batches(partial(_mixed_batch, words=clean, max_bytes=max_bytes), tagged, count)
-    return PendingScan(list(scanning), list(measuring), batches, count)
+    work = partial(_mixed_batch, words=clean, max_bytes=max_bytes, read=read, flag=flag)
+    return PendingScan(list(scanning), list(measuring), Batches(work, tagged, count), count)
+
+
+class ScanResult(NamedTuple):
+    """What a scan found: facts and complexity by name (a file that could not be read has
+    neither), and the files read by the workers whose bytes hold the scan's `flag`."""
+
+    facts: dict[str, PythonFacts]
+    complexity: dict[str, Complexity]
+    flagged: frozenset[str]
 
 
 class PendingScan:
@@ -384,11 +421,19 @@ class PendingScan:
         self.batches = batches
         self.workers = workers
 
-    def result(self) -> tuple[dict[str, PythonFacts], dict[str, Complexity]]:
+    def measure(self, items: Sequence[tuple[str, Payload]]) -> None:
+        """More files to measure, once known, by the workers already running."""
+        fresh = [(name, data) for name, data in dict(items).items() if name not in self.measuring]
+        self.measuring.extend(name for name, _ in fresh)
+        self.batches.add([(f"c:{name}", data) for name, data in fresh])
+
+    def result(self) -> ScanResult:
         """The facts and the complexity, keyed by name (waiting for the workers); call once."""
         finished = _finish_all(self.batches.results(), self.workers)
-        facts = {name: finished[f"f:{name}"] for name in self.scanning}
-        return facts, {name: finished[f"c:{name}"] for name in self.measuring}
+        facts = {name: found for name in self.scanning if (found := finished[f"f:{name}"]) is not None}
+        measured = {name: found for name in self.measuring if (found := finished[f"c:{name}"]) is not None}
+        flagged = frozenset(name[2:] for name in finished if name.startswith("u:"))
+        return ScanResult(facts, measured, flagged)
 
     def cancel(self) -> None:
         """Stop the workers."""
