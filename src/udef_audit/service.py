@@ -11,7 +11,9 @@ ConfigError, reported by the caller); 3 a rule or plugin failed.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -46,11 +48,30 @@ def audit(request: AuditRequest) -> AuditResult:
     """Audit one repository. Raises ConfigError for usage and configuration mistakes."""
     history = _History() if request.score and request.whole_repository else None
     try:
-        run = run_engine(request, history.start) if history is not None else run_engine(request)
+        run = run_engine(request, _before_rules(request, history)) if request.whole_repository else run_engine(request)
         return _audited(request, run, history)
     finally:
         if history is not None:
             history.cancel()
+
+
+def _before_rules(request: AuditRequest, history: _History | None) -> Callable[[RepoContext, Config, Policy], None]:
+    """What a whole-repository audit starts before the rules run: the history (for the
+    score), and the imports of what runs after the rules. Those run on one core; this runs
+    beside the workers' scan of a first audit (ADR 0016), where importing the score, the
+    gates and the fixers costs nothing (about 25 ms). --files does neither."""
+
+    def start(ctx: RepoContext, config: Config, policy: Policy) -> None:
+        ahead = ["udef_audit.gates"]
+        if history is not None:
+            history.start(ctx, config, policy)
+            ahead.append("udef_audit.scoring.reset_repair")
+        if request.fixes:
+            ahead.append("udef_audit.fix.planner")
+        for module in ahead:
+            importlib.import_module(module)
+
+    return start
 
 
 class _History:
