@@ -309,7 +309,7 @@ def _audit(args: argparse.Namespace, argv: Sequence[str]) -> int:
     check_output(args.output)
     options = _text_options(args)
     request = replace(request_from_args(args), fixes=args.files is None)
-    reports = stored_reports(request, _invocation(argv, options))
+    reports = stored_reports(request, lambda: _invocation(argv, options))
     stored = reports.lookup() if reports is not None else None
     if stored is not None:  # the same command on the same tree: the report it printed last time
         write_output(stored.output, args.output, args.format)

@@ -142,10 +142,12 @@ def _audited(request: AuditRequest, run: EngineRun, history: _History | None) ->
     return result
 
 
-def stored_reports(request: AuditRequest, invocation: Invocation) -> Replays | None:
+def stored_reports(request: AuditRequest, invocation: Callable[[], Invocation]) -> Replays | None:
     """Where the report of this audit is kept and found again (replay.py), or None when it
     may not be replayed: a run that writes or prunes a baseline, reads an org policy or
-    extra policies, checks named files only, or has the cache off."""
+    extra policies, checks named files only, or has the cache off. `invocation` says how
+    the command was run; it is asked only when the report may be replayed (building it
+    imports replay.py, which a pre-commit run on a few files need not)."""
     if not (request.use_cache and request.whole_repository):
         return None
     if request.write_baseline or request.prune_baseline or request.policy_file or request.policy_paths:
@@ -153,7 +155,7 @@ def stored_reports(request: AuditRequest, invocation: Invocation) -> Replays | N
     from udef_audit.replay import replays_for  # noqa: PLC0415 - only a whole-repository audit
 
     named = [path for path in (request.config_file, request.baseline) if path is not None]
-    return replays_for(resolve_root(request.path), invocation, named)
+    return replays_for(resolve_root(request.path), invocation(), named)
 
 
 def _all_cacheable(run: EngineRun) -> bool:
