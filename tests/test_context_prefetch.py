@@ -134,3 +134,19 @@ def test_the_score_sample_joins_a_scan_already_running(tmp_path: Path, monkeypat
     ctx.python_facts()
     assert sorted(ctx._measured_ahead) == ["src/pkg/core.py", "src/pkg/plain.py"]
     assert ctx.complexity(sample) == expected
+
+
+def test_a_file_gone_after_the_listing_is_reported_as_a_plain_scan_reports_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The workers cannot read it: the rule that collects the scan reads it, and says so.
+    monkeypatch.setenv("UDEF_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(python_pool, "_PARALLEL_MIN_CHARS", 1)
+    root = committed(tmp_path)
+    early = context(root, workers=2)
+    plain = context(root, use_cache=False, workers=2)
+    (root / "src/pkg/plain.py").unlink()
+    early.prefetch_if_cold()
+    facts, notes, _ = outcome(early)
+    assert (facts, notes) == outcome(plain)[:2]
+    assert "src/pkg/plain.py" not in facts
+    assert ("UDEF000", "src/pkg/plain.py") in [(rule, path) for rule, path, _ in notes]

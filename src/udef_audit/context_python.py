@@ -131,9 +131,7 @@ class PythonFiles(FileReader):
             return
         if worker_count(self.workers, [(path, Unread(self._size_hint(path))) for path in self.python_files]) < 2:
             return  # it would run here, when asked: nothing to gain, and nothing read for it
-        scan = self._start_facts(self.python_files, words, quiet=True)
-        if scan.running.workers > 1:
-            self._prefetched[words] = scan
+        self._prefetched[words] = self._start_facts(self.python_files, words, quiet=True)
 
     def cancel_prefetch(self) -> None:
         """Stop a scan nobody collected (the audit ended early)."""
@@ -374,11 +372,10 @@ class PythonFiles(FileReader):
         return found
 
     def _settle_hint(self, path: str, found: bool) -> None:
-        """A hint a worker found (reading the file for the scan), kept as `_hint` keeps its own."""
+        """A hint a worker found reading a clean tracked file for the scan (the only files
+        the workers read), kept by its blob id as `_hint` keeps its own."""
         self._suppression_hint[path] = found
-        blob = self.inventory.blob_ids.get(path)
-        if blob is not None:
-            self._hint_cache.put(blob, found)
+        self._hint_cache.put(self.inventory.blob_ids[path], found)
 
     def suppressions(self, path: str) -> Mapping[int, InlineIgnore]:
         """Line -> the inline `udef: ignore[...]` comment on it (suppression.py): empty for

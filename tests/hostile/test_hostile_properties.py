@@ -102,7 +102,9 @@ def test_quoting_matches_the_raw_bytes_of_a_name(raw: bytes) -> None:
 
 
 json_values = st.recursive(
-    st.one_of(st.none(), st.integers(), st.booleans(), st.floats(allow_nan=False), name_bytes.map(os.fsdecode), hostile_text),
+    st.one_of(
+        st.none(), st.integers(), st.booleans(), st.floats(allow_nan=False), name_bytes.map(os.fsdecode), hostile_text
+    ),
     lambda inner: st.one_of(
         st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["path", "message", "x"]), inner, max_size=3)
     ),
