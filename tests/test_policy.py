@@ -6,12 +6,14 @@ import re
 import subprocess
 import sys
 import zipfile
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
-from udef_audit.policy import PolicyError, load_policy, parse_rule_meta
+from udef_audit import policy as policy_module
+from udef_audit.policy import PolicyError, load_policy, packaged_policy_dir, parse_rule_meta
 from udef_audit.report.rules_listing import readme_with_table, rule_markdown
 
 METHODOLOGY = REPO / "docs" / "design" / "methodology.md"  # vendored word for word
@@ -134,3 +136,15 @@ def test_the_cached_policy_is_the_parsed_one_and_follows_edits(
     (extra / "ACME001-acme-placeholders.yaml").write_text(rule.replace("level: error", "level: note"), encoding="utf-8")
     with pytest.raises(AssertionError, match="parsed again"):
         load_policy([extra], use_cache=True)  # the edited file is parsed, not served stale
+
+
+def test_the_policy_folder_is_found_beside_the_module_or_in_the_checkout(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert packaged_policy_dir() == REPO / "rules"  # an editable install: the checkout's rules/
+    module = tmp_path / "site-packages" / "udef_audit" / "policy.py"
+    (module.parent / "policy").mkdir(parents=True)
+    module.write_text("")
+    monkeypatch.setattr(policy_module, "__file__", str(module))
+    assert packaged_policy_dir() == module.parent / "policy"  # a wheel: beside the module
+    monkeypatch.setattr(policy_module, "__file__", str(tmp_path / "udef.zip" / "udef_audit" / "policy.py"))
+    assert packaged_policy_dir() == resources.files("udef_audit") / "policy"  # not on disk: importlib

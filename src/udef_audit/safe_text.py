@@ -148,12 +148,20 @@ def _safe_mapping(value: Mapping[Any, Any], quote_paths: bool) -> dict[str, Any]
         elif kind in _PLAIN:
             safe[name] = item
         else:
-            safe[name] = json_safe(item, quote_paths=quote_paths)
+            safe[name] = _safe_value(key, item, paths, quote_paths)
     return safe
 
 
 def _safe_string(key: Any, item: str, paths: frozenset[str]) -> str:
     return quote_path(item) if key in paths else undecodable_as_octal(item)
+
+
+def _safe_value(key: Any, item: Any, paths: frozenset[str], quote_paths: bool) -> Any:
+    """A value that is neither a plain string nor a number: a str subclass is a string (a
+    path all the same), the rest is `json_safe`'s."""
+    if isinstance(item, str):
+        return _safe_string(key, item, paths)
+    return json_safe(item, quote_paths=quote_paths)
 
 
 def inert_json(text: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import write_tree
 
 from udef_audit.commands import Commands, Script
@@ -318,3 +319,11 @@ def test_unparseable_files_are_notes(tmp_path: Path) -> None:
     )
     assert list(commands.files()) == []
     assert sorted(d.path for d in ctx.diagnostics) == [".gitlab-ci.yml", "deploy.sh", "tox.ini"]
+
+
+def test_the_package_names_its_exports_and_no_other() -> None:
+    import udef_audit.commands as package
+
+    assert all(getattr(package, name) is not None for name in package.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        package.Nope  # noqa: B018 - the attribute access is the test

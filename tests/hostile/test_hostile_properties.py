@@ -140,3 +140,16 @@ def _plain_json_safe(value: object, quote_paths: bool) -> object:
 @given(json_values, st.booleans())
 def test_json_safe_means_its_plain_definition(value: object, quote_paths: bool) -> None:
     assert json_safe(value, quote_paths=quote_paths) == _plain_json_safe(value, quote_paths)
+
+
+def test_json_safe_knows_containers_and_strings_by_their_abstract_type() -> None:
+    from collections import OrderedDict, namedtuple
+    from types import MappingProxyType
+
+    class Name(str):
+        pass
+
+    pair = namedtuple("pair", "path other")
+    lone = "a\udcff"
+    data = MappingProxyType({"path": Name(lone), "m": OrderedDict(x=pair(lone, 1)), "n": {1.5, 2}})
+    assert json_safe(data) == {"path": quote_path(lone), "m": {"x": [undecodable_as_octal(lone), 1]}, "n": {1.5, 2}}

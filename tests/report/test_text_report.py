@@ -5,6 +5,8 @@ colour and width decisions, counted nouns, and the progress indicator."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -178,6 +180,13 @@ def test_hyperlink_and_width_decisions() -> None:
     assert terminal_width(False, {"COLUMNS": "80"}) is None  # a pipe is never wrapped
     assert terminal_width(True, {"COLUMNS": "120"}) == 120
     assert terminal_width(True, {"COLUMNS": "12"}) == 40
+
+
+def test_a_terminal_without_columns_is_asked_its_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((132, 50)))
+    assert terminal_width(True, {}) == 132
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda: os.terminal_size((10, 50)))
+    assert terminal_width(True, {"COLUMNS": "wide"}) == 40
 
 
 def test_wrap_breaks_between_words_only() -> None:
