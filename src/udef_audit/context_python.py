@@ -241,9 +241,7 @@ class PythonFiles(FileReader):
         """Measure the files the cache does not know (in worker processes), and remember them."""
         from udef_audit.parsers.python_source import complexity_many  # noqa: PLC0415
 
-        ahead = {path: self._measured_ahead.pop(path) for path, _ in todo if path in self._measured_ahead}
-        rest = [(path, data) for path, data in todo if path not in ahead]
-        fresh = {**complexity_many(rest, workers=self.workers), **ahead} if rest else ahead
+        fresh = complexity_many(todo, workers=self.workers)
         for path, found in fresh.items():
             cache.put(keys[path], found.to_dict())
         return fresh
@@ -297,7 +295,8 @@ class PythonFiles(FileReader):
     def _complexity_from_cache(
         self, keys: dict[str, str], cache: FactsCache
     ) -> tuple[dict[str, Complexity], list[tuple[str, bytes]]]:
-        """Complexity the cache knows, and the (path, bytes) still to measure."""
+        """Complexity the cache knows or the workers measured ahead (both remembered), and the
+        (path, bytes) still to measure."""
         from udef_audit.parsers.python_facts import Complexity  # noqa: PLC0415
 
         known: dict[str, Complexity] = {}
@@ -306,8 +305,11 @@ class PythonFiles(FileReader):
             try:
                 known[path] = Complexity.from_dict(cache.get(key))
             except (KeyError, TypeError, ValueError):  # not cached, or malformed
-                data = self.read_bytes(path)
-                if data is not None:
+                if path in self._measured_ahead:  # read and measured by the workers: not again
+                    self.read_log[path] = None
+                    known[path] = self._measured_ahead.pop(path)
+                    cache.put(key, known[path].to_dict())
+                elif (data := self.read_bytes(path)) is not None:
                     todo.append((path, data))
         return known, todo
 
