@@ -23,9 +23,8 @@ import os
 import re
 from collections.abc import Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from udef_audit import __version__
 from udef_audit.cache import cache_dir, write_atomically
@@ -34,8 +33,7 @@ _PATTERN = re.compile(r"(?P<module>[\w.]+)\s*(?::\s*(?P<attr>[\w.]+)\s*)?(?:\[.*
 _SUFFIXES = (".dist-info", ".egg-info")
 
 
-@dataclass(frozen=True)
-class PluginEntry:
+class PluginEntry(NamedTuple):  # not a dataclass: defining one costs every run 0.6 ms
     """One entry point of the group: its name, `module:attr` value and distribution."""
 
     name: str

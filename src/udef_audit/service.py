@@ -14,8 +14,8 @@ import datetime as dt
 import importlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from udef_audit.baseline import (
     apply_baseline,
@@ -203,8 +203,7 @@ def score_model(request: AuditRequest) -> tuple[dict[str, Any], str]:
     return effective_model(policy.score_model, config.score, config.source), config.source
 
 
-@dataclass(frozen=True)
-class _Adopted:
+class _Adopted(NamedTuple):  # not a dataclass: defining one costs every run 0.6 ms
     findings: list[Finding]
     before_baseline: list[Finding]
     notes: list[Notification]

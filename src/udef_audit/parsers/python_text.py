@@ -12,8 +12,8 @@ import codecs
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from udef_audit.parsers.python_facts import Marker
 from udef_audit.parsers.python_lexer import COMMENT, DOCSTRING, STRING, LineIndex, Regions, quote_length
@@ -206,8 +206,7 @@ def clean_words(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(word for word in dict.fromkeys(words) if isinstance(word, str) and word)
 
 
-@dataclass(frozen=True)
-class Hits:
+class Hits(NamedTuple):  # not a dataclass: defining one costs every pre-commit run 0.6 ms
     """Where the facts of a file may be: offsets into its text, found without a parser.
 
     ``markers`` are (offset, word) of whole-word placeholder words (in comments, strings or
