@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import posixpath
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from udef_audit.findings import Finding, Level
 from udef_audit.repo_paths import parent_dirs, path_problem
 from udef_audit.report.markdown_escape import code_span, markdown_text
 from udef_audit.safe_text import (
@@ -153,3 +156,21 @@ def test_json_safe_knows_containers_and_strings_by_their_abstract_type() -> None
     lone = "a\udcff"
     data = MappingProxyType({"path": Name(lone), "m": OrderedDict(x=pair(lone, 1)), "n": {1.5, 2}})
     assert json_safe(data) == {"path": quote_path(lone), "m": {"x": [undecodable_as_octal(lone), 1]}, "n": {1.5, 2}}
+
+
+_levels = st.one_of(st.none(), st.sampled_from(list(Level)))
+_findings = st.builds(
+    Finding, rule_id=st.text(max_size=8), message=hostile_text, path=paths, line=st.integers(), column=st.none(),
+    key=hostile_text, level=_levels,
+)
+
+
+@given(_findings, st.dictionaries(st.sampled_from(["level", "fingerprint", "line", "message"]), st.none()))
+def test_with_changes_makes_the_finding_dataclasses_replace_makes(finding: Finding, keys: dict[str, None]) -> None:
+    values = {"level": Level.WARNING, "fingerprint": "f1", "line": 7, "message": "changed"}
+    changes = {name: values[name] for name in keys}
+    changed = finding.with_changes(**changes)
+    assert changed == dataclasses.replace(finding, **changes)
+    assert (changed.properties, changed.suppressions) == (finding.properties, finding.suppressions)
+    with pytest.raises(TypeError, match="no field colour"):
+        finding.with_changes(colour="red")
