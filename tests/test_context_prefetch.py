@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from udef_audit.config import Config
 from udef_audit.context import RepoContext
+from udef_audit.engine import _start_first_scan
 from udef_audit.inventory import build_inventory
 from udef_audit.parsers import python_pool
+from udef_audit.request import AuditRequest
 from udef_audit.testing import commit_all, write_tree
 
 TREE = {
@@ -150,3 +153,29 @@ def test_a_file_gone_after_the_listing_is_reported_as_a_plain_scan_reports_it(
     assert (facts, notes) == outcome(plain)[:2]
     assert "src/pkg/plain.py" not in facts
     assert ("UDEF000", "src/pkg/plain.py") in [(rule, path) for rule, path, _ in notes]
+
+
+class _Recorder:
+    """A context that only records whether the engine started a first scan."""
+
+    def __init__(self) -> None:
+        self.started = False
+
+    def prefetch_if_cold(self) -> None:
+        self.started = True
+
+
+@pytest.mark.parametrize(
+    ("files", "config", "starts"),
+    [
+        (None, Config(), True),  # a first audit of every rule
+        (None, Config(select=("UDEF006",)), False),  # the scan may serve nothing
+        (None, Config(ignore=("UDEF005", "UDEF006", "UDEF012")), False),
+        (("a.py",), Config(), False),  # --files scans its few files when asked
+    ],
+)
+def test_the_engine_starts_a_first_scan_only_for_a_whole_audit_of_every_rule(
+        files: tuple[str, ...] | None, config: Config, starts: bool) -> None:
+    ctx = _Recorder()
+    _start_first_scan(ctx, AuditRequest(Path(), files=files), config)  # type: ignore[arg-type]
+    assert ctx.started is starts

@@ -138,8 +138,9 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
 
 def _start_first_scan(ctx: RepoContext, request: AuditRequest, config: Config) -> None:
     """A first audit of every rule (those reading Python among them) starts its Python scan
-    now, beside the plugins, the policy and the rest (ADR 0016, amendment)."""
-    if request.whole_repository and not config.select:
+    now, beside the plugins, the policy and the rest (ADR 0016, amendment). With rules
+    selected or ignored the scan may serve nothing: it waits until they are chosen."""
+    if request.whole_repository and not (config.select or config.ignore):
         ctx.prefetch_if_cold()
 
 
