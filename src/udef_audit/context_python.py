@@ -282,8 +282,8 @@ class PythonFiles(FileReader):
             if known is not None and cache.get(known) is not None:
                 continue  # known, and nothing read to know it
             if known is not None:
-                item = self._to_scan(path, quiet=True)
-                todo.extend([item] if item is not None else [])
+                if (item := self._to_scan(path, quiet=True)) is not None:
+                    todo.append(item)
                 continue
             data = self._quiet_bytes(path)
             if data is not None and cache.get(content_key(data)) is None:

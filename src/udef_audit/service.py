@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,8 +32,11 @@ from udef_audit.request import AuditRequest
 from udef_audit.result import AuditResult, AuditSettings, AuditStats, BaselineReport, FixedEntry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from udef_audit.config import Config
     from udef_audit.context import RepoContext
+    from udef_audit.engine import BeforeRules
     from udef_audit.gates import GatesResult
     from udef_audit.parsers.gitlog import History
     from udef_audit.replay import Invocation, Replays
@@ -55,7 +57,7 @@ def audit(request: AuditRequest) -> AuditResult:
             history.cancel()
 
 
-def _before_rules(request: AuditRequest, history: _History | None) -> Callable[[RepoContext, Config, Policy], None]:
+def _before_rules(request: AuditRequest, history: _History | None) -> BeforeRules:
     """What a whole-repository audit starts before the rules run: the history (for the
     score), and the imports of what runs after the rules. Those run on one core; this runs
     beside the workers' scan of a first audit (ADR 0016), where importing the score, the
