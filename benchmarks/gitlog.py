@@ -1,4 +1,4 @@
-"""Benchmark: read_history over a 60,000-commit window (target: under one second).
+"""Benchmark: the score's history part over a 60,000-commit window (target: under one second).
 
 Builds a synthetic repository once with ``git fast-import`` (a few seconds) and caches it
 under /tmp; later runs reuse it. Then times :func:`read_history` with a window holding
@@ -202,16 +202,19 @@ def main(argv: list[str] | None = None) -> int:
     light_timings, _ = time_read(repository, window_days=3650, repeat=options.repeat, files=False)
     _report("read_history(files=False), same repository", light_timings, len(history.commits))
     alone = time_git_alone(repository)
-    print(f"git log --name-only alone, same repository: wall {alone.wall:.3f} s, CPU {alone.git_cpu:.3f} s")
-    print(f"history_signals on those commits: {time_scoring(history):.3f} s")
+    print(f"git log --name-only alone (paths of every commit), same repository: wall {alone.wall:.3f} s,"
+          f" CPU {alone.git_cpu:.3f} s")
+    signals = time_scoring(history)
+    print(f"history_signals on those commits: {signals:.3f} s")
     if (options.real / ".git").exists():
         real_timings, real_history = time_read(options.real, window_days=90, repeat=options.repeat)
         _report(f"read_history, {options.real}, 90-day window", real_timings, len(real_history.commits))
         print(f"history_signals on those commits: {time_scoring(real_history):.3f} s")
-    met = min(timing.wall for timing in timings) < TARGET_SECONDS
-    light_met = min(timing.wall for timing in light_timings) < TARGET_SECONDS
-    print(f"target < {TARGET_SECONDS:.0f} s on the synthetic window: {'met' if met else 'MISSED'} with file lists,")
-    print(f"  {'met' if light_met else 'MISSED'} without")
+    # The score's history part: reading the window, then the signals computed from it.
+    part = min(timing.wall for timing in timings) + signals
+    met = part < TARGET_SECONDS
+    print(f"target: the score's history part < {TARGET_SECONDS:.0f} s on the synthetic window:"
+          f" {part:.2f} s (read {part - signals:.2f} + signals {signals:.2f}), {'met' if met else 'MISSED'}")
     return 0 if met or not options.check else 1
 
 

@@ -183,6 +183,32 @@ def test_window_is_measured_from_head_not_the_wall_clock(repo: Repo) -> None:
     assert subjects(read_history(repo.path, window_days=0)) == ["head"]
 
 
+def test_only_the_newest_commits_list_their_files(repo: Repo) -> None:
+    for day in range(1, 6):
+        repo.commit(f"c{day}", at(f"2023-03-0{day}"), {f"f{day}.py": "x\n"})
+
+    history = read_history(repo.path, file_lists=2)
+
+    assert subjects(history) == ["c5", "c4", "c3", "c2", "c1"]
+    assert [c.files for c in history.commits] == [("f5.py",), ("f4.py",), (), (), ()]
+    assert history == read_history(repo.path, file_lists=2)
+    assert [c.files for c in read_history(repo.path, file_lists=5).commits] == [
+        (f"f{day}.py",) for day in range(5, 0, -1)
+    ]
+
+
+def test_max_commits_counts_the_commits_without_files_too(repo: Repo) -> None:
+    for day in range(1, 6):
+        repo.commit(f"c{day}", at(f"2023-03-0{day}"), {f"f{day}.py": "x\n"})
+
+    history = read_history(repo.path, max_commits=3, file_lists=2)
+
+    assert subjects(history) == ["c5", "c4", "c3"]
+    assert [c.files for c in history.commits] == [("f5.py",), ("f4.py",), ()]
+    assert history.truncated
+    assert not read_history(repo.path, max_commits=5, file_lists=2).truncated
+
+
 def test_window_start_is_none_without_head(tmp_path: Path) -> None:
     assert window_start(read_history(tmp_path)) is None
 
@@ -203,6 +229,8 @@ def test_bad_arguments_raise(tmp_path: Path) -> None:
         read_history(tmp_path, window_days=-1)
     with pytest.raises(ValueError, match="max_commits"):
         read_history(tmp_path, max_commits=0)
+    with pytest.raises(ValueError, match="file_lists"):
+        read_history(tmp_path, file_lists=0)
 
 
 def test_same_repository_read_twice_is_identical(repo: Repo) -> None:
@@ -351,6 +379,26 @@ def test_git_not_installed(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
 
     assert not history.available
     assert history.reason == REASON_NO_GIT
+
+
+def test_git_gone_before_the_second_log_stops_the_first(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo.commit("one", at("2023-03-01"), {"a.py": "1"})
+    repo.commit("two", at("2023-03-02"), {"b.py": "2"})
+    started: list[subprocess.Popen[bytes]] = []
+    start = git_history._Git.start
+
+    def start_once(self: git_history._Git, *args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        if started:
+            raise git_history._GitError(REASON_NO_GIT)
+        started.append(start(self, *args, **kwargs))  # type: ignore[arg-type]
+        return started[0]
+
+    monkeypatch.setattr(git_history._Git, "start", start_once)
+
+    history = read_history(repo.path, file_lists=1)
+
+    assert (history.available, history.reason) == (False, REASON_NO_GIT)
+    assert started[0].poll() is not None  # the first log was stopped, not left running
 
 
 def test_broken_repository_reports_gits_complaint(repo: Repo) -> None:
@@ -627,4 +675,7 @@ def test_a_history_no_one_asks_for_stops_git(repo: Repo, tmp_path: Path) -> None
     pending = start_history(repo.path)
     pending.cancel()
     pending.cancel()  # twice: nothing left to stop
+    both = start_history(repo.path, file_lists=1)  # two logs: the newest commit's paths, the rest
+    both.cancel()
+    assert not both.result().available  # cancelled: nothing was read
     assert not start_history(tmp_path / "nothing").result().available

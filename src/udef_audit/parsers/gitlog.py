@@ -34,7 +34,8 @@ class Commit:
     """One commit as ``git log --name-only`` describes it.
 
     ``date`` is the committer date with the committer's UTC offset; ``files`` the paths it
-    changed. Merges have no files (git log shows no diff for merges by default). No line
+    changed. Merges have no files (git log shows no diff for merges by default), nor have
+    commits older than the newest 20,000 of a window (git_history.py). No line
     counts: no criterion of the score reads them, and counting them (`--numstat`) made git
     diff every blob, ten times the cost of listing the paths.
     """

@@ -115,7 +115,8 @@ def _called_name(func: ast.expr) -> str | None:
 
 
 def changed_python(history: History, in_scope: frozenset[str]) -> list[str]:
-    """Python files changed in the window, most recently changed first (commits are newest first)."""
+    """Python files changed in the window, most recently changed first (commits are newest
+    first; in a window of more than git_history.FILE_LIST_COMMITS commits, by the newest)."""
     if not history.available:
         return []
     return list(dict.fromkeys(f for c in history.commits for f in c.files if f.endswith(".py") and f in in_scope))
