@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from udef_audit.context import RepoContext
+from udef_audit.engine import run_engine
+from udef_audit.findings import Finding
+from udef_audit.request import AuditRequest
+from udef_audit.rules import LazyRule
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
 
@@ -149,3 +157,32 @@ def test_files_mode_asks_git_about_the_named_files_with_the_same_scope(tmp_path:
         ("UDEF006", "kept.py"),
         ("UDEF006", "untracked.py"),
     ]
+
+
+def test_files_mode_does_not_run_a_rule_on_files_it_does_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # UDEF004 reads Dockerfiles only: on a Python file it has nothing to check, and is not
+    # even imported; it still counts as run (it checked the named files).
+    (tmp_path / "a.py").write_text("# TODO a\n")
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12 AS runtime\nFROM python:3.11 AS test\n")
+    checked: list[str] = []
+    check = LazyRule.check
+
+    def recording(self: LazyRule, ctx: RepoContext, params: Mapping[str, Any]) -> Iterable[Finding]:
+        checked.append(self.id)
+        return check(self, ctx, params)
+
+    monkeypatch.setattr(LazyRule, "check", recording)
+
+    named = (str(tmp_path / "a.py"),)  # named as a hook names them: from the current directory
+    python_only = run_engine(AuditRequest(path=tmp_path, files=named, use_cache=False, score=False))
+    assert sorted(checked) == ["UDEF005", "UDEF006"]
+    assert python_only.rules_run == ["UDEF004", "UDEF005", "UDEF006"]
+    assert [(f.rule_id, f.path) for f in python_only.findings] == [("UDEF006", "a.py")]
+
+    checked.clear()
+    named = (*named, str(tmp_path / "Dockerfile"))
+    with_image = run_engine(AuditRequest(path=tmp_path, files=named, use_cache=False, score=False))
+    assert sorted(checked) == ["UDEF004", "UDEF005", "UDEF006"]
+    assert sorted((f.rule_id, f.path) for f in with_image.findings) == [("UDEF004", "Dockerfile"), ("UDEF006", "a.py")]

@@ -148,3 +148,26 @@ def test_the_policy_folder_is_found_beside_the_module_or_in_the_checkout(
     assert packaged_policy_dir() == module.parent / "policy"  # a wheel: beside the module
     monkeypatch.setattr(policy_module, "__file__", str(tmp_path / "udef.zip" / "udef_audit" / "policy.py"))
     assert packaged_policy_dir() == resources.files("udef_audit") / "policy"  # not on disk: importlib
+
+
+# --- the files a rule declares it reads (`files:`): what `--files` skips ------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "paths", "reads"),
+    [
+        ("UDEF004", ["Dockerfile"], True),
+        ("UDEF004", ["deploy/DOCKERFILE.test"], True),  # any letter case, any depth
+        ("UDEF004", ["images/api.containerfile"], True),
+        ("UDEF004", ["app.py", "README.md"], False),
+        ("UDEF004", ["dockerfile.py"], False),
+        ("UDEF005", ["tools/scripts/bootstrap"], True),  # **/scripts/*
+        ("UDEF005", ["docs/install.md"], True),
+        ("UDEF005", ["pyproject.toml"], False),
+        ("UDEF006", ["pkg/types.pyi"], True),
+        ("UDEF006", [], False),
+        ("UDEF001", ["anything.txt"], True),  # declares no files: it may read any
+    ],
+)
+def test_a_rule_reads_the_files_its_yaml_declares(rule_id: str, paths: list[str], reads: bool) -> None:
+    assert load_policy().rules[rule_id].reads_any(paths) is reads

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from udef_audit.findings import Level
 from udef_audit.gate_checklists import GatesError, PhaseGate, parse_gates, with_deciders
+from udef_audit.globs import path_matcher
 
 if TYPE_CHECKING:
     from udef_audit.cache import FactsCache
@@ -130,6 +131,15 @@ class RuleMeta:
     docs: str = ""
     check: str = ""
     gate: tuple[int, str] | None = None
+
+    def reads_any(self, paths: Iterable[str]) -> bool:
+        """Whether one of `paths` is a file the rule's YAML says it reads (`files:`, globs in
+        any letter case, as the rules match Dockerfiles and suffixes); True for a rule that
+        declares none: it may read anything."""
+        if not self.files:
+            return True
+        matches = path_matcher(pattern.lower() for pattern in self.files)
+        return any(matches(path.lower()) for path in paths)
 
     def kind_tags(self, kind: str) -> tuple[str, ...]:
         """The tags of one of this rule's kinds (none for an undeclared or empty kind)."""
