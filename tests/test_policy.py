@@ -160,7 +160,7 @@ def test_the_policy_folder_is_found_beside_the_module_or_in_the_checkout(
         ("UDEF004", ["deploy/DOCKERFILE.test"], True),  # any letter case, any depth
         ("UDEF004", ["images/api.containerfile"], True),
         ("UDEF004", ["app.py", "README.md"], False),
-        ("UDEF004", ["dockerfile.py"], False),
+        ("UDEF004", ["compose.yaml", "docker/entrypoint.sh"], False),
         ("UDEF005", ["tools/scripts/bootstrap"], True),  # **/scripts/*
         ("UDEF005", ["docs/install.md"], True),
         ("UDEF005", ["pyproject.toml"], False),
