@@ -16,9 +16,8 @@ In a folder, every `*.yaml` and `*.yml` file directly inside it is a policy, in 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from udef_audit.config import Config, ConfigError
 from udef_audit.safe_read import UnreadableFile, read_regular_file, regular_files_in
@@ -31,8 +30,7 @@ MAX_FILES_PER_FOLDER = 500
 SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class PolicyText:
+class PolicyText(NamedTuple):
     """A policy file's bytes and how messages name it (`policies/acme.yaml`)."""
 
     source: str

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from udef_audit.findings import Finding, Suppression
 from udef_audit.parsers.python_lexer import COMMENT, LineIndex, lex_regions, tokenize_regions
@@ -37,8 +37,7 @@ _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _PYTHON = (".py", ".pyi")
 
 
-@dataclass(frozen=True)
-class InlineIgnore:
+class InlineIgnore(NamedTuple):
     """One `udef: ignore...` comment: where it is, the rules it names, and its reason.
 
     `listed` is False for a bare `udef: ignore` (no `[...]`): that suppresses nothing."""
@@ -125,8 +124,7 @@ def apply_inline(
     return out
 
 
-@dataclass(frozen=True)
-class SuppressionRun:
+class SuppressionRun(NamedTuple):
     """What UDEF090 needs to know about the run: which rules ran, and how to resolve a name."""
 
     ran: Collection[str]  # rule IDs whose results this run could have

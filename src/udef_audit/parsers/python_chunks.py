@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from udef_audit.parsers.python_lexer import LineIndex, Regions, block_body, statement_starts
 from udef_audit.parsers.python_tree import (
@@ -67,8 +67,7 @@ def tree_facts(text: str, lines: LineIndex, regions: Regions, targets: Sequence[
     return whole_file_facts(text, lines, targets=None if calls else targets, calls=calls)
 
 
-@dataclass
-class _BlockPlan:
+class _BlockPlan(NamedTuple):
     """A big top-level def or class split into its body statements."""
 
     scope: Scope

@@ -7,8 +7,7 @@ lines and 1-based columns counted in characters.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "STUB",
@@ -49,8 +48,7 @@ def _records(value: object) -> list[dict[str, Any]]:
     return value
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     """A placeholder word in a comment or a docstring.
 
     ``column`` is that of the word itself; ``text`` is the stripped comment, or the
@@ -75,8 +73,7 @@ class Marker:
                    _str(data["kind"]), _str(data["text"]))
 
 
-@dataclass(frozen=True)
-class NotImplementedRaise:
+class NotImplementedRaise(NamedTuple):
     """A ``raise NotImplementedError`` statement; ``column`` is that of ``raise``.
 
     ``exempt_reason`` is "abstractmethod", "overload" or "protocol" when the innermost
@@ -108,8 +105,7 @@ class NotImplementedRaise:
                    _optional_str(data["exempt_reason"]), _str(data["scope"]), kind)
 
 
-@dataclass(frozen=True)
-class PipCall:
+class PipCall(NamedTuple):
     """The literal argv of a call that may run pip; position is that of the call.
 
     ``via`` "subprocess": ``subprocess.run/call/check_call/check_output/Popen`` with a
@@ -137,8 +133,7 @@ class PipCall:
                    tuple(_str(item) for item in argv), _str(data["via"]))
 
 
-@dataclass(frozen=True)
-class Fixture:
+class Fixture(NamedTuple):
     """A pytest fixture the file defines: a function decorated ``@pytest.fixture``,
     ``@pytest.fixture(...)`` or ``@fixture``/``@fixture(...)`` imported from pytest (or the
     same from pytest-asyncio: ``@pytest_asyncio.fixture``).
@@ -161,8 +156,7 @@ class Fixture:
         return cls(_int(data["line"]), _int(data["column"]), _str(data["name"]))
 
 
-@dataclass(frozen=True)
-class FunctionComplexity:
+class FunctionComplexity(NamedTuple):
     """The McCabe complexity of one function (methods and nested functions included).
 
     ``name`` is its ``__qualname__`` (``Class.method``, ``outer.<locals>.inner``);
@@ -188,8 +182,7 @@ class FunctionComplexity:
         return cls(_str(name), _int(line), _int(column), _int(complexity))
 
 
-@dataclass(frozen=True)
-class PythonFacts:
+class PythonFacts(NamedTuple):
     """Everything the rules need from one Python file (UDEF005, UDEF006, UDEF012).
 
     ``error`` says why the file is unreadable or unparseable ("binary file", "not UTF-8
@@ -232,8 +225,7 @@ class PythonFacts:
         )
 
 
-@dataclass(frozen=True)
-class Complexity:
+class Complexity(NamedTuple):
     """The complexity of every function of one file, in source order; ``error`` as in
     :class:`PythonFacts` when the file cannot be read or parsed (then no functions)."""
 

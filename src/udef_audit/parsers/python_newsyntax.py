@@ -27,9 +27,8 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from udef_audit.parsers.python_lexer import COMMENT, LineIndex, Regions
 
@@ -45,8 +44,7 @@ _TOTAL_SECONDS = 120.0
 _BLANK_KINDS = frozenset({"alias", "params", "except", "string"})
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """libcst's answer for one text, as character offsets: comment spans, and the spans to
     blank with their kind ("alias", "params", "except" or "string")."""
 

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple, Protocol
 
@@ -127,8 +126,7 @@ class _Deferred(Protocol):
         """The result given libcst's answer (None when libcst was not run or crashed)."""
 
 
-@dataclass
-class _DeferredFacts:
+class _DeferredFacts(NamedTuple):
     text: str
     hits: Hits
     regions: Regions
@@ -172,8 +170,7 @@ def _unchecked(message: str, size: int) -> str:
     return message
 
 
-@dataclass
-class _DeferredComplexity:
+class _DeferredComplexity(NamedTuple):
     text: str
     message: str
     size: int

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import accumulate
+from typing import NamedTuple
 
 from udef_audit.parsers.python_calls import ImportedNames, fixture_name, nox_argv, subprocess_argv
 from udef_audit.parsers.python_facts import (
@@ -84,8 +85,7 @@ def parse_weight(text: str) -> int:
     return sum(text.count(character) for character in _WEIGHT_CHARACTERS)
 
 
-@dataclass(frozen=True)
-class Rejected:
+class Rejected(NamedTuple):
     """Why a parser rejected the source."""
 
     message: str

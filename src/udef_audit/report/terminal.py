@@ -15,7 +15,7 @@ the command line reads these before any report is drawn; wrapping is report/wrap
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 COLOR_CHOICES = ("auto", "always", "never")
 BOX_WIDTH = 80  # the summary box when the width is unknown
@@ -26,8 +26,7 @@ _LINKING_TERMS = ("xterm-kitty", "alacritty", "foot", "xterm-ghostty", "wezterm"
 _VTE_WITH_LINKS = 5000  # VTE 0.50: GNOME Terminal, Tilix, Terminator...
 
 
-@dataclass(frozen=True)
-class TextOptions:
+class TextOptions(NamedTuple):
     """How the text report is drawn (decided by the command line, read by the reporter)."""
 
     color: bool = False
