@@ -341,11 +341,21 @@ class PythonFiles(FileReader):
 
     def _size_hint(self, path: str) -> int:
         """A file's size, to balance the workers' batches (0 when unknown): the inventory
-        checked the path (no symlink on the way), and a string join is cheaper than a Path."""
-        try:
-            return os.lstat(f"{self.root}/{path}").st_size
-        except OSError:
-            return 0
+        checked the path (no symlink on the way), and a string join is cheaper than a Path.
+        Asked twice per file before the workers start (is a pool worth it? then the
+        batches): one `lstat` each."""
+        size = self._sizes.get(path)
+        if size is None:
+            try:
+                size = os.lstat(f"{self.root}/{path}").st_size
+            except OSError:
+                size = 0
+            self._sizes[path] = size
+        return size
+
+    @cached_property
+    def _sizes(self) -> dict[str, int]:
+        return {}
 
     def mentions_suppression(self, path: str) -> bool:
         """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking

@@ -121,8 +121,9 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     _hold_enforced_levels(settings, policy, org, notes)
     cache = _rule_cache(ctx, runnable, settings, request)
     before_rules(ctx, config, policy)
+    checking = _with_files_to_check(runnable, policy, ctx, request)
     raw = run_beside_python_scan(
-        ctx, _with_files_to_check(runnable, policy, ctx, request), request.whole_repository, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache
+        ctx, checking, request.whole_repository, rules=rules, settings=settings, policy=policy, notes=notes, cache=cache
     )
     if UNPARSEABLE in meta_rules:
         raw.extend(ctx.diagnostics)
