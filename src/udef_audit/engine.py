@@ -101,7 +101,21 @@ def run_engine(request: AuditRequest, before_rules: BeforeRules = _nothing_befor
     root = resolve_root(request.path)
     config, preread = effective_config(root, request)
     ctx = _build_context(root, request, config, preread)
-    _start_first_scan(ctx, request, config)
+    try:
+        _start_first_scan(ctx, request, config)
+        return _run_rules_on(ctx, request, config, before_rules, started)
+    except BaseException:
+        # An early scan must not outlive an audit that ends before its rules (a bad policy,
+        # Ctrl-C): its workers would wait for work, orphaned, forever.
+        ctx.cancel_prefetch()
+        raise
+
+
+def _run_rules_on(
+    ctx: RepoContext, request: AuditRequest, config: Config, before_rules: BeforeRules, started: float
+) -> EngineRun:
+    """The policy and the rules it chooses, run on the listed repository."""
+    root = ctx.root
     plugins = load_plugins(root, config.disable_plugins, use_cache=request.use_cache)
     org = read_org_policy(request.policy_file) if request.policy_file else OrgPolicy(frozenset())
     policy, custom_rules = load_rule_set(root, config, org, request.policy_paths, plugins, use_cache=request.use_cache)

@@ -171,18 +171,67 @@ def test_sigint_stops_an_audit_that_waits_on_git(tmp_path: Path, cli_env: dict[s
                 os.killpg(process.pid, signal.SIGKILL)
 
 
-def _pool_workers(pid: int) -> int:
+def _worth_a_pool(repo: Path) -> Path:
+    """A tree whose Python scan runs in worker processes (and takes a few seconds)."""
+    repo.mkdir()
+    stub = "def g{0}():\n    raise NotImplementedError  # TODO\n"
+    for index in range(24):
+        lines = [stub.format(j) if j % 3 == 0 else f"f(a, b, c.d)  # TODO {j}\n" for j in range(8_000)]
+        (repo / f"m{index}.py").write_text("".join(lines), encoding="utf-8")
+    return repo
+
+
+def test_an_audit_that_fails_before_its_rules_leaves_no_worker(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    # A first audit starts its scan before the policy loads (ADR 0016, amendment); a policy
+    # that does not load then ends the audit with exit 2, and the workers with it.
+    repo = _worth_a_pool(tmp_path / "repo")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: X\n")
+    done = subprocess.run([str(CLI), str(repo), "--no-cache", "--policies", str(bad)], env=cli_env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert (done.returncode, done.stderr.strip()) == (2, f"udef-audit: error: {bad}:1: missing key 'slug'")
+    assert _still_running(_running_on(repo)) == []
+
+
+def _running_on(repo: Path) -> list[int]:
+    """Processes whose command line names `repo` (a worker's is its parent's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and os.fsencode(repo) in (entry / "cmdline").read_bytes().split(b"\0"):
+                found.append(int(entry.name))
+    return found
+
+
+def _pool_workers(pid: int) -> list[int]:
     """Children of `pid` that run the same program (the scanner's forked workers)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         own = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return 0
-    count = 0
+        return []
+    workers = []
     for child in children:
         with contextlib.suppress(OSError):
-            count += Path(f"/proc/{child}/cmdline").read_bytes() == own
-    return count
+            if Path(f"/proc/{child}/cmdline").read_bytes() == own:
+                workers.append(int(child))
+    return workers
+
+
+def _still_running(pids: list[int], grace: float = 5.0) -> list[int]:
+    """Those of `pids` still alive after `grace` seconds (a worker told to stop ends at once)."""
+    deadline = time.monotonic() + grace
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = [pid for pid in alive if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+    return alive
+
+
+def _zombie(pid: int) -> bool:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z"
+    return False
 
 
 def _ignore_sigint() -> None:
@@ -192,21 +241,18 @@ def _ignore_sigint() -> None:
 def test_sigint_stops_a_parallel_scan_at_once_even_when_started_ignored(
     tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    stub = "def g{0}():\n    raise NotImplementedError  # TODO\n"
-    for index in range(24):
-        lines = [stub.format(j) if j % 3 == 0 else f"f(a, b, c.d)  # TODO {j}\n" for j in range(8_000)]
-        (repo / f"m{index}.py").write_text("".join(lines), encoding="utf-8")
+    repo = _worth_a_pool(tmp_path / "repo")
     with subprocess.Popen([str(CLI), str(repo), "--no-cache"], env=cli_env, stdout=subprocess.DEVNULL,
                           stderr=subprocess.DEVNULL, preexec_fn=_ignore_sigint) as process:  # noqa: PLW1509
         try:
             deadline = time.monotonic() + 60
-            while _pool_workers(process.pid) == 0 and process.poll() is None and time.monotonic() < deadline:
+            while not _pool_workers(process.pid) and process.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
-            assert _pool_workers(process.pid) > 0, "the scan never started its workers"
+            workers = _pool_workers(process.pid)
+            assert workers, "the scan never started its workers"
             process.send_signal(signal.SIGINT)
             assert process.wait(timeout=10) == 130
+            assert _still_running(workers) == []  # no orphaned worker waits for work forever
         finally:
             if process.poll() is None:
                 process.kill()

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import ast
 import json
+import multiprocessing
+import multiprocessing.connection
 import os
 import subprocess
 import sys
 import sysconfig
 import textwrap
 import threading
+import time
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -770,6 +773,18 @@ def test_started_batches_can_be_stopped_and_still_answer_here() -> None:
     assert sorted(done) == sorted(f"f:{name}" for name in MANY)
 
 
+def _ended(processes: list[multiprocessing.Process], timeout: float = 10.0) -> bool:
+    """Whether every process ended within `timeout`. Their sentinels say so without a
+    `join`: the pool's own thread reaps them too, and a `join` that loses that race to
+    `waitpid` sees a process that is gone as still alive."""
+    deadline = time.monotonic() + timeout
+    waiting = [process.sentinel for process in processes]
+    while waiting and time.monotonic() < deadline:
+        ready = multiprocessing.connection.wait(waiting, timeout=max(0.0, deadline - time.monotonic()))
+        waiting = [sentinel for sentinel in waiting if sentinel not in ready]
+    return not waiting
+
+
 def test_an_interrupt_while_waiting_stops_the_workers_at_once() -> None:
     # Ctrl-C must not wait for every queued batch: the workers are stopped, the interrupt goes on.
     work = partial(python_source._mixed_batch, words=("TODO",), max_bytes=1_000_000)
@@ -780,10 +795,33 @@ def test_an_interrupt_while_waiting_stops_the_workers_at_once() -> None:
     with mock.patch.object(batches.futures[0], "result", side_effect=KeyboardInterrupt), \
             pytest.raises(KeyboardInterrupt):
         batches.results()
-    for process in processes:
-        process.join(timeout=10)
-        assert not process.is_alive()
+    assert _ended(processes)
     assert python_pool._INHERITED == {}
+
+
+def test_an_interrupt_while_the_batches_are_sent_stops_the_workers() -> None:
+    # The workers start at the first submit: an interrupt before the Batches exist for
+    # anyone to cancel must not leave them waiting for work, orphaned, once the audit exits.
+    processes: list[multiprocessing.Process] = []
+    pools: list[ProcessPoolExecutor] = []  # held, as a process that exits at once does
+    real_submit = ProcessPoolExecutor.submit
+
+    def interrupted(pool: ProcessPoolExecutor, fn: object, /, *args: object) -> object:
+        if processes:
+            raise KeyboardInterrupt
+        future = real_submit(pool, fn, *args)  # type: ignore[arg-type]
+        pools.append(pool)
+        processes.extend(pool._processes.values())  # type: ignore[union-attr]
+        return future
+
+    work = partial(python_source._mixed_batch, words=("TODO",), max_bytes=1_000_000)
+    items = [(f"f:{name}", data) for name, data in MANY.items()]
+    with mock.patch.object(ProcessPoolExecutor, "submit", interrupted), pytest.raises(KeyboardInterrupt):
+        python_pool.Batches(work, items * 40, 2)  # more than one batch
+    assert processes
+    assert _ended(processes)
+    assert python_pool._INHERITED == {}
+    pools.clear()
 
 
 def test_scan_many_falls_back_to_this_process_when_workers_cannot_start() -> None:

@@ -143,11 +143,17 @@ class Batches(Generic[T]):
         # With fork the workers start at the first submit, in this thread, before the pool's
         # own thread does: they see _INHERITED as it is now.
         self.pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_start)
-        for batch in _batches(self.items):
-            if inherited:
-                self.futures.append(self.pool.submit(_inherited_batch, self.work, id(self), [n for n, _ in batch]))
-            else:
-                self.futures.append(self.pool.submit(self.work, batch))
+        try:
+            for batch in _batches(self.items):
+                if inherited:
+                    self.futures.append(self.pool.submit(_inherited_batch, self.work, id(self), [n for n, _ in batch]))
+                else:
+                    self.futures.append(self.pool.submit(self.work, batch))
+        except BaseException:
+            # The workers started at the first submit; an interrupt (or a broken pool) before
+            # this object is returned would leave them with no owner to stop them.
+            self.cancel()
+            raise
 
     def add(self, items: Items) -> None:
         """More items, for the workers already running (sent whole: they were forked before
