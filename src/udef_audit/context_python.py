@@ -5,7 +5,6 @@ complexity, and inline suppressions, each cached by content where it is costly.
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property, partial
 from pathlib import Path
@@ -340,22 +339,9 @@ class PythonFiles(FileReader):
         return None if data is None else (path, data)
 
     def _size_hint(self, path: str) -> int:
-        """A file's size, to balance the workers' batches (0 when unknown): the inventory
-        checked the path (no symlink on the way), and a string join is cheaper than a Path.
-        Asked twice per file before the workers start (is a pool worth it? then the
-        batches): one `lstat` each."""
-        size = self._sizes.get(path)
-        if size is None:
-            try:
-                size = os.lstat(f"{self.root}/{path}").st_size
-            except OSError:
-                size = 0
-            self._sizes[path] = size
-        return size
-
-    @cached_property
-    def _sizes(self) -> dict[str, int]:
-        return {}
+        """A file's size when the inventory listed it (0 when unknown), to balance the
+        workers' batches before anything is read: the listing's `lstat`, not another."""
+        return self.inventory.sizes.get(path, 0)
 
     def mentions_suppression(self, path: str) -> bool:
         """Whether the file contains `udef:` at all (cheap, and cached with the facts). Asking

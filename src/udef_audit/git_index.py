@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 from udef_audit.repo_paths import path_problem
@@ -45,27 +46,28 @@ def index_commands(pathspecs: tuple[str, ...] = ()) -> tuple[tuple[str, ...], tu
 
 
 def index_entries(
-    root: Path, files: frozenset[str], listing: bytes | None, index_path: bytes | None
+    root: Path, files: Mapping[str, os.stat_result], listing: bytes | None, index_path: bytes | None
 ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The index, read once (`listing` and `index_path`: the outputs of `index_commands`):
     path -> blob id for those of `files` (checked paths of regular files, no symlink on the
-    way) that are tracked at stage 0 and whose stat data still matches the index; and every
-    tracked path that is a normalised path inside the root."""
+    way, with the `lstat` the listing took of each) that are tracked at stage 0 and whose
+    stat data still matches the index; and every tracked path that is a normalised path
+    inside the root."""
     if not listing:
         return {}, ()
     tracked = sorted({path for path in _paths(listing) if path_problem(path) is None})
-    return _unchanged_ids(root, listing, files, _index_mtime(root, index_path)), tuple(tracked)
+    return _unchanged_ids(listing, files, _index_mtime(root, index_path)), tuple(tracked)
 
 
-def _unchanged_ids(root: Path, listing: bytes, files: frozenset[str], index_mtime: int | None) -> dict[str, str]:
+def _unchanged_ids(listing: bytes, files: Mapping[str, os.stat_result], index_mtime: int | None) -> dict[str, str]:
     if index_mtime is None:
         return {}
     ids: dict[str, str] = {}
-    base = os.fspath(root)  # string joins: pathlib would cost more than the lstat calls
     for entry in _ENTRY.finditer(listing):
         path = entry["path"].decode("utf-8", "surrogateescape")
-        tracked_file = entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES and path in files
-        if tracked_file and _unchanged(f"{base}/{path}", entry, index_mtime):
+        info = files.get(path)
+        if info is not None and entry["stage"] == b"0" and entry["mode"] in _REGULAR_MODES \
+                and _unchanged(info, entry, index_mtime):
             ids[path] = entry["sha"].decode("ascii")
     return ids
 
@@ -86,11 +88,7 @@ def _index_mtime(root: Path, answer: bytes | None) -> int | None:
         return None
 
 
-def _unchanged(path: str, entry: re.Match[bytes], index_mtime: int) -> bool:
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return False
+def _unchanged(info: os.stat_result, entry: re.Match[bytes], index_mtime: int) -> bool:
     mtime = int(entry["mtime_s"]) * _NS + int(entry["mtime_ns"])
     ctime = int(entry["ctime_s"]) * _NS + int(entry["ctime_ns"])
     # The index stores 32-bit fields: compare what it could hold.

@@ -66,6 +66,9 @@ class Inventory:
     # virtualenvs, build output, caches. Never read; a link to one still names a file that
     # exists in the repository (UDEF026).
     left_out: tuple[str, ...] = ()
+    # The size of each file in scope when it was listed (its `lstat`, taken once): what the
+    # Python scan balances its workers by, before anything is read.
+    sizes: Mapping[str, int] = field(default_factory=dict)
 
 
 # A pre-commit run names a few files: git is asked about those alone (and the places a
@@ -83,11 +86,11 @@ def build_inventory(root: Path, excluded: Callable[[str], bool], named: Sequence
     listed, index = _git_files(root, pathspecs) if git_refused is None else (None, (None, None))
     is_git = listed is not None
     candidates, refused = _checked(listed) if listed is not None else (list(_walk(root)), [])
-    files, links, left_out = _filter(root, candidates, excluded)
-    blob_ids, tracked = index_entries(root, frozenset(files), *index) if is_git else ({}, ())
+    stats, links, left_out = _filter(root, candidates, excluded)
+    blob_ids, tracked = index_entries(root, stats, *index) if is_git else ({}, ())
     return Inventory(
         root,
-        tuple(sorted(files)),
+        tuple(sorted(stats)),
         is_git,
         tuple(links),
         blob_ids,
@@ -95,6 +98,7 @@ def build_inventory(root: Path, excluded: Callable[[str], bool], named: Sequence
         refused=tuple(refused),
         git_refused=git_refused,
         left_out=tuple(sorted(left_out)),
+        sizes={path: info.st_size for path, info in stats.items()},
     )
 
 
@@ -172,10 +176,11 @@ def _skip_dir(path: Path, name: str) -> bool:
 
 def _filter(
     root: Path, candidates: Iterator[str] | list[str], excluded: Callable[[str], bool]
-) -> tuple[list[str], list[str], list[str]]:
+) -> tuple[dict[str, os.stat_result], list[str], list[str]]:
+    """The regular files in scope with their `lstat`, the symlinks, and the paths left out."""
     candidates = list(candidates)
     venvs = {p.rpartition("/")[0] for p in candidates if p.endswith("pyvenv.cfg")}
-    files: list[str] = []
+    files: dict[str, os.stat_result] = {}
     links: list[str] = []
     kinds = _Kinds(root)
     left_out: list[str] = []
@@ -183,9 +188,9 @@ def _filter(
         if _skipped(rel, venvs) or excluded(rel):
             left_out.append(rel)
             continue
-        kind = kinds.of(rel)
-        if kind == "file":
-            files.append(rel)
+        kind, info = kinds.of(rel)
+        if info is not None:
+            files[rel] = info
         elif kind == "link":
             links.append(rel)
     return files, links, left_out
@@ -220,11 +225,15 @@ class _Kinds:
         self.root = os.fspath(root)
         self.folders: dict[str, str] = {}  # "dir" when every folder down to it is one
 
-    def of(self, rel: str) -> str:
-        """"file", "link", "missing" or "other" for a checked relative path."""
+    def of(self, rel: str) -> tuple[str, os.stat_result | None]:
+        """"file" (with its `lstat`), "link", "missing" or "other" for a checked relative path."""
         folder = rel.rpartition("/")[0]
         above = self._folder(folder) if folder else "dir"
-        return _mode_kind(f"{self.root}/{rel}") if above == "dir" else above
+        if above != "dir":
+            return above, None
+        info = _lstat(f"{self.root}/{rel}")
+        kind = _kind(info)
+        return kind, info if kind == "file" else None
 
     def _folder(self, folder: str) -> str:
         """"dir" when `folder` and every folder above it are real folders; else "link" or
@@ -236,17 +245,23 @@ class _Kinds:
         verdict = self.folders[folder] if folder else "dir"
         for name in reversed(pending):
             if verdict == "dir":
-                kind = _mode_kind(f"{self.root}/{name}")
+                kind = _kind(_lstat(f"{self.root}/{name}"))
                 verdict = kind if kind in ("dir", "link") else "missing"
             self.folders[name] = verdict
         return verdict
 
 
-def _mode_kind(path: str) -> str:
+def _lstat(path: str) -> os.stat_result | None:
     try:
-        mode = os.lstat(path).st_mode
+        return os.lstat(path)
     except OSError:  # listed by git but deleted from the work tree
+        return None
+
+
+def _kind(info: os.stat_result | None) -> str:
+    if info is None:
         return "missing"
+    mode = info.st_mode
     if stat.S_ISLNK(mode):
         return "link"
     if stat.S_ISDIR(mode):
