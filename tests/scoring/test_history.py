@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 
 from udef_audit.git_history import read_history
 from udef_audit.parsers.gitlog import Commit, History
+from udef_audit.scoring import history
 from udef_audit.scoring.history import (
     EMERGENCY_THRESHOLD,
     WEEK,
@@ -68,6 +70,8 @@ def flags(subject: str, *, parents: tuple[str, ...] = ("p" * 40,)) -> set[str]:
         "Reverts #123",
         "fix(api): reverted the timeout change",
         "[hotfix] null check",
+        "Hotf\u0131x login crash",  # a dotless i: re.IGNORECASE matches it to "i"
+        "\u017fecurity hotfix",  # a long s
     ],
 )
 def test_emergency_words(subject: str) -> None:
@@ -89,6 +93,27 @@ def test_emergency_words(subject: str) -> None:
 )
 def test_not_emergency(subject: str) -> None:
     assert "emergency" not in flags(subject)
+
+
+# The substring shortcuts in front of the patterns must never change an answer.
+_SUBJECT_PARTS = st.sampled_from([
+    "Merge ", "merge", "MERGED IN ", "Merged in ", "branch ", "branches ", "remote-tracking ", "pull request #7 from ",
+    "'hotfix/x'", " into ", "fix", "FIX", "Hot-Fix", "hot_fix", "emergency", "EMERGENCIES", "revert", "Revert \"",
+    "wip", "WIP", ":", ": ", " ", "feat", "(x)", "!", "x", "a/b", "try again", "oops",
+    "\u0131", "\u017f", "\u212a", "\u0130",  # letters re.IGNORECASE matches to ASCII ones
+])
+
+
+@given(st.lists(_SUBJECT_PARTS, max_size=8).map("".join))
+def test_the_ascii_shortcuts_agree_with_the_patterns(subject: str) -> None:
+    folded = subject.lower() if subject.isascii() else None
+    assert history._merge_sources(subject, folded) == history._merge_sources(subject, None)
+    for sources in ([], history._merge_sources(subject, None)):
+        with_shortcut = history._has_emergency_words(subject, folded, None, sources)
+        assert with_shortcut == history._has_emergency_words(subject, None, None, sources)
+    assert history._is_wip(subject, folded) == history._is_wip(subject, None)
+    assert (":" in subject or history._CONVENTIONAL.match(subject) is None)
+    assert subject.startswith('Revert "') == (re.match('Revert "', subject) is not None)
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,8 @@ _EMERGENCY_WORDS = re.compile(
     _START + r"(?:hot[-_ ]?fix(?:es|ed|ing)?|emergenc(?:y|ies)|revert(?:s|ed|ing)?)" + _END,
     re.IGNORECASE,
 )
-_REVERT_SUBJECT = re.compile(r'Revert "')
+# Every match of _EMERGENCY_WORDS holds one of these (lower-cased, ASCII).
+_EMERGENCY_STEMS = ("fix", "emergenc", "revert")
 _CONVENTIONAL = re.compile(
     r"(?P<type>[a-z][a-z0-9_-]{0,19})(?:\([^()\n]*\))?!?:\s+(?P<description>\S.*)",
     re.IGNORECASE | re.DOTALL,
@@ -157,14 +158,16 @@ class HistorySignals:
 
 def _conventional(subject: str) -> tuple[str | None, str]:
     """The conventional-commit type (lower-cased) and the description after it."""
-    match = _CONVENTIONAL.match(subject)
+    match = _CONVENTIONAL.match(subject) if ":" in subject else None
     if match is None:
         return None, subject
     return match["type"].lower(), match["description"]
 
 
-def _merge_sources(subject: str) -> list[str]:
+def _merge_sources(subject: str, folded: str | None) -> list[str]:
     """The branches a merge subject says were merged (not the branch merged into)."""
+    if folded is not None and not folded.startswith("merge"):
+        return []
     match = _MERGE_SUBJECT.match(subject)
     if match is None:
         return []
@@ -176,11 +179,16 @@ def _merge_sources(subject: str) -> list[str]:
 def classify(commit: Commit) -> CommitClass:
     """Classify one commit by its subject and whether it is a merge."""
     subject = commit.subject.strip()
+    # An ASCII subject, lower-cased once, lets plain substring tests stand in front of the
+    # case-insensitive patterns (a cold audit classifies up to 100,000 commits). Only for
+    # ASCII: `re.IGNORECASE` also matches U+0131 (dotless i) to "i", U+017F (long s) to "s"
+    # and U+212A (Kelvin sign) to "k".
+    folded = subject.lower() if subject.isascii() else None
     conventional_type, description = _conventional(subject)
-    sources = _merge_sources(subject)
-    revert = conventional_type == "revert" or _REVERT_SUBJECT.match(subject) is not None
-    hotfix_merge = any(_HOTFIX_BRANCH.search(branch) for branch in sources)
-    emergency = revert or hotfix_merge or _has_emergency_words(subject, conventional_type, sources)
+    sources = _merge_sources(subject, folded)
+    revert = conventional_type == "revert" or subject.startswith('Revert "')
+    hotfix_merge = _merges_a_hotfix_branch(sources)
+    emergency = revert or hotfix_merge or _has_emergency_words(subject, folded, conventional_type, sources)
     merge = commit.is_merge or bool(sources)
     feature, fix = _feature_and_fix(conventional_type, description)
     return _shared_class(
@@ -188,7 +196,7 @@ def classify(commit: Commit) -> CommitClass:
             emergency,
             revert,
             hotfix_merge,
-            _is_wip(subject),
+            _is_wip(subject, folded),
             feature and not (merge or emergency),
             fix and not merge,
             conventional_type,
@@ -196,9 +204,16 @@ def classify(commit: Commit) -> CommitClass:
     )
 
 
-def _has_emergency_words(subject: str, conventional_type: str | None, sources: list[str]) -> bool:
+def _merges_a_hotfix_branch(sources: list[str]) -> bool:
+    return bool(sources) and any(_HOTFIX_BRANCH.search(branch) for branch in sources)
+
+
+def _has_emergency_words(subject: str, folded: str | None, conventional_type: str | None,
+                         sources: list[str]) -> bool:
     if conventional_type == "hotfix":
         return True
+    if not sources and folded is not None and not any(word in folded for word in _EMERGENCY_STEMS):
+        return False
     # A merge subject is generated: only the merged branches' names say anything, not the
     # branch merged into ("Merge branch 'main' into 'hotfix/x'" is no fix).
     worded = " ".join(sources) if sources else subject
@@ -212,11 +227,11 @@ def _feature_and_fix(conventional_type: str | None, description: str) -> tuple[b
     return _FEATURE_VERBS.match(description) is not None, _FIX_VERBS.match(description) is not None
 
 
-def _is_wip(subject: str) -> bool:
+def _is_wip(subject: str, folded: str | None) -> bool:
     if _WIP_START.match(subject) is not None:
         return True
     # The unanchored search is the slow one; most subjects do not contain the letters.
-    return "wip" in subject.lower() and _WIP_WORD.search(subject) is not None
+    return "wip" in (subject.lower() if folded is None else folded) and _WIP_WORD.search(subject) is not None
 
 
 # Few distinct classes exist, so one frozen instance per combination is shared: building a
