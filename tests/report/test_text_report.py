@@ -257,6 +257,21 @@ def test_piped_report_without_rich_has_the_same_characters(
     assert plain == render_text(shown, options)
 
 
+def test_a_piped_report_with_the_score_and_fixes_is_drawn_without_rich(tmp_path: Path) -> None:
+    # What a whole audit shows by default: the fixable count and the verdict in the box,
+    # the score's arithmetic below it. Piped, that is the same characters without rich.
+    audited = audit_tree(TREE, tmp_path / "r", git=True, select=("UDEF006", "UDEF007"), score=True, fixes=True)
+    shown = replace(audited, stats=AuditStats(files=2, python_files=1, seconds=0.25))
+    assert shown.score is not None and shown.fixes
+    plain = render_plain(shown, TextOptions())
+    assert plain is not None
+    assert plain == render_text(shown, TextOptions())
+    box = plain[plain.index("╭"):plain.index("╯")]
+    assert "fixable with `udef-audit fix`" in box
+    assert f"Reset vs repair: {shown.score.verdict.upper()}, score {shown.score.score} of 100" in box
+    assert "Reset vs repair, the arithmetic:" in plain.split("╯")[1]
+
+
 def test_a_pre_commit_run_piped_does_not_import_rich(tmp_path: Path) -> None:
     for name, content in TREE.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

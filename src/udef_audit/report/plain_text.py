@@ -5,7 +5,9 @@ characters, and importing and driving rich costs more than the rest of a pre-com
 (about 30 ms to import, 0.15 ms a line). This module writes the same characters as
 report/text.py draws with rich in that case, for the report it can reproduce exactly: when
 the summary box holds anything but ASCII, or a word too long for it, `render_plain` says
-None and the caller draws the report with rich.
+None and the caller draws the report with rich. The box holds what rich's holds (the
+fixable count, the reset-vs-repair verdict) and the score's arithmetic follows it: a whole
+audit piped into a CI log (sympy: 3,000 lines) never imports rich.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Iterable
 
 from udef_audit.findings import AHEAD_OF_PHASE, Finding
 from udef_audit.report.rules_listing import help_uri
+from udef_audit.report.score_view import text_lines as score_lines
+from udef_audit.report.score_view import verdict_line
 from udef_audit.report.summary import summary
 from udef_audit.report.terminal import BOX_WIDTH, TextOptions
 from udef_audit.result import AuditResult
@@ -41,6 +45,8 @@ def render_plain(result: AuditResult, options: TextOptions) -> str | None:
     out += _baseline_lines(result)
     out += _hidden_lines(result, options)
     out += box
+    if result.score is not None:
+        out += _view_lines(score_lines(result.score))
     if result.gates is not None:
         from udef_audit.report.gates_view import text_lines as gates_lines  # noqa: PLC0415
 
@@ -124,8 +130,6 @@ def _view_lines(lines: Iterable[tuple[str, str]]) -> list[str]:
 def _box(result: AuditResult) -> list[str] | None:
     """The summary box as rich's Panel draws it (rounded corners, the title centred), or
     None when a line is not ASCII (cell widths) or holds a word wider than the box."""
-    if result.score is not None:
-        return None  # the score's verdict line in the box: drawn with rich
     inner = BOX_WIDTH - 4
     body = [piece for line in _box_lines(result) for piece in _wrap(line, inner, 2)]
     if not all(line.isascii() and len(line) <= inner for line in body):
@@ -147,10 +151,22 @@ def _box_lines(result: AuditResult) -> list[str]:
         f"{plural(totals['note'], 'note')}; {hidden_phrase(result)} (fail-on {totals['failOn']})"
     )
     stats = result.stats
-    return [
+    lines = [
         f"{status}  {counts}",
         f"{plural(stats.files, 'file')}, {plural(len(result.rules_run), 'rule')}, {stats.seconds:g} s",
     ]
+    if result.fixes:
+        lines.append(fixable_line(result))
+    if result.score is not None:
+        lines.append(f"Reset vs repair: {verdict_line(result.score)}")
+    return lines
+
+
+def fixable_line(result: AuditResult) -> str:
+    """"N fixable with `udef-audit fix`", and how many more need --unsafe-fixes."""
+    safe, unsafe = result.fixable("safe"), result.fixable("unsafe")
+    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
+    return f"{safe} fixable with `udef-audit fix`{more}"
 
 
 def _wrap(line: str, width: int, indent: int) -> list[str]:

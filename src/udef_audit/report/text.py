@@ -27,7 +27,7 @@ from udef_audit.findings import AHEAD_OF_PHASE, Finding, Level
 from udef_audit.gates import GatesResult
 from udef_audit.policy import RuleMeta
 from udef_audit.report.gates_view import text_lines as gates_text_lines
-from udef_audit.report.plain_text import findings_lines, hidden_counts, hidden_phrase, is_plain
+from udef_audit.report.plain_text import findings_lines, fixable_line, hidden_counts, hidden_phrase, is_plain
 from udef_audit.report.rules_listing import help_uri
 from udef_audit.report.score_view import text_lines as score_text_lines
 from udef_audit.report.score_view import verdict_line
@@ -228,7 +228,7 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
         ),
     ]
     if result.fixes:
-        lines.append(Text(_fixable_line(result), style="green"))
+        lines.append(Text(fixable_line(result), style="green"))
     score = result.score
     if score is not None:
         lines.append(
@@ -241,8 +241,3 @@ def _verdict_panel(result: AuditResult, options: TextOptions) -> Panel:
     return Panel(body, title="udef-audit", expand=False)
 
 
-def _fixable_line(result: AuditResult) -> str:
-    """"N fixable with `udef-audit fix`", and how many more need --unsafe-fixes."""
-    safe, unsafe = result.fixable("safe"), result.fixable("unsafe")
-    more = f" ({unsafe} more with `--unsafe-fixes`)" if unsafe else ""
-    return f"{safe} fixable with `udef-audit fix`{more}"
